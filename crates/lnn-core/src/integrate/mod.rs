@@ -1,0 +1,255 @@
+//! Time integration of first-order systems dx/dt = f(x): explicit Euler, RK4 with sub-steps,
+//! and adaptive Dormand–Prince 5(4).
+//!
+//! Second-order mechanics becomes first order through [`second_order`], with x = [q, q̇, c] and
+//! dx/dt = [q̇, q̈, 0]: conditioning inputs are held constant.
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::error::ensure_finite;
+use crate::{Error, Result};
+
+mod dopri5;
+mod fixed;
+
+/// A vector field dx/dt = f(x), writing f(x) into its second argument.
+pub trait VectorField: FnMut(&[f64], &mut [f64]) -> Result<()> {}
+impl<F: FnMut(&[f64], &mut [f64]) -> Result<()>> VectorField for F {}
+
+/// The vector field (q̇, q̈(x), 0) of a system with `dof` coordinates, given its accelerations.
+pub fn second_order(
+    dof: usize,
+    mut accelerations: impl FnMut(&[f64]) -> Result<Vec<f64>>,
+) -> impl FnMut(&[f64], &mut [f64]) -> Result<()> {
+    move |x, dx| {
+        let qdd = accelerations(x)?;
+        dx[..dof].copy_from_slice(&x[dof..2 * dof]);
+        dx[dof..2 * dof].copy_from_slice(&qdd);
+        dx[2 * dof..].fill(0.0);
+        Ok(())
+    }
+}
+
+/// A time-stepping method.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Integrator {
+    /// Explicit Euler, `substeps` equal steps per output interval. First order; for teaching.
+    Euler {
+        /// Steps per output interval (≥ 1).
+        substeps: usize,
+    },
+    /// Classic fourth-order Runge–Kutta, `substeps` equal steps per output interval.
+    Rk4 {
+        /// Steps per output interval (≥ 1).
+        substeps: usize,
+    },
+    /// Dormand–Prince 5(4) with error control: a step is accepted when the embedded error
+    /// estimate e satisfies ‖e_i / (atol + rtol·max(|x_i|, |x′_i|))‖_rms ≤ 1.
+    Dopri5 {
+        /// Relative tolerance (> 0).
+        rtol: f64,
+        /// Absolute tolerance (> 0).
+        atol: f64,
+        /// Steps (accepted and rejected) allowed per output interval; past it, an error.
+        max_steps: usize,
+    },
+}
+
+impl Default for Integrator {
+    fn default() -> Self {
+        Integrator::Rk4 { substeps: 10 }
+    }
+}
+
+/// Names accepted by [`Integrator::from_name`].
+pub const INTEGRATOR_NAMES: &str = "euler, rk4, dopri5";
+
+impl Integrator {
+    /// `euler` / `rk4` with `substeps`, or `dopri5` with tolerance `tol` for both rtol and atol.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] for other names; the result is validated.
+    pub fn from_name(name: &str, substeps: usize, tol: f64) -> Result<Self> {
+        let i = match name {
+            "euler" => Integrator::Euler { substeps },
+            "rk4" => Integrator::Rk4 { substeps },
+            "dopri5" => Integrator::Dopri5 { rtol: tol, atol: tol, max_steps: 1_000_000 },
+            _ => {
+                return Err(Error::Unknown {
+                    kind: "integrator",
+                    name: name.into(),
+                    expected: INTEGRATOR_NAMES,
+                })
+            }
+        };
+        i.validate()?;
+        Ok(i)
+    }
+
+    /// Checks the parameters.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the bad field.
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            Integrator::Euler { substeps } | Integrator::Rk4 { substeps } if substeps == 0 => {
+                Err(Error::config("substeps", "must be at least 1"))
+            }
+            Integrator::Dopri5 { rtol, atol, max_steps } => {
+                for (field, v) in [("rtol", rtol), ("atol", atol)] {
+                    if !(v > 0.0 && v.is_finite()) {
+                        return Err(Error::config(field, "must be positive and finite"));
+                    }
+                }
+                if max_steps == 0 {
+                    return Err(Error::config("max_steps", "must be at least 1"));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Advances a state by output intervals, keeping what an adaptive method learns about step size
+/// from one interval to the next. The page drives one of these per animation frame.
+#[derive(Clone, Debug)]
+pub struct Stepper {
+    integrator: Integrator,
+    work: fixed::Work,
+    dopri: dopri5::State,
+}
+
+impl Stepper {
+    /// A stepper for states of `dim` numbers.
+    ///
+    /// # Errors
+    /// [`Integrator::validate`].
+    pub fn new(integrator: Integrator, dim: usize) -> Result<Self> {
+        integrator.validate()?;
+        Ok(Stepper { integrator, work: fixed::Work::new(dim), dopri: dopri5::State::new(dim) })
+    }
+
+    /// Advances `x` from its time by `dt` (> 0).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a bad dt, errors of `f`, [`Error::NonFinite`] if the state
+    /// blows up, [`Error::StepLimit`] / [`Error::StepSizeUnderflow`] from the adaptive method.
+    pub fn advance(&mut self, f: &mut impl VectorField, x: &mut [f64], dt: f64) -> Result<()> {
+        check_dt(dt)?;
+        match self.integrator {
+            Integrator::Euler { substeps } => {
+                let h = dt / substeps as f64;
+                for _ in 0..substeps {
+                    fixed::euler(f, x, h, &mut self.work)?;
+                }
+            }
+            Integrator::Rk4 { substeps } => {
+                let h = dt / substeps as f64;
+                for _ in 0..substeps {
+                    fixed::rk4(f, x, h, &mut self.work)?;
+                }
+            }
+            Integrator::Dopri5 { rtol, atol, max_steps } => {
+                self.dopri.advance(f, x, dt, rtol, atol, max_steps)?;
+            }
+        }
+        ensure_finite(x, "the integrated state (the trajectory blew up)")
+    }
+}
+
+fn check_dt(dt: f64) -> Result<()> {
+    if dt > 0.0 && dt.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::config("dt", "must be positive and finite"))
+    }
+}
+
+/// The largest number of numbers a [`rollout`] may store (about 800 MB of f64s).
+pub const MAX_TRAJECTORY_NUMBERS: usize = 100_000_000;
+
+/// States at output times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trajectory {
+    /// Numbers per state.
+    pub dim: usize,
+    /// Output times, starting at 0.
+    pub times: Vec<f64>,
+    /// The states, concatenated (`times.len() * dim` numbers).
+    pub states: Vec<f64>,
+}
+
+impl Trajectory {
+    /// The state at output `i`.
+    pub fn state(&self, i: usize) -> &[f64] {
+        &self.states[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// The last state.
+    pub fn last(&self) -> &[f64] {
+        self.state(self.times.len() - 1)
+    }
+
+    /// Number of stored states.
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    /// True when no state is stored (never, for a trajectory from [`rollout`]).
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+}
+
+/// Integrates from `x0` at t = 0 to `t_end`, storing the state every `dt` (and at `t_end`).
+///
+/// # Errors
+/// [`Error::InvalidConfig`] for a bad `t_end` or `dt` or too many outputs, and those of
+/// [`Stepper::advance`].
+pub fn rollout(
+    mut f: impl VectorField,
+    x0: &[f64],
+    t_end: f64,
+    dt: f64,
+    integrator: &Integrator,
+) -> Result<Trajectory> {
+    check_dt(dt)?;
+    if !(t_end >= 0.0 && t_end.is_finite()) {
+        return Err(Error::config("t", "must be non-negative and finite"));
+    }
+    ensure_finite(x0, "the initial state")?;
+    let intervals = libm_ceil(t_end / dt - 1e-9);
+    if (intervals + 1.0) * x0.len() as f64 > MAX_TRAJECTORY_NUMBERS as f64 {
+        return Err(Error::config("dt", "t / dt gives more outputs than fit in memory; raise dt"));
+    }
+    let intervals = intervals as usize;
+    let mut stepper = Stepper::new(*integrator, x0.len())?;
+    let mut x = x0.to_vec();
+    let mut traj = Trajectory {
+        dim: x0.len(),
+        times: vec![0.0],
+        states: Vec::with_capacity((intervals + 1) * x0.len()),
+    };
+    traj.states.extend_from_slice(&x);
+    for k in 1..=intervals {
+        let t = if k == intervals { t_end } else { k as f64 * dt };
+        let prev = *traj.times.last().unwrap_or(&0.0);
+        stepper.advance(&mut f, &mut x, t - prev)?;
+        traj.times.push(t);
+        traj.states.extend_from_slice(&x);
+    }
+    Ok(traj)
+}
+
+fn libm_ceil(x: f64) -> f64 {
+    let t = x as u64 as f64;
+    if x > t {
+        t + 1.0
+    } else {
+        t.max(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,93 @@
+use super::*;
+use crate::math;
+
+/// The harmonic oscillator q̈ = −q as a first-order field; exact solution (cos t, −sin t).
+fn oscillator(x: &[f64], dx: &mut [f64]) -> Result<()> {
+    dx[0] = x[1];
+    dx[1] = -x[0];
+    Ok(())
+}
+
+fn error_at_1(integrator: Integrator) -> f64 {
+    let traj = rollout(oscillator, &[1.0, 0.0], 1.0, 1.0, &integrator).unwrap();
+    let x = traj.last();
+    (x[0] - math::cos(1.0)).abs().max((x[1] + math::sin(1.0)).abs())
+}
+
+/// Observed order p from errors at step h and h/2: log2(e(h)/e(h/2)).
+fn observed_order(make: fn(usize) -> Integrator, substeps: usize) -> f64 {
+    let (e1, e2) = (error_at_1(make(substeps)), error_at_1(make(2 * substeps)));
+    math::ln(e1 / e2) / core::f64::consts::LN_2
+}
+
+#[test]
+fn euler_converges_with_order_one() {
+    let p = observed_order(|s| Integrator::Euler { substeps: s }, 1000);
+    // Asymptotic regime: the next error term is O(h²)/O(h) ≈ 1e-3 of the leading one.
+    assert!((p - 1.0).abs() < 0.01, "Euler order {p}");
+}
+
+#[test]
+fn rk4_converges_with_order_four() {
+    let p = observed_order(|s| Integrator::Rk4 { substeps: s }, 20);
+    // Errors ~1e-9 at h = 0.05, far above round-off; O(h) correction to the order ≈ 0.05.
+    assert!((p - 4.0).abs() < 0.1, "RK4 order {p}");
+}
+
+#[test]
+fn dopri5_meets_its_tolerance() {
+    for tol in [1e-4, 1e-7, 1e-10] {
+        let i = Integrator::Dopri5 { rtol: tol, atol: tol, max_steps: 100_000 };
+        let e = error_at_1(i);
+        // Local error control: the global error after one unit of time stays within ~10 tol.
+        assert!(e < 10.0 * tol, "tol {tol}: error {e}");
+    }
+}
+
+#[test]
+fn dopri5_step_limit_is_an_error_not_a_hang() {
+    let i = Integrator::Dopri5 { rtol: 1e-12, atol: 1e-12, max_steps: 5 };
+    let err = rollout(oscillator, &[1.0, 0.0], 10.0, 10.0, &i).unwrap_err();
+    assert!(matches!(err, Error::StepLimit { max_steps: 5, .. }), "{err}");
+}
+
+#[test]
+fn blow_up_is_reported() {
+    // ẋ = x² from x = 1 blows up at t = 1.
+    let f = |x: &[f64], dx: &mut [f64]| {
+        dx[0] = x[0] * x[0];
+        Ok(())
+    };
+    let i = Integrator::Dopri5 { rtol: 1e-8, atol: 1e-8, max_steps: 10_000 };
+    assert!(rollout(f, &[1.0], 2.0, 0.5, &i).is_err());
+    assert!(rollout(f, &[1.0], 2.0, 0.5, &Integrator::Rk4 { substeps: 1000 }).is_err());
+}
+
+#[test]
+fn outputs_land_on_the_requested_times() {
+    let traj = rollout(oscillator, &[1.0, 0.0], 1.0, 0.3, &Integrator::default()).unwrap();
+    assert_eq!(traj.times, [0.0, 0.3, 0.6, 0.8999999999999999, 1.0]);
+    assert_eq!(traj.states.len(), 5 * 2);
+    let zero = rollout(oscillator, &[1.0, 0.0], 0.0, 0.1, &Integrator::default()).unwrap();
+    assert_eq!(zero.len(), 1);
+}
+
+#[test]
+fn bad_settings_are_named() {
+    let i = Integrator::default();
+    let field = |e: Error| match e {
+        Error::InvalidConfig { field, .. } => field,
+        other => panic!("expected InvalidConfig, got {other}"),
+    };
+    assert_eq!(field(rollout(oscillator, &[1.0, 0.0], 1.0, 0.0, &i).unwrap_err()), "dt");
+    assert_eq!(field(rollout(oscillator, &[1.0, 0.0], 1.0, -0.1, &i).unwrap_err()), "dt");
+    assert_eq!(field(rollout(oscillator, &[1.0, 0.0], f64::NAN, 0.1, &i).unwrap_err()), "t");
+    assert_eq!(field(Integrator::Rk4 { substeps: 0 }.validate().unwrap_err()), "substeps");
+    let bad_tol = Integrator::Dopri5 { rtol: -1.0, atol: 1e-6, max_steps: 10 };
+    assert_eq!(field(bad_tol.validate().unwrap_err()), "rtol");
+    assert_eq!(field(rollout(oscillator, &[1.0, 0.0], 1e9, 1e-9, &i).unwrap_err()), "dt");
+    assert!(matches!(
+        rollout(oscillator, &[f64::NAN, 0.0], 1.0, 0.1, &i),
+        Err(Error::NonFinite { .. })
+    ));
+}

@@ -1,0 +1,138 @@
+//! Second-order forward-mode ("Taylor-mode") derivatives without symbolic algebra.
+//!
+//! Write a function once, generic over [`Scalar`]; evaluate it on `f64` for its value or on
+//! [`Jet`] for its value, gradient and the Hessian blocks of the Euler–Lagrange equation.
+//! Every elementary function is defined by its scalar derivative stack (f, f′, f″) at the
+//! point, passed to the one chain-rule hook [`Scalar::chain`].
+use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::math;
+
+mod jet;
+pub use jet::Jet;
+
+/// A number type a Lagrangian can be written over: `f64`, or a [`Jet`] carrying derivatives.
+///
+/// Arithmetic with plain `f64` constants is on the right-hand side (`x * 0.5`, `x + 1.0`);
+/// for a constant on the left use [`Scalar::from_f64`].
+pub trait Scalar:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + Add<f64, Output = Self>
+    + Sub<f64, Output = Self>
+    + Mul<f64, Output = Self>
+    + Div<f64, Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+{
+    /// A constant (all derivatives zero).
+    fn from_f64(x: f64) -> Self;
+
+    /// The value, without derivatives.
+    fn value(&self) -> f64;
+
+    /// Applies a scalar function f at this point, given f(x) and, lazily, (f′(x), f″(x)).
+    /// `f64` never asks for the derivatives.
+    fn chain(self, f0: f64, derivatives: impl FnOnce() -> (f64, f64)) -> Self;
+
+    /// sin x
+    fn sin(self) -> Self {
+        let x = self.value();
+        let s = math::sin(x);
+        self.chain(s, || (math::cos(x), -s))
+    }
+    /// cos x
+    fn cos(self) -> Self {
+        let x = self.value();
+        let c = math::cos(x);
+        self.chain(c, || (-math::sin(x), -c))
+    }
+    /// eˣ
+    fn exp(self) -> Self {
+        let e = math::exp(self.value());
+        self.chain(e, || (e, e))
+    }
+    /// ln x (x > 0)
+    fn ln(self) -> Self {
+        let x = self.value();
+        self.chain(math::ln(x), || (1.0 / x, -1.0 / (x * x)))
+    }
+    /// √x (x > 0 for finite derivatives)
+    fn sqrt(self) -> Self {
+        let x = self.value();
+        let r = math::sqrt(x);
+        self.chain(r, || (0.5 / r, -0.25 / (r * x)))
+    }
+    /// 1/x
+    fn recip(self) -> Self {
+        let x = self.value();
+        let r = 1.0 / x;
+        self.chain(r, || (-r * r, 2.0 * r * r * r))
+    }
+    /// xᵖ for real p (x > 0 unless p is a non-negative integer)
+    fn powf(self, p: f64) -> Self {
+        let x = self.value();
+        self.chain(math::powf(x, p), || {
+            (p * math::powf(x, p - 1.0), p * (p - 1.0) * math::powf(x, p - 2.0))
+        })
+    }
+    /// xⁿ for integer n
+    fn powi(self, n: i32) -> Self {
+        let x = self.value();
+        self.chain(math::powi(x, n), || {
+            let nf = f64::from(n);
+            (nf * math::powi(x, n - 1), nf * (nf - 1.0) * math::powi(x, n - 2))
+        })
+    }
+    /// x²
+    fn square(self) -> Self {
+        self * self
+    }
+    /// tanh x
+    fn tanh(self) -> Self {
+        let t = math::tanh(self.value());
+        self.chain(t, || {
+            let d = 1.0 - t * t;
+            (d, -2.0 * t * d)
+        })
+    }
+    /// softplus x = ln(1 + eˣ); softplus′ = sigmoid, softplus″ = σ(1 − σ)
+    fn softplus(self) -> Self {
+        let x = self.value();
+        self.chain(math::softplus(x), || {
+            let s = math::sigmoid(x);
+            (s, s * (1.0 - s))
+        })
+    }
+    /// sigmoid x = 1/(1 + e⁻ˣ)
+    fn sigmoid(self) -> Self {
+        let s = math::sigmoid(self.value());
+        self.chain(s, || {
+            let d = s * (1.0 - s);
+            (d, d * (1.0 - 2.0 * s))
+        })
+    }
+}
+
+impl Scalar for f64 {
+    #[inline]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline]
+    fn value(&self) -> f64 {
+        *self
+    }
+    #[inline]
+    fn chain(self, f0: f64, _derivatives: impl FnOnce() -> (f64, f64)) -> Self {
+        f0
+    }
+}
+
+#[cfg(test)]
+mod tests;
