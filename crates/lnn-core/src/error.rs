@@ -65,7 +65,10 @@ pub type Result<T> = core::result::Result<T, Error>;
 impl Error {
     /// Shorthand for [`Error::InvalidConfig`].
     pub fn config(field: &'static str, reason: impl Into<alloc::string::String>) -> Self {
-        Error::InvalidConfig { field, reason: reason.into() }
+        Error::InvalidConfig {
+            field,
+            reason: reason.into(),
+        }
     }
 }
 

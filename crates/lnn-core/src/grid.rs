@@ -29,7 +29,10 @@ pub const MIN_POINTS: usize = 3;
 /// [`Error::InvalidConfig`] when `n < 3`.
 pub fn validate_points(n: usize) -> Result<()> {
     if n < MIN_POINTS {
-        return Err(Error::config("grid", "a periodic grid needs at least 3 points"));
+        return Err(Error::config(
+            "grid",
+            "a periodic grid needs at least 3 points",
+        ));
     }
     Ok(())
 }
@@ -68,7 +71,9 @@ pub fn terms<D: LagrangeDensity>(d: &D, n: usize, x: &[f64]) -> Result<Terms> {
         }
     }
     if !t.value.is_finite() {
-        return Err(Error::NonFinite { context: "the Lagrangian" });
+        return Err(Error::NonFinite {
+            context: "the Lagrangian",
+        });
     }
     ensure_finite(t.dl_dq.as_slice(), "∂L/∂φ")?;
     ensure_finite(t.dl_dqdot.as_slice(), "∂L/∂φ̇")?;

@@ -51,6 +51,7 @@ pub mod math;
 pub mod mechanics;
 pub mod metrics;
 pub mod rng;
+pub mod simulate;
 pub mod systems;
 pub mod taylor;
 

@@ -60,9 +60,9 @@ impl Solver {
             Solver::Ridge { epsilon } => {
                 let n = m.nrows();
                 let a = m + DMatrix::identity(n, n) * epsilon;
-                a.lu()
-                    .solve(r)
-                    .ok_or(Error::SingularMassMatrix { reason: "M + εI is singular" })
+                a.lu().solve(r).ok_or(Error::SingularMassMatrix {
+                    reason: "M + εI is singular",
+                })
             }
         }
     }
@@ -73,10 +73,16 @@ fn pinv_symmetric_solve(m: &DMatrix<f64>, r: &DVector<f64>, rcond: f64) -> Resul
     let n = m.nrows();
     if n == 1 {
         let a = m[(0, 0)];
-        return Ok(DVector::from_element(1, if a == 0.0 { 0.0 } else { r[0] / a }));
+        return Ok(DVector::from_element(
+            1,
+            if a == 0.0 { 0.0 } else { r[0] / a },
+        ));
     }
-    let eig = nalgebra::SymmetricEigen::try_new(m.clone(), f64::EPSILON, 10_000)
-        .ok_or(Error::SingularMassMatrix { reason: "eigen-decomposition did not converge" })?;
+    let eig = nalgebra::SymmetricEigen::try_new(m.clone(), f64::EPSILON, 10_000).ok_or(
+        Error::SingularMassMatrix {
+            reason: "eigen-decomposition did not converge",
+        },
+    )?;
     let largest = eig.eigenvalues.iter().fold(0.0f64, |a, &l| a.max(l.abs()));
     let cutoff = rcond * largest;
     let qtr = eig.eigenvectors.transpose() * r;
@@ -113,16 +119,25 @@ mod tests {
         let m = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
         let r = DVector::from_row_slice(&[2.0, 0.0]);
         let x = Solver::default().solve(&m, &r).unwrap();
-        assert!((x[0] - 0.5).abs() < 1e-14 && (x[1] - 0.5).abs() < 1e-14, "{x}");
+        assert!(
+            (x[0] - 0.5).abs() < 1e-14 && (x[1] - 0.5).abs() < 1e-14,
+            "{x}"
+        );
     }
 
     #[test]
     fn zero_mass_matrix_gives_zero_not_nan() {
         let m = DMatrix::zeros(2, 2);
         let r = DVector::from_row_slice(&[1.0, 3.0]);
-        assert_eq!(Solver::default().solve(&m, &r).unwrap().as_slice(), &[0.0, 0.0]);
+        assert_eq!(
+            Solver::default().solve(&m, &r).unwrap().as_slice(),
+            &[0.0, 0.0]
+        );
         let ridge = Solver::Ridge { epsilon: 1e-4 }.solve(&m, &r).unwrap();
-        assert!((ridge[1] - 3e4).abs() < 1e-8, "ridge solves εI x = r exactly: {ridge}");
+        assert!(
+            (ridge[1] - 3e4).abs() < 1e-8,
+            "ridge solves εI x = r exactly: {ridge}"
+        );
     }
 
     #[test]
@@ -140,6 +155,9 @@ mod tests {
         assert!(Solver::Ridge { epsilon: f64::NAN }.validate().is_err());
         let m = DMatrix::from_row_slice(1, 1, &[f64::NAN]);
         let r = DVector::from_row_slice(&[1.0]);
-        assert!(matches!(Solver::default().solve(&m, &r), Err(Error::NonFinite { .. })));
+        assert!(matches!(
+            Solver::default().solve(&m, &r),
+            Err(Error::NonFinite { .. })
+        ));
     }
 }

@@ -78,7 +78,11 @@ impl Terms {
 
     /// E = q̇·∂L/∂q̇ − L, conserved by the exact flow of L.
     pub fn energy(&self, qdot: &[f64]) -> f64 {
-        qdot.iter().zip(self.dl_dqdot.iter()).map(|(a, b)| a * b).sum::<f64>() - self.value
+        qdot.iter()
+            .zip(self.dl_dqdot.iter())
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            - self.value
     }
 }
 
@@ -88,7 +92,10 @@ impl Terms {
 /// [`Error::StateLength`], [`Error::NonFinite`].
 pub fn split_state(x: &[f64], dof: usize, k: usize) -> Result<(&[f64], &[f64], &[f64])> {
     if x.len() != 2 * dof + k {
-        return Err(Error::StateLength { expected: 2 * dof + k, got: x.len() });
+        return Err(Error::StateLength {
+            expected: 2 * dof + k,
+            got: x.len(),
+        });
     }
     ensure_finite(x, "the state")?;
     Ok((&x[..dof], &x[dof..2 * dof], &x[2 * dof..]))
@@ -118,7 +125,9 @@ pub fn terms<L: Lagrangian>(l: &L, x: &[f64]) -> Result<Terms> {
         dof => return Err(Error::TooManyDegreesOfFreedom { dof, max: MAX_DOF }),
     };
     if !t.value.is_finite() {
-        return Err(Error::NonFinite { context: "the Lagrangian" });
+        return Err(Error::NonFinite {
+            context: "the Lagrangian",
+        });
     }
     ensure_finite(t.dl_dq.as_slice(), "∂L/∂q")?;
     ensure_finite(t.dl_dqdot.as_slice(), "∂L/∂q̇")?;

@@ -37,7 +37,11 @@ impl Default for EnergyProtocol {
             initial_conditions: 40,
             t_end: 100.0,
             dt: 0.1,
-            integrator: Integrator::Dopri5 { rtol: 1e-9, atol: 1e-9, max_steps: 100_000 },
+            integrator: Integrator::Dopri5 {
+                rtol: 1e-9,
+                atol: 1e-9,
+                max_steps: 100_000,
+            },
             scale: DOUBLE_PENDULUM_ENERGY_SCALE,
             seed: 0,
         }
@@ -70,7 +74,9 @@ pub fn double_pendulum_energy_error(
     model: impl FnMut(&[f64]) -> Result<Vec<f64>>,
     protocol: &EnergyProtocol,
 ) -> Result<EnergyReport> {
-    energy_error(truth, model, protocol, |r| DoublePendulum::sample_energy_protocol_state(r).to_vec())
+    energy_error(truth, model, protocol, |r| {
+        DoublePendulum::sample_energy_protocol_state(r).to_vec()
+    })
 }
 
 /// Runs the protocol with initial conditions drawn by `sample`.
@@ -97,7 +103,8 @@ pub fn energy_error(
         let x0 = sample(&mut r);
         truth.validate_state(&x0)?;
         let true_field = second_order(dof, |x| truth.accelerations(x, &how));
-        let e_true = truth.energy(rollout(true_field, &x0, p.t_end, p.dt, &p.integrator)?.last())?;
+        let e_true =
+            truth.energy(rollout(true_field, &x0, p.t_end, p.dt, &p.integrator)?.last())?;
         let model_field = second_order(dof, &mut model);
         let e_model = rollout(model_field, &x0, p.t_end, p.dt, &p.integrator)
             .and_then(|traj| truth.energy(traj.last()));
@@ -108,10 +115,23 @@ pub fn energy_error(
     }
     let finite: Vec<f64> = errors.iter().flatten().copied().collect();
     let diverged = errors.len() - finite.len();
-    let mean = if finite.is_empty() { f64::INFINITY } else { finite.iter().sum::<f64>() / finite.len() as f64 };
+    let mean = if finite.is_empty() {
+        f64::INFINITY
+    } else {
+        finite.iter().sum::<f64>() / finite.len() as f64
+    };
     let mut all: Vec<f64> = errors.iter().map(|e| e.unwrap_or(f64::INFINITY)).collect();
     all.sort_by(f64::total_cmp);
     let m = all.len();
-    let median = if m % 2 == 1 { all[m / 2] } else { 0.5 * (all[m / 2 - 1] + all[m / 2]) };
-    Ok(EnergyReport { errors, mean, median, diverged })
+    let median = if m % 2 == 1 {
+        all[m / 2]
+    } else {
+        0.5 * (all[m / 2 - 1] + all[m / 2])
+    };
+    Ok(EnergyReport {
+        errors,
+        mean,
+        median,
+        diverged,
+    })
 }

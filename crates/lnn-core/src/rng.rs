@@ -45,7 +45,10 @@ mod tests {
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / xs.len() as f64;
         // Standard errors at n = 20 000: 0.007 for the mean, 0.01 for the variance; 4σ margins.
-        assert!(mean.abs() < 0.03 && (var - 1.0).abs() < 0.04, "mean {mean} var {var}");
+        assert!(
+            mean.abs() < 0.03 && (var - 1.0).abs() < 0.04,
+            "mean {mean} var {var}"
+        );
         let u: alloc::vec::Vec<f64> = (0..1000).map(|_| uniform(&mut a, -2.0, 3.0)).collect();
         assert!(u.iter().all(|&x| (-2.0..3.0).contains(&x)));
     }

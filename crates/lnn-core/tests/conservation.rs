@@ -6,18 +6,31 @@ use lnn_core::{Integrator, Result, Trajectory};
 
 fn simulate(s: &System, x0: &[f64], t: f64, dt: f64, i: Integrator) -> Trajectory {
     let how = Derivation::default();
-    rollout(second_order(s.dof(), |x| s.accelerations(x, &how)), x0, t, dt, &i).unwrap()
+    rollout(
+        second_order(s.dof(), |x| s.accelerations(x, &how)),
+        x0,
+        t,
+        dt,
+        &i,
+    )
+    .unwrap()
 }
 
 fn max_energy_drift(s: &System, traj: &Trajectory) -> f64 {
     let e0 = s.energy(traj.state(0)).unwrap();
-    (0..traj.len()).map(|k| (s.energy(traj.state(k)).unwrap() - e0).abs()).fold(0.0, f64::max)
+    (0..traj.len())
+        .map(|k| (s.energy(traj.state(k)).unwrap() - e0).abs())
+        .fold(0.0, f64::max)
 }
 
 #[test]
 fn dopri5_at_1e_10_conserves_double_pendulum_energy_over_t_100() {
     let s = System::DoublePendulum(DoublePendulum::default());
-    let i = Integrator::Dopri5 { rtol: 1e-10, atol: 1e-10, max_steps: 1_000_000 };
+    let i = Integrator::Dopri5 {
+        rtol: 1e-10,
+        atol: 1e-10,
+        max_steps: 1_000_000,
+    };
     // A chaotic state with large swings (both arms start horizontal-ish, moving).
     let traj = simulate(&s, &[1.0, 2.0, 0.0, 0.0], 100.0, 0.1, i);
     let drift = max_energy_drift(&s, &traj) / 29.4;
@@ -29,7 +42,13 @@ fn dopri5_at_1e_10_conserves_double_pendulum_energy_over_t_100() {
 fn rk4_energy_error_shrinks_with_the_step_as_h_to_the_fourth() {
     let s = System::DoublePendulum(DoublePendulum::default());
     let drift = |substeps| {
-        let traj = simulate(&s, &[1.0, 2.0, 0.0, 0.0], 10.0, 0.1, Integrator::Rk4 { substeps });
+        let traj = simulate(
+            &s,
+            &[1.0, 2.0, 0.0, 0.0],
+            10.0,
+            0.1,
+            Integrator::Rk4 { substeps },
+        );
         max_energy_drift(&s, &traj) / 29.4
     };
     let (coarse, fine) = (drift(10), drift(20));
@@ -43,13 +62,21 @@ fn harmonic_rollout_follows_exact_solution() {
     let h = Harmonic { m: 1.0, k: 4.0 };
     let s = System::Harmonic(h);
     let x0 = [1.0, 0.5];
-    let i = Integrator::Dopri5 { rtol: 1e-11, atol: 1e-11, max_steps: 100_000 };
+    let i = Integrator::Dopri5 {
+        rtol: 1e-11,
+        atol: 1e-11,
+        max_steps: 100_000,
+    };
     let traj = simulate(&s, &x0, 20.0, 0.5, i);
     for k in 0..traj.len() {
         let exact = h.exact(&x0, traj.times[k]);
         let x = traj.state(k);
         // Global error of a 1e-11 local tolerance over ~6 periods.
-        assert!((x[0] - exact[0]).abs() < 1e-8 && (x[1] - exact[1]).abs() < 1e-8, "t = {}", traj.times[k]);
+        assert!(
+            (x[0] - exact[0]).abs() < 1e-8 && (x[1] - exact[1]).abs() < 1e-8,
+            "t = {}",
+            traj.times[k]
+        );
     }
 }
 
@@ -58,12 +85,20 @@ fn charged_particle_moves_on_a_circle() {
     let p = ChargedParticle { m: 1.0, qb: 2.0 };
     let s = System::ChargedParticle(p);
     let x0 = [1.0, 0.0, 0.0, -2.0]; // speed 2, ω = 2: radius 1 about the origin
-    let i = Integrator::Dopri5 { rtol: 1e-11, atol: 1e-11, max_steps: 100_000 };
+    let i = Integrator::Dopri5 {
+        rtol: 1e-11,
+        atol: 1e-11,
+        max_steps: 100_000,
+    };
     let traj = simulate(&s, &x0, 10.0, 0.1, i);
     for k in 0..traj.len() {
         let x = traj.state(k);
         let exact = p.exact(&x0, traj.times[k]);
-        assert!((x[0].hypot(x[1]) - 1.0).abs() < 1e-8, "radius at t = {}", traj.times[k]);
+        assert!(
+            (x[0].hypot(x[1]) - 1.0).abs() < 1e-8,
+            "radius at t = {}",
+            traj.times[k]
+        );
         assert!((x[0] - exact[0]).abs() < 1e-8 && (x[1] - exact[1]).abs() < 1e-8);
     }
 }
@@ -73,11 +108,20 @@ fn wave_follows_the_travelling_wave_solution() {
     let s = System::wave(32).unwrap();
     let System::Wave(w) = s else { unreachable!() };
     let x0 = w.travelling_wave(0.3, 2, 0.0);
-    let i = Integrator::Dopri5 { rtol: 1e-10, atol: 1e-10, max_steps: 100_000 };
+    let i = Integrator::Dopri5 {
+        rtol: 1e-10,
+        atol: 1e-10,
+        max_steps: 100_000,
+    };
     let traj = simulate(&s, &x0, 1.0, 0.25, i);
     for k in 0..traj.len() {
         let exact = w.travelling_wave(0.3, 2, traj.times[k]);
-        let err = traj.state(k).iter().zip(&exact).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let err = traj
+            .state(k)
+            .iter()
+            .zip(&exact)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         // One box crossing; amplitude 0.3 and velocities ~0.3·ω ≈ 4: 1e-7 is ~1000 tolerances.
         assert!(err < 1e-7, "t = {}: {err:e}", traj.times[k]);
     }
@@ -88,13 +132,21 @@ fn wave_follows_the_travelling_wave_solution() {
 #[test]
 fn energy_protocol_separates_truth_from_a_wrong_model() {
     let truth = System::DoublePendulum(DoublePendulum::default());
-    let protocol = EnergyProtocol { initial_conditions: 8, t_end: 20.0, ..EnergyProtocol::default() };
+    let protocol = EnergyProtocol {
+        initial_conditions: 8,
+        t_end: 20.0,
+        ..EnergyProtocol::default()
+    };
     let how = Derivation::ClosedForm;
-    let exact = double_pendulum_energy_error(&truth, |x| truth.accelerations(x, &how), &protocol).unwrap();
+    let exact =
+        double_pendulum_energy_error(&truth, |x| truth.accelerations(x, &how), &protocol).unwrap();
     // Model = truth: only the two integrations' round-off differ (same integrator, same path).
     assert!(exact.mean < 1e-7 && exact.diverged == 0, "{exact:?}");
     // A model with the wrong gravity and a small drag does not conserve the true energy.
-    let wrong = System::DoublePendulum(DoublePendulum { g: 9.0, ..DoublePendulum::default() });
+    let wrong = System::DoublePendulum(DoublePendulum {
+        g: 9.0,
+        ..DoublePendulum::default()
+    });
     let model = |x: &[f64]| -> Result<Vec<f64>> {
         let mut a = wrong.accelerations(x, &how)?;
         a[0] -= 0.01 * x[2];
@@ -102,7 +154,10 @@ fn energy_protocol_separates_truth_from_a_wrong_model() {
         Ok(a)
     };
     let bad = double_pendulum_energy_error(&truth, model, &protocol).unwrap();
-    eprintln!("energy protocol: truth mean {:e}, wrong model mean {:e} median {:e}", exact.mean, bad.mean, bad.median);
+    eprintln!(
+        "energy protocol: truth mean {:e}, wrong model mean {:e} median {:e}",
+        exact.mean, bad.mean, bad.median
+    );
     assert!(bad.mean > 1e-3 && bad.median > 1e-3, "{bad:?}");
     // A model that fails counts as diverged, not as an error of the protocol.
     let broken = |_: &[f64]| -> Result<Vec<f64>> { Ok(vec![f64::NAN, 0.0]) };

@@ -14,7 +14,10 @@ fn closed(s: &System, x: &[f64]) -> Vec<f64> {
     s.accelerations(x, &Derivation::ClosedForm).unwrap()
 }
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 fn max_abs(a: &[f64]) -> f64 {
     a.iter().fold(0.0f64, |m, x| m.max(x.abs()))
@@ -62,9 +65,14 @@ fn relativistic_matches_paper_formula() {
         let (a, b) = (engine(&s, &x), closed(&s, &x));
         // M = (1+2q̇²)(1−q̇²)^(−5/2) reaches ~1e12 near |q̇| = 1; its jet has the same relative
         // rounding as the closed form, so compare relatively.
-        assert!((a[0] - b[0]).abs() <= 1e-12 * b[0].abs().max(1e-300), "{x:?}: {a:?} vs {b:?}");
+        assert!(
+            (a[0] - b[0]).abs() <= 1e-12 * b[0].abs().max(1e-300),
+            "{x:?}: {a:?} vs {b:?}"
+        );
     }
-    let err = s.accelerations(&[0.0, 1.0, 1.0], &Derivation::default()).unwrap_err();
+    let err = s
+        .accelerations(&[0.0, 1.0, 1.0], &Derivation::default())
+        .unwrap_err();
     assert!(err.to_string().contains("|q̇| < 1"), "{err}");
 }
 
@@ -85,9 +93,16 @@ fn wave_engine_reproduces_finite_difference_equation() {
         let (a, b) = (engine(&s, &x), closed(&s, &x));
         // Entries are c²/dx² ≈ n² times O(1) differences: compare relative to that scale.
         let scale = (n * n) as f64;
-        assert!(max_abs_diff(&a, &b) < 1e-13 * scale, "n = {n}: {:e}", max_abs_diff(&a, &b));
+        assert!(
+            max_abs_diff(&a, &b) < 1e-13 * scale,
+            "n = {n}: {:e}",
+            max_abs_diff(&a, &b)
+        );
     }
-    assert!(matches!(System::wave(2), Err(Error::InvalidConfig { field: "grid", .. })));
+    assert!(matches!(
+        System::wave(2),
+        Err(Error::InvalidConfig { field: "grid", .. })
+    ));
 }
 
 #[test]
@@ -118,7 +133,8 @@ fn singular_mass_matrix_gives_finite_accelerations_with_both_solvers() {
     assert_eq!(t.mass.iter().fold(0.0f64, |m, v| m.max(v.abs())), 0.0);
     let pinv = mechanics::accelerations(&LinearInVelocity, &x, &Solver::default()).unwrap();
     assert_eq!(pinv, [0.0, 0.0], "M⁺ = 0 when M = 0");
-    let ridge = mechanics::accelerations(&LinearInVelocity, &x, &Solver::Ridge { epsilon: 1e-4 }).unwrap();
+    let ridge =
+        mechanics::accelerations(&LinearInVelocity, &x, &Solver::Ridge { epsilon: 1e-4 }).unwrap();
     assert!(ridge.iter().all(|a| a.is_finite()), "{ridge:?}");
     // Ridge solves εI q̈ = r exactly: r = ∂L/∂q − C q̇.
     let r0 = t.dl_dq[0] - (t.mixed[(0, 0)] * x[2] + t.mixed[(0, 1)] * x[3]);
@@ -128,14 +144,31 @@ fn singular_mass_matrix_gives_finite_accelerations_with_both_solvers() {
 #[test]
 fn state_errors_are_clear() {
     let s = System::DoublePendulum(DoublePendulum::default());
-    let e = s.accelerations(&[1.0, 2.0, 3.0], &Derivation::default()).unwrap_err();
-    assert_eq!(e, Error::StateLength { expected: 4, got: 3 });
-    let e = s.accelerations(&[1.0, f64::NAN, 0.0, 0.0], &Derivation::default()).unwrap_err();
+    let e = s
+        .accelerations(&[1.0, 2.0, 3.0], &Derivation::default())
+        .unwrap_err();
+    assert_eq!(
+        e,
+        Error::StateLength {
+            expected: 4,
+            got: 3
+        }
+    );
+    let e = s
+        .accelerations(&[1.0, f64::NAN, 0.0, 0.0], &Derivation::default())
+        .unwrap_err();
     assert!(matches!(e, Error::NonFinite { .. }));
     let e = System::from_name("triple-pendulum").unwrap_err();
     assert!(e.to_string().contains("double-pendulum"), "{e}");
-    let w = Wave { n: 5, c: 1.0, dx: 0.2 };
-    assert!(matches!(grid::terms(&w, 5, &[0.0; 9]), Err(Error::StateLength { .. })));
+    let w = Wave {
+        n: 5,
+        c: 1.0,
+        dx: 0.2,
+    };
+    assert!(matches!(
+        grid::terms(&w, 5, &[0.0; 9]),
+        Err(Error::StateLength { .. })
+    ));
 }
 
 /// Seven degrees of freedom exceed the dense engine's stack jets: a clear error, not a panic.
@@ -152,5 +185,11 @@ impl Lagrangian for Chain7 {
 #[test]
 fn too_many_degrees_of_freedom_is_an_error() {
     let e = mechanics::terms(&Chain7, &[0.0; 14]).unwrap_err();
-    assert_eq!(e, Error::TooManyDegreesOfFreedom { dof: 7, max: mechanics::MAX_DOF });
+    assert_eq!(
+        e,
+        Error::TooManyDegreesOfFreedom {
+            dof: 7,
+            max: mechanics::MAX_DOF
+        }
+    );
 }

@@ -1,1 +1,201 @@
-//! stub
+//! WebAssembly bindings of lnn-core: thin classes the page and its worker call.
+//!
+//! Settings cross the boundary as one JS object (deserialised by serde-wasm-bindgen, then
+//! validated by lnn-core); every failure becomes a JS `Error` whose message says what to fix.
+//! No maths lives here.
+use lnn_core::integrate::{second_order, Stepper};
+use lnn_core::simulate::{Simulation, SimulationSettings};
+use lnn_core::systems::System;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+mod error;
+use error::{js_error, JsResult};
+
+/// Installs the panic hook so a Rust panic shows its message in the console, not "unreachable".
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The version of lnn-core this module was built from.
+#[wasm_bindgen]
+pub fn version() -> String {
+    lnn_core::VERSION.to_string()
+}
+
+/// The systems, as `[{name, about}]`.
+#[wasm_bindgen]
+pub fn systems() -> JsResult<JsValue> {
+    #[derive(serde::Serialize)]
+    struct Entry {
+        name: &'static str,
+        about: &'static str,
+    }
+    let list: Vec<Entry> = lnn_core::systems::CATALOGUE
+        .iter()
+        .map(|&(name, about)| Entry { name, about })
+        .collect();
+    serde_wasm_bindgen::to_value(&list).map_err(js_error)
+}
+
+/// Simulation settings as JS passes them; every field optional, defaults as `lnn simulate`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SimulateConfig {
+    system: Option<String>,
+    grid: Option<usize>,
+    t: Option<f64>,
+    dt: Option<f64>,
+    integrator: Option<String>,
+    substeps: Option<usize>,
+    tol: Option<f64>,
+    init: Option<Vec<f64>>,
+    closed_form: bool,
+}
+
+impl SimulateConfig {
+    const FIELDS: &'static [&'static str] = &[
+        "system",
+        "grid",
+        "t",
+        "dt",
+        "integrator",
+        "substeps",
+        "tol",
+        "init",
+        "closedForm",
+    ];
+
+    fn from_js(config: JsValue) -> JsResult<Self> {
+        if config.is_undefined() || config.is_null() {
+            return Ok(Self::default());
+        }
+        reject_unknown_keys(&config, Self::FIELDS)?;
+        serde_wasm_bindgen::from_value(config)
+            .map_err(|e| JsError::new(&format!("bad settings: {e}")))
+    }
+
+    fn simulation(&self) -> JsResult<Simulation> {
+        let d = SimulationSettings::default();
+        let s = SimulationSettings {
+            system: self.system.as_deref().unwrap_or(d.system),
+            grid: self.grid,
+            t: self.t.unwrap_or(d.t),
+            dt: self.dt.unwrap_or(d.dt),
+            integrator: self.integrator.as_deref().unwrap_or(d.integrator),
+            substeps: self.substeps.unwrap_or(d.substeps),
+            tol: self.tol.unwrap_or(d.tol),
+            init: self.init.clone(),
+            closed_form: self.closed_form,
+        };
+        Simulation::new(&s).map_err(js_error)
+    }
+}
+
+/// serde-wasm-bindgen reads only the fields a struct declares, so a misspelt setting would be
+/// silently ignored; name it instead.
+fn reject_unknown_keys(config: &JsValue, fields: &[&str]) -> JsResult<()> {
+    let obj = config
+        .dyn_ref::<js_sys::Object>()
+        .ok_or_else(|| JsError::new("settings must be an object"))?;
+    for key in js_sys::Object::keys(obj).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !fields.contains(&key.as_str()) {
+            return Err(JsError::new(&format!(
+                "bad settings: unknown field `{key}`, expected one of: {}",
+                fields.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A whole trajectory: `{times: Float64Array, states: Float64Array (flat), dim, energy}`.
+#[wasm_bindgen]
+pub fn simulate(config: JsValue) -> JsResult<JsValue> {
+    let sim = SimulateConfig::from_js(config)?.simulation()?;
+    let r = sim.run().map_err(js_error)?;
+    let out = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&out, &k.into(), &v).map(|_| ());
+    set(
+        "times",
+        js_sys::Float64Array::from(&r.trajectory.times[..]).into(),
+    )
+    .and_then(|_| {
+        set(
+            "states",
+            js_sys::Float64Array::from(&r.trajectory.states[..]).into(),
+        )
+    })
+    .and_then(|_| set("energy", js_sys::Float64Array::from(&r.energy[..]).into()))
+    .and_then(|_| set("dim", r.trajectory.dim.into()))
+    .map_err(|_| JsError::new("could not build the result object"))?;
+    Ok(out.into())
+}
+
+/// A live simulation the page advances frame by frame (and can reset, e.g. when a bob is dragged).
+#[wasm_bindgen]
+pub struct Simulator {
+    sim: Simulation,
+    stepper: Stepper,
+    x: Vec<f64>,
+    t: f64,
+}
+
+#[wasm_bindgen]
+impl Simulator {
+    /// Validates the settings (as [`simulate`], `t` unused) and starts at the initial state.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> JsResult<Simulator> {
+        let sim = SimulateConfig::from_js(config)?.simulation()?;
+        let stepper = Stepper::new(sim.integrator, sim.system.state_len()).map_err(js_error)?;
+        let x = sim.init.clone();
+        Ok(Simulator {
+            sim,
+            stepper,
+            x,
+            t: 0.0,
+        })
+    }
+
+    /// Advances by `dt` (the configured output interval when omitted).
+    pub fn step(&mut self, dt: Option<f64>) -> JsResult<()> {
+        let sys: &System = &self.sim.system;
+        let how = self.sim.derivation;
+        let dt = dt.unwrap_or(self.sim.dt);
+        let mut field = second_order(sys.dof(), |x| sys.accelerations(x, &how));
+        let mut x = self.x.clone();
+        self.stepper
+            .advance(&mut field, &mut x, dt)
+            .map_err(js_error)?;
+        self.x = x;
+        self.t += dt;
+        Ok(())
+    }
+
+    /// The current state `[q, q̇, c]`.
+    pub fn state(&self) -> Vec<f64> {
+        self.x.clone()
+    }
+
+    /// Replaces the state (validated) and resets the clock.
+    #[wasm_bindgen(js_name = setState)]
+    pub fn set_state(&mut self, x: Vec<f64>) -> JsResult<()> {
+        self.sim.system.validate_state(&x).map_err(js_error)?;
+        self.x = x;
+        self.t = 0.0;
+        Ok(())
+    }
+
+    /// Simulation time since the start or the last `setState`.
+    pub fn time(&self) -> f64 {
+        self.t
+    }
+
+    /// The energy of the current state.
+    pub fn energy(&self) -> JsResult<f64> {
+        self.sim.system.energy(&self.x).map_err(js_error)
+    }
+}

@@ -14,7 +14,10 @@ pub(super) struct Work {
 
 impl Work {
     pub(super) fn new(dim: usize) -> Self {
-        Work { k: core::array::from_fn(|_| vec![0.0; dim]), tmp: vec![0.0; dim] }
+        Work {
+            k: core::array::from_fn(|_| vec![0.0; dim]),
+            tmp: vec![0.0; dim],
+        }
     }
 }
 

@@ -73,7 +73,11 @@ impl Integrator {
         let i = match name {
             "euler" => Integrator::Euler { substeps },
             "rk4" => Integrator::Rk4 { substeps },
-            "dopri5" => Integrator::Dopri5 { rtol: tol, atol: tol, max_steps: 1_000_000 },
+            "dopri5" => Integrator::Dopri5 {
+                rtol: tol,
+                atol: tol,
+                max_steps: 1_000_000,
+            },
             _ => {
                 return Err(Error::Unknown {
                     kind: "integrator",
@@ -95,7 +99,11 @@ impl Integrator {
             Integrator::Euler { substeps } | Integrator::Rk4 { substeps } if substeps == 0 => {
                 Err(Error::config("substeps", "must be at least 1"))
             }
-            Integrator::Dopri5 { rtol, atol, max_steps } => {
+            Integrator::Dopri5 {
+                rtol,
+                atol,
+                max_steps,
+            } => {
                 for (field, v) in [("rtol", rtol), ("atol", atol)] {
                     if !(v > 0.0 && v.is_finite()) {
                         return Err(Error::config(field, "must be positive and finite"));
@@ -127,7 +135,11 @@ impl Stepper {
     /// [`Integrator::validate`].
     pub fn new(integrator: Integrator, dim: usize) -> Result<Self> {
         integrator.validate()?;
-        Ok(Stepper { integrator, work: fixed::Work::new(dim), dopri: dopri5::State::new(dim) })
+        Ok(Stepper {
+            integrator,
+            work: fixed::Work::new(dim),
+            dopri: dopri5::State::new(dim),
+        })
     }
 
     /// Advances `x` from its time by `dt` (> 0).
@@ -150,7 +162,11 @@ impl Stepper {
                     fixed::rk4(f, x, h, &mut self.work)?;
                 }
             }
-            Integrator::Dopri5 { rtol, atol, max_steps } => {
+            Integrator::Dopri5 {
+                rtol,
+                atol,
+                max_steps,
+            } => {
                 self.dopri.advance(f, x, dt, rtol, atol, max_steps)?;
             }
         }
@@ -221,7 +237,10 @@ pub fn rollout(
     ensure_finite(x0, "the initial state")?;
     let intervals = libm_ceil(t_end / dt - 1e-9);
     if (intervals + 1.0) * x0.len() as f64 > MAX_TRAJECTORY_NUMBERS as f64 {
-        return Err(Error::config("dt", "t / dt gives more outputs than fit in memory; raise dt"));
+        return Err(Error::config(
+            "dt",
+            "t / dt gives more outputs than fit in memory; raise dt",
+        ));
     }
     let intervals = intervals as usize;
     let mut stepper = Stepper::new(*integrator, x0.len())?;

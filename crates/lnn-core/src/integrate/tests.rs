@@ -11,7 +11,9 @@ fn oscillator(x: &[f64], dx: &mut [f64]) -> Result<()> {
 fn error_at_1(integrator: Integrator) -> f64 {
     let traj = rollout(oscillator, &[1.0, 0.0], 1.0, 1.0, &integrator).unwrap();
     let x = traj.last();
-    (x[0] - math::cos(1.0)).abs().max((x[1] + math::sin(1.0)).abs())
+    (x[0] - math::cos(1.0))
+        .abs()
+        .max((x[1] + math::sin(1.0)).abs())
 }
 
 /// Observed order p from errors at step h and h/2: log2(e(h)/e(h/2)).
@@ -37,7 +39,11 @@ fn rk4_converges_with_order_four() {
 #[test]
 fn dopri5_meets_its_tolerance() {
     for tol in [1e-4, 1e-7, 1e-10] {
-        let i = Integrator::Dopri5 { rtol: tol, atol: tol, max_steps: 100_000 };
+        let i = Integrator::Dopri5 {
+            rtol: tol,
+            atol: tol,
+            max_steps: 100_000,
+        };
         let e = error_at_1(i);
         // Local error control: the global error after one unit of time stays within ~10 tol.
         assert!(e < 10.0 * tol, "tol {tol}: error {e}");
@@ -46,9 +52,16 @@ fn dopri5_meets_its_tolerance() {
 
 #[test]
 fn dopri5_step_limit_is_an_error_not_a_hang() {
-    let i = Integrator::Dopri5 { rtol: 1e-12, atol: 1e-12, max_steps: 5 };
+    let i = Integrator::Dopri5 {
+        rtol: 1e-12,
+        atol: 1e-12,
+        max_steps: 5,
+    };
     let err = rollout(oscillator, &[1.0, 0.0], 10.0, 10.0, &i).unwrap_err();
-    assert!(matches!(err, Error::StepLimit { max_steps: 5, .. }), "{err}");
+    assert!(
+        matches!(err, Error::StepLimit { max_steps: 5, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -58,7 +71,11 @@ fn blow_up_is_reported() {
         dx[0] = x[0] * x[0];
         Ok(())
     };
-    let i = Integrator::Dopri5 { rtol: 1e-8, atol: 1e-8, max_steps: 10_000 };
+    let i = Integrator::Dopri5 {
+        rtol: 1e-8,
+        atol: 1e-8,
+        max_steps: 10_000,
+    };
     assert!(rollout(f, &[1.0], 2.0, 0.5, &i).is_err());
     assert!(rollout(f, &[1.0], 2.0, 0.5, &Integrator::Rk4 { substeps: 1000 }).is_err());
 }
@@ -79,13 +96,32 @@ fn bad_settings_are_named() {
         Error::InvalidConfig { field, .. } => field,
         other => panic!("expected InvalidConfig, got {other}"),
     };
-    assert_eq!(field(rollout(oscillator, &[1.0, 0.0], 1.0, 0.0, &i).unwrap_err()), "dt");
-    assert_eq!(field(rollout(oscillator, &[1.0, 0.0], 1.0, -0.1, &i).unwrap_err()), "dt");
-    assert_eq!(field(rollout(oscillator, &[1.0, 0.0], f64::NAN, 0.1, &i).unwrap_err()), "t");
-    assert_eq!(field(Integrator::Rk4 { substeps: 0 }.validate().unwrap_err()), "substeps");
-    let bad_tol = Integrator::Dopri5 { rtol: -1.0, atol: 1e-6, max_steps: 10 };
+    assert_eq!(
+        field(rollout(oscillator, &[1.0, 0.0], 1.0, 0.0, &i).unwrap_err()),
+        "dt"
+    );
+    assert_eq!(
+        field(rollout(oscillator, &[1.0, 0.0], 1.0, -0.1, &i).unwrap_err()),
+        "dt"
+    );
+    assert_eq!(
+        field(rollout(oscillator, &[1.0, 0.0], f64::NAN, 0.1, &i).unwrap_err()),
+        "t"
+    );
+    assert_eq!(
+        field(Integrator::Rk4 { substeps: 0 }.validate().unwrap_err()),
+        "substeps"
+    );
+    let bad_tol = Integrator::Dopri5 {
+        rtol: -1.0,
+        atol: 1e-6,
+        max_steps: 10,
+    };
     assert_eq!(field(bad_tol.validate().unwrap_err()), "rtol");
-    assert_eq!(field(rollout(oscillator, &[1.0, 0.0], 1e9, 1e-9, &i).unwrap_err()), "dt");
+    assert_eq!(
+        field(rollout(oscillator, &[1.0, 0.0], 1e9, 1e-9, &i).unwrap_err()),
+        "dt"
+    );
     assert!(matches!(
         rollout(oscillator, &[f64::NAN, 0.0], 1.0, 0.1, &i),
         Err(Error::NonFinite { .. })

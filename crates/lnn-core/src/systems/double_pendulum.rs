@@ -25,7 +25,13 @@ pub struct DoublePendulum {
 impl Default for DoublePendulum {
     /// The paper's constants: m₁ = m₂ = l₁ = l₂ = 1, g = 9.8.
     fn default() -> Self {
-        DoublePendulum { m1: 1.0, m2: 1.0, l1: 1.0, l2: 1.0, g: 9.8 }
+        DoublePendulum {
+            m1: 1.0,
+            m2: 1.0,
+            l1: 1.0,
+            l2: 1.0,
+            g: 9.8,
+        }
     }
 }
 
@@ -40,7 +46,9 @@ impl Lagrangian for DoublePendulum {
         let Self { m1, m2, l1, l2, g } = *self;
         let (w1, w2) = (v[0], v[1]);
         let t1 = (w1 * l1).square() * (0.5 * m1);
-        let t2 = ((w1 * l1).square() + (w2 * l2).square() + w1 * w2 * (q[0] - q[1]).cos() * (2.0 * l1 * l2))
+        let t2 = ((w1 * l1).square()
+            + (w2 * l2).square()
+            + w1 * w2 * (q[0] - q[1]).cos() * (2.0 * l1 * l2))
             * (0.5 * m2);
         let y1 = -(q[0].cos() * l1);
         let y2 = y1 - q[1].cos() * l2;
@@ -66,7 +74,10 @@ impl DoublePendulum {
     /// Cartesian positions of the two bobs (x right, y up; pivot at the origin).
     pub fn bobs(&self, x: &[f64]) -> [[f64; 2]; 2] {
         let p1 = [self.l1 * math::sin(x[0]), -self.l1 * math::cos(x[0])];
-        let p2 = [p1[0] + self.l2 * math::sin(x[1]), p1[1] - self.l2 * math::cos(x[1])];
+        let p2 = [
+            p1[0] + self.l2 * math::sin(x[1]),
+            p1[1] - self.l2 * math::cos(x[1]),
+        ];
         [p1, p2]
     }
 

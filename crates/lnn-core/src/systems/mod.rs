@@ -56,12 +56,27 @@ impl Default for Derivation {
 
 /// One line per system: its name on the command line and in URLs, and what it is.
 pub const CATALOGUE: &[(&str, &str)] = &[
-    ("double-pendulum", "the paper's double pendulum, m1 = m2 = l1 = l2 = 1, g = 9.8; state [θ1, θ2, ω1, ω2]"),
-    ("relativistic", "the paper's relativistic particle in a uniform potential; state [q, q̇, g], |q̇| < 1"),
-    ("wave", "the 1-D wave equation on a periodic grid (--grid N, default 100); state [φ (N), φ̇ (N)]"),
-    ("free-fall", "a mass falling in 2-D (paper appendix B), q̈ = (−9.8, 0); state [x, y, ẋ, ẏ]"),
+    (
+        "double-pendulum",
+        "the paper's double pendulum, m1 = m2 = l1 = l2 = 1, g = 9.8; state [θ1, θ2, ω1, ω2]",
+    ),
+    (
+        "relativistic",
+        "the paper's relativistic particle in a uniform potential; state [q, q̇, g], |q̇| < 1",
+    ),
+    (
+        "wave",
+        "the 1-D wave equation on a periodic grid (--grid N, default 100); state [φ (N), φ̇ (N)]",
+    ),
+    (
+        "free-fall",
+        "a mass falling in 2-D (paper appendix B), q̈ = (−9.8, 0); state [x, y, ẋ, ẏ]",
+    ),
     ("harmonic", "a harmonic oscillator, m = k = 1; state [q, q̇]"),
-    ("charged-particle", "a charge in a uniform magnetic field, qB = m = 1 (L linear in q̇); state [x, y, ẋ, ẏ]"),
+    (
+        "charged-particle",
+        "a charge in a uniform magnetic field, qB = m = 1 (L linear in q̇); state [x, y, ẋ, ẏ]",
+    ),
 ];
 
 const NAMES: &str = "double-pendulum, relativistic, wave, free-fall, harmonic, charged-particle";
@@ -79,7 +94,13 @@ impl System {
             "free-fall" => System::FreeFall(FreeFall::default()),
             "harmonic" => System::Harmonic(Harmonic::default()),
             "charged-particle" => System::ChargedParticle(ChargedParticle::default()),
-            _ => return Err(Error::Unknown { kind: "system", name: String::from(name), expected: NAMES }),
+            _ => {
+                return Err(Error::Unknown {
+                    kind: "system",
+                    name: String::from(name),
+                    expected: NAMES,
+                })
+            }
         })
     }
 
@@ -89,7 +110,11 @@ impl System {
     /// [`Error::InvalidConfig`] for n < 3.
     pub fn wave(n: usize) -> Result<Self> {
         grid::validate_points(n)?;
-        Ok(System::Wave(Wave { n, c: 1.0, dx: 1.0 / n as f64 }))
+        Ok(System::Wave(Wave {
+            n,
+            c: 1.0,
+            dx: 1.0 / n as f64,
+        }))
     }
 
     /// The name used on the command line and in URLs.
@@ -134,7 +159,9 @@ impl System {
             System::DoublePendulum(_) => vec![1.0, 2.0, 0.0, 0.0],
             System::Relativistic(_) => vec![0.0, 0.0, 1.0],
             System::ChargedParticle(_) => vec![1.0, 0.0, 0.0, -1.0],
-            System::Wave(w) => w.gaussian_pulse(0.5 * w.n as f64 * w.dx, 0.05 * w.n as f64 * w.dx, 1.0),
+            System::Wave(w) => {
+                w.gaussian_pulse(0.5 * w.n as f64 * w.dx, 0.05 * w.n as f64 * w.dx, 1.0)
+            }
         }
     }
 
@@ -147,7 +174,10 @@ impl System {
         mechanics::split_state(x, self.dof(), self.conditioning_len())?;
         if let System::Relativistic(_) = self {
             if x[1].abs() >= 1.0 {
-                return Err(Error::config("init", "the relativistic particle needs |q̇| < 1 (c = 1)"));
+                return Err(Error::config(
+                    "init",
+                    "the relativistic particle needs |q̇| < 1 (c = 1)",
+                ));
             }
         }
         Ok(())
@@ -177,9 +207,9 @@ impl System {
     /// As [`System::validate_state`] and the engine.
     pub fn accelerations(&self, x: &[f64], how: &Derivation) -> Result<Vec<f64>> {
         match how {
-            Derivation::Engine(solver) => {
-                self.terms(x)?.accelerations(&x[self.dof()..2 * self.dof()], solver)
-            }
+            Derivation::Engine(solver) => self
+                .terms(x)?
+                .accelerations(&x[self.dof()..2 * self.dof()], solver),
             Derivation::ClosedForm => {
                 self.validate_state(x)?;
                 let mut out = vec![0.0; self.dof()];

@@ -22,7 +22,11 @@ pub struct Wave {
 impl Default for Wave {
     /// The paper's setting: 100 points, c = 1, a box of length 1.
     fn default() -> Self {
-        Wave { n: 100, c: 1.0, dx: 0.01 }
+        Wave {
+            n: 100,
+            c: 1.0,
+            dx: 0.01,
+        }
     }
 }
 
@@ -49,7 +53,9 @@ impl Wave {
         let kappa = core::f64::consts::TAU * mode as f64 / (self.n as f64 * self.dx);
         let omega = 2.0 * self.c / self.dx * math::sin(kappa * self.dx / 2.0);
         let phase = |i: usize| kappa * i as f64 * self.dx - omega * t;
-        let mut x: Vec<f64> = (0..self.n).map(|i| amplitude * math::sin(phase(i))).collect();
+        let mut x: Vec<f64> = (0..self.n)
+            .map(|i| amplitude * math::sin(phase(i)))
+            .collect();
         x.extend((0..self.n).map(|i| -amplitude * omega * math::cos(phase(i))));
         x
     }

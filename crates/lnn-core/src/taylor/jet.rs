@@ -27,7 +27,13 @@ pub struct Jet<const N: usize> {
 impl<const N: usize> Jet<N> {
     /// A constant: every derivative zero.
     pub const fn constant(v: f64) -> Self {
-        Jet { v, gq: [0.0; N], gv: [0.0; N], hvv: [[0.0; N]; N], hvq: [[0.0; N]; N] }
+        Jet {
+            v,
+            gq: [0.0; N],
+            gv: [0.0; N],
+            hvv: [[0.0; N]; N],
+            hvq: [[0.0; N]; N],
+        }
     }
 
     /// The independent variables: jets for q_i and q̇_i seeded with unit first derivatives.

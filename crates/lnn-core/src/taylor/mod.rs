@@ -78,7 +78,10 @@ pub trait Scalar:
     fn powf(self, p: f64) -> Self {
         let x = self.value();
         self.chain(math::powf(x, p), || {
-            (p * math::powf(x, p - 1.0), p * (p - 1.0) * math::powf(x, p - 2.0))
+            (
+                p * math::powf(x, p - 1.0),
+                p * (p - 1.0) * math::powf(x, p - 2.0),
+            )
         })
     }
     /// xⁿ for integer n
@@ -86,7 +89,10 @@ pub trait Scalar:
         let x = self.value();
         self.chain(math::powi(x, n), || {
             let nf = f64::from(n);
-            (nf * math::powi(x, n - 1), nf * (nf - 1.0) * math::powi(x, n - 2))
+            (
+                nf * math::powi(x, n - 1),
+                nf * (nf - 1.0) * math::powi(x, n - 2),
+            )
         })
     }
     /// x²

@@ -48,7 +48,10 @@ fn gradient_matches_central_differences() {
         let ((qp, vp), (qm, vm)) = (shifted(k, h), shifted(k, -h));
         let fd = (f64_at(qp, vp) - f64_at(qm, vm)) / (2.0 * h);
         let exact = if k < 2 { j.gq[k] } else { j.gv[k - 2] };
-        assert!((fd - exact).abs() < 1e-8 * (1.0 + exact.abs()), "input {k}: jet {exact} fd {fd}");
+        assert!(
+            (fd - exact).abs() < 1e-8 * (1.0 + exact.abs()),
+            "input {k}: jet {exact} fd {fd}"
+        );
     }
 }
 
@@ -63,7 +66,10 @@ fn hessian_blocks_match_differences_of_the_gradient() {
             // ∂/∂x_k of ∂f/∂q̇_i
             let fd = (jp.gv[i] - jm.gv[i]) / (2.0 * h);
             let exact = if k < 2 { j.hvq[i][k] } else { j.hvv[i][k - 2] };
-            assert!((fd - exact).abs() < 1e-7 * (1.0 + exact.abs()), "d2f/dv{i}dx{k}: {exact} vs {fd}");
+            assert!(
+                (fd - exact).abs() < 1e-7 * (1.0 + exact.abs()),
+                "d2f/dv{i}dx{k}: {exact} vs {fd}"
+            );
         }
     }
 }
@@ -83,13 +89,24 @@ fn elementary_second_derivatives_are_exact() {
         (|z| z.sin(), math::cos(x), -math::sin(x)),
         (|z| z.exp(), math::exp(x), math::exp(x)),
         (|z| z.ln(), 1.0 / x, -1.0 / (x * x)),
-        (|z| z.sqrt(), 0.5 / math::sqrt(x), -0.25 * math::powf(x, -1.5)),
+        (
+            |z| z.sqrt(),
+            0.5 / math::sqrt(x),
+            -0.25 * math::powf(x, -1.5),
+        ),
         (|z| z.powi(3), 3.0 * x * x, 6.0 * x),
-        (|z| z.tanh(), 1.0 - math::tanh(x).powi(2), -2.0 * math::tanh(x) * (1.0 - math::tanh(x).powi(2))),
+        (
+            |z| z.tanh(),
+            1.0 - math::tanh(x).powi(2),
+            -2.0 * math::tanh(x) * (1.0 - math::tanh(x).powi(2)),
+        ),
     ];
     for (k, (f, d1, d2)) in cases.iter().enumerate() {
         let j = f(var(x));
-        assert!((j.gv[0] - d1).abs() < 1e-14 && (j.hvv[0][0] - d2).abs() < 1e-14, "case {k}: {j:?}");
+        assert!(
+            (j.gv[0] - d1).abs() < 1e-14 && (j.hvv[0][0] - d2).abs() < 1e-14,
+            "case {k}: {j:?}"
+        );
     }
 }
 
@@ -98,8 +115,14 @@ fn softplus_and_sigmoid_are_stable_far_out() {
     for x in [-800.0, -40.0, 0.0, 40.0, 800.0] {
         let j = Jet::<1>::variables(&[0.0], &[x]).1[0];
         let (s, p) = (j.sigmoid(), j.softplus());
-        assert!(s.v.is_finite() && s.gv[0].is_finite() && s.hvv[0][0].is_finite(), "sigmoid at {x}");
-        assert!(p.v.is_finite() && p.gv[0].is_finite() && p.hvv[0][0].is_finite(), "softplus at {x}");
+        assert!(
+            s.v.is_finite() && s.gv[0].is_finite() && s.hvv[0][0].is_finite(),
+            "sigmoid at {x}"
+        );
+        assert!(
+            p.v.is_finite() && p.gv[0].is_finite() && p.hvv[0][0].is_finite(),
+            "softplus at {x}"
+        );
     }
     assert_eq!(math::softplus(800.0), 800.0);
     assert_eq!(math::sigmoid(-800.0), 0.0);

@@ -1,0 +1,113 @@
+//! Browser tests (`wasm-pack test --headless --chrome` / `--firefox`): the bindings as JS sees
+//! them, and the wasm build's numbers against the native golden files.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Float64Array, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn field(obj: &JsValue, k: &str) -> JsValue {
+    Reflect::get(obj, &k.into()).unwrap()
+}
+
+fn floats(v: &JsValue) -> Vec<f64> {
+    v.dyn_ref::<Float64Array>()
+        .expect("a Float64Array")
+        .to_vec()
+}
+
+fn error_message(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    v.dyn_into::<js_sys::Error>()
+        .expect("a JS Error")
+        .message()
+        .into()
+}
+
+/// Same settings as the native golden test, through the JS-facing `simulate`.
+fn check_golden(golden: &str, config: &str) {
+    let want: serde_json::Value = serde_json::from_str(golden).unwrap();
+    let got = lnn_wasm::simulate(js(config)).unwrap();
+    let dim = field(&got, "dim").as_f64().unwrap() as usize;
+    let states = floats(&field(&got, "states"));
+    let want_states = want["states"].as_array().unwrap();
+    assert_eq!(states.len(), want_states.len() * dim);
+    for (k, s) in want_states.iter().enumerate() {
+        let s: Vec<f64> = s
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        // Bit for bit: the same libm code and no fused multiply-add on either side.
+        assert_eq!(
+            &states[k * dim..(k + 1) * dim],
+            &s[..],
+            "state {k} differs from native"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn double_pendulum_trajectory_equals_native_bit_for_bit() {
+    check_golden(
+        include_str!("../../lnn-core/tests/golden/double_pendulum_rk4.json"),
+        r#"{"system":"double-pendulum","t":10,"dt":0.1,"integrator":"rk4","substeps":10,"init":[1,2,0,0]}"#,
+    );
+}
+
+#[wasm_bindgen_test]
+fn relativistic_dopri5_trajectory_equals_native_bit_for_bit() {
+    check_golden(
+        include_str!("../../lnn-core/tests/golden/relativistic_dopri5.json"),
+        r#"{"system":"relativistic","t":5,"dt":0.1,"integrator":"dopri5","tol":1e-9,"init":[0,0.5,3]}"#,
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_settings_throw_errors_that_name_the_problem() {
+    let cases = [
+        (r#"{"dt":0}"#, "`dt`"),
+        (r#"{"system":"triple-pendulum"}"#, "double-pendulum"),
+        (r#"{"init":[1,2,3]}"#, "needs 4 numbers"),
+        (r#"{"system":"wave","grid":2}"#, "at least 3 points"),
+        (r#"{"integrator":"rk4","substeps":0}"#, "substeps"),
+        (r#"{"speed":3}"#, "unknown field `speed`"),
+        (r#"{"dt":"fast"}"#, "bad settings"),
+        ("[1, 2]", "unknown field `0`"),
+        ("42", "settings must be an object"),
+    ];
+    for (config, needle) in cases {
+        let Err(e) = lnn_wasm::simulate(js(config)) else {
+            panic!("{config} was accepted")
+        };
+        let msg = error_message(e);
+        assert!(
+            msg.contains(needle),
+            "{config}: message `{msg}` lacks `{needle}`"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn simulator_advances_and_conserves_energy() {
+    let mut sim = lnn_wasm::Simulator::new(js(r#"{"dt":0.01,"init":[1,2,0,0]}"#)).unwrap();
+    let e0 = sim.energy().unwrap();
+    for _ in 0..500 {
+        sim.step(None).unwrap();
+    }
+    assert!((sim.time() - 5.0).abs() < 1e-9);
+    assert_ne!(sim.state()[0], 1.0);
+    // RK4 with h = 1e-3 over t = 5: drift ~1e-10 of the 29.4 scale in native runs.
+    assert!((sim.energy().unwrap() - e0).abs() < 1e-6 * 29.4);
+    let msg = error_message(sim.set_state(vec![0.0, f64::NAN, 0.0, 0.0]).unwrap_err());
+    assert!(msg.contains("non-finite"), "{msg}");
+    let msg = error_message(sim.step(Some(-1.0)).unwrap_err());
+    assert!(msg.contains("`dt`"), "{msg}");
+}

@@ -1,0 +1,100 @@
+// The real page, built by Trunk, in a real headless browser.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import { artifacts, launch, openPage, serveDist } from './harness.mjs';
+
+let server, browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+/** A hash of the canvas pixels, to tell whether the drawing changed. */
+const canvasDigest = (page) => page.evaluate(() => {
+  const c = document.getElementById('pendulum');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let h = 0;
+  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
+  return h;
+});
+
+const framesDrawn = (page) => page.evaluate(() => Number(document.body.dataset.frames ?? 0));
+
+test('the page loads, shows the version and draws a moving pendulum without errors', async () => {
+  const { page, errors } = await openPage(browser, server.base);
+  await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 5, null, { timeout: 20000 });
+  assert.match(await page.textContent('#version'), /^\d+\.\d+\.\d+$/);
+  const a = await canvasDigest(page);
+  await page.waitForTimeout(500);
+  const b = await canvasDigest(page);
+  assert.notEqual(a, b, 'the canvas should change while the pendulum swings');
+  // The true system conserves energy: the readout stays tiny.
+  const drift = Number(await page.textContent('#drift'));
+  assert.ok(drift < 1e-6, `energy drift readout ${drift}`);
+  await page.screenshot({ path: join(artifacts, 'page-desktop.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('pause stops the motion and space resumes it', async () => {
+  const { page, errors } = await openPage(browser, server.base);
+  await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 5, null, { timeout: 20000 });
+  await page.click('#play');
+  assert.equal(await page.textContent('#play'), 'Play');
+  const t0 = await page.textContent('#time');
+  await page.waitForTimeout(300);
+  assert.equal(await page.textContent('#time'), t0, 'time must not advance while paused');
+  await page.keyboard.press('Space');
+  assert.equal(await page.textContent('#play'), 'Pause');
+  await page.waitForTimeout(300);
+  assert.notEqual(await page.textContent('#time'), t0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('dragging the lower bob sets a new initial state', async () => {
+  const { page, errors } = await openPage(browser, server.base);
+  await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 2, null, { timeout: 20000 });
+  await page.click('#play'); // pause
+  await page.click('#reset'); // back to the initial angles (2.2, 2.6) at rest
+  const energyBefore = await page.textContent('#energy');
+  // The drawing's own layout: pivot at the centre, `scale` pixels per metre of arm.
+  const { w, L } = await page.evaluate(async () => {
+    const view = await import('./js/pendulum-view.js');
+    const c = document.getElementById('pendulum');
+    return { w: c.width, L: view.layout(c) };
+  });
+  const box = await page.locator('#pendulum').boundingBox();
+  const s = box.width / w;
+  const cx = box.x + L.cx * s, cy = box.y + L.cy * s, arm = L.scale * s;
+  const [t1, t2] = [2.2, 2.6];
+  const bx = cx + arm * (Math.sin(t1) + Math.sin(t2)), by = cy + arm * (Math.cos(t1) + Math.cos(t2));
+  // Drag the lower bob to hang straight below the upper one.
+  await page.mouse.move(bx, by);
+  await page.mouse.down();
+  await page.mouse.move(cx + arm * Math.sin(t1), cy + arm * Math.cos(t1) + arm, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForTimeout(100);
+  assert.equal(await page.textContent('#time'), '0.00 s', 'dragging restarts the clock');
+  const energyAfter = await page.textContent('#energy');
+  // Hanging lower arm: lower potential energy than the inverted start.
+  assert.ok(Number(energyAfter) < Number(energyBefore) - 1, `energy ${energyBefore} -> ${energyAfter}`);
+  await page.screenshot({ path: join(artifacts, 'page-after-drag.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the layout fits a phone-width screen', async () => {
+  const { page, errors } = await openPage(browser, server.base, { width: 390, height: 844 });
+  await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 2, null, { timeout: 20000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+  await page.screenshot({ path: join(artifacts, 'page-phone.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
