@@ -1,8 +1,7 @@
 // Shared set-up of the end-to-end tests: serve dist/ on loopback and drive Debian's Chromium.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -47,8 +46,8 @@ export async function launch() {
     args: [
       '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-quic', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'lnn-chromium-'))}`,
-    ],
+      '--disable-quic',
+    ], // Playwright gives every launch a fresh, empty profile directory of its own.
   });
 }
 
@@ -58,6 +57,7 @@ export async function openPage(browser, url, viewport = { width: 1100, height: 8
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
   await page.goto(url);
   return { page, errors };
 }

@@ -85,7 +85,8 @@ fn elementary_second_derivatives_are_exact() {
     // Single-variable checks against hand-derived f″ at x = 0.6.
     let x = 0.6;
     let var = |x| Jet::<1>::variables(&[0.0], &[x]).1[0];
-    let cases: [(fn(Jet<1>) -> Jet<1>, f64, f64); 6] = [
+    type Case = (fn(Jet<1>) -> Jet<1>, f64, f64);
+    let cases: [Case; 6] = [
         (|z| z.sin(), math::cos(x), -math::sin(x)),
         (|z| z.exp(), math::exp(x), math::exp(x)),
         (|z| z.ln(), 1.0 / x, -1.0 / (x * x)),
