@@ -62,5 +62,10 @@ pub use mechanics::Lagrangian;
 pub use systems::System;
 pub use taylor::{Jet, Scalar};
 
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 /// The crate version, shown by the CLI and the page so a bug report names the build.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
