@@ -30,10 +30,10 @@ step "cargo test (workspace, native)"
 cargo test --workspace
 
 step "lnn-wasm in headless Chromium (wasm-pack)"
-wasm-pack --quiet test --headless --chrome --mode no-install crates/lnn-wasm
+wasm-pack test --headless --chrome --mode no-install crates/lnn-wasm
 if [ "${SKIP_FIREFOX:-0}" != 1 ]; then
   step "lnn-wasm in headless Firefox (wasm-pack)"
-  wasm-pack --quiet test --headless --firefox --mode no-install crates/lnn-wasm
+  wasm-pack test --headless --firefox --mode no-install crates/lnn-wasm
 fi
 
 step "page: trunk build --release"
