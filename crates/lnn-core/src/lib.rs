@@ -50,6 +50,8 @@ pub mod linalg;
 pub mod math;
 pub mod mechanics;
 pub mod metrics;
+pub mod models;
+pub mod nn;
 pub mod rng;
 pub mod simulate;
 pub mod systems;

@@ -1,0 +1,101 @@
+//! The paper's baseline: an MLP from the state straight to the accelerations, trained by plain
+//! backpropagation. Nothing in it knows about energy.
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::{prepare_inputs, Coordinates, Loss, Model, ModelKind, Normalisation, Workspace};
+use crate::nn::taylor_pass::{self, Plan};
+use crate::nn::Mlp;
+use crate::Result;
+
+/// MLP (q, q̇, c) → q̈.
+#[derive(Clone, Debug)]
+pub struct Baseline {
+    mlp: Mlp,
+    n: usize,
+    k: usize,
+    norm: Normalisation,
+    plan: Plan,
+}
+
+impl Baseline {
+    /// Wraps a network with `2n + k` inputs and `n` outputs.
+    pub fn new(mlp: Mlp, n: usize, k: usize, norm: Normalisation) -> Self {
+        Baseline {
+            mlp,
+            n,
+            k,
+            norm,
+            plan: Plan::value_only(),
+        }
+    }
+}
+
+impl Model for Baseline {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Baseline
+    }
+    fn dof(&self) -> usize {
+        self.n
+    }
+    fn conditioning_len(&self) -> usize {
+        self.k
+    }
+    fn coordinates(&self) -> Coordinates {
+        Coordinates::Velocity
+    }
+    fn normalisation(&self) -> &Normalisation {
+        &self.norm
+    }
+    fn mlp(&self) -> &Mlp {
+        &self.mlp
+    }
+    fn mlp_mut(&mut self) -> &mut Mlp {
+        &mut self.mlp
+    }
+
+    fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
+        prepare_inputs(&self.norm, states, samples, ws)?;
+        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
+        let (n, d) = (self.n, self.norm.len());
+        let out = ws.tape.output();
+        crate::error::ensure_finite(out, "the baseline's accelerations")?;
+        let mut dx = vec![0.0; samples * 2 * n];
+        for s in 0..samples {
+            dx[s * 2 * n..s * 2 * n + n].copy_from_slice(&states[s * d + n..s * d + 2 * n]);
+            dx[s * 2 * n + n..(s + 1) * 2 * n].copy_from_slice(&out[s * n..(s + 1) * n]);
+        }
+        Ok(dx)
+    }
+
+    fn loss_and_gradient(
+        &self,
+        states: &[f64],
+        targets: &[f64],
+        samples: usize,
+        loss: Loss,
+        ws: &mut Workspace,
+        grad: &mut [f64],
+    ) -> f64 {
+        if prepare_inputs(&self.norm, states, samples, ws).is_err() {
+            return f64::NAN;
+        }
+        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
+        let n = self.n;
+        let mut adjoint = core::mem::take(&mut ws.adjoint);
+        adjoint.clear();
+        adjoint.resize(samples * n, 0.0);
+        let out = ws.tape.output();
+        let mut total = 0.0;
+        for s in 0..samples {
+            for i in 0..n {
+                let (l, g) = loss.term(out[s * n + i], targets[s * 2 * n + n + i], samples * n);
+                total += l;
+                adjoint[s * n + i] = g;
+            }
+        }
+        taylor_pass::backward(&self.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
+        ws.adjoint = adjoint;
+        total
+    }
+}

@@ -1,0 +1,125 @@
+//! The Hamiltonian Neural Network: H(x, c) = MLP(normalised state), with x = (q, p) and
+//! dx/dt = (∂H/∂p, −∂H/∂q). In canonical coordinates this is exact Hamiltonian mechanics; given
+//! (q, q̇) instead it assumes a symplectic structure the data do not have, and fails: the paper's
+//! relativistic-particle experiment.
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::{prepare_inputs, Coordinates, Loss, Model, ModelKind, Normalisation, Workspace};
+use crate::nn::taylor_pass::{self, Direction, Plan};
+use crate::nn::Mlp;
+use crate::Result;
+
+/// A learned Hamiltonian.
+#[derive(Clone, Debug)]
+pub struct Hnn {
+    mlp: Mlp,
+    n: usize,
+    k: usize,
+    norm: Normalisation,
+    plan: Plan,
+    coordinates: Coordinates,
+}
+
+impl Hnn {
+    /// Wraps a network with `2n + k` inputs and one output.
+    pub fn new(
+        mlp: Mlp,
+        n: usize,
+        k: usize,
+        norm: Normalisation,
+        coordinates: Coordinates,
+    ) -> Self {
+        let dirs = (0..2 * n)
+            .map(|input| Direction {
+                input,
+                scale: norm.scale[input],
+            })
+            .collect();
+        Hnn {
+            mlp,
+            n,
+            k,
+            norm,
+            plan: Plan::gradient(dirs),
+            coordinates,
+        }
+    }
+}
+
+impl Model for Hnn {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Hnn
+    }
+    fn dof(&self) -> usize {
+        self.n
+    }
+    fn conditioning_len(&self) -> usize {
+        self.k
+    }
+    fn coordinates(&self) -> Coordinates {
+        self.coordinates
+    }
+    fn normalisation(&self) -> &Normalisation {
+        &self.norm
+    }
+    fn mlp(&self) -> &Mlp {
+        &self.mlp
+    }
+    fn mlp_mut(&mut self) -> &mut Mlp {
+        &mut self.mlp
+    }
+
+    fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
+        prepare_inputs(&self.norm, states, samples, ws)?;
+        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
+        let (n, c) = (self.n, self.plan.columns());
+        let out = ws.tape.output();
+        let mut dx = vec![0.0; samples * 2 * n];
+        for s in 0..samples {
+            let g = &out[s * c + 1..s * c + 1 + 2 * n]; // ∂H/∂q, then ∂H/∂p
+            for i in 0..n {
+                dx[s * 2 * n + i] = g[n + i];
+                dx[s * 2 * n + n + i] = -g[i];
+            }
+        }
+        crate::error::ensure_finite(&dx, "the HNN's time derivatives")?;
+        Ok(dx)
+    }
+
+    fn loss_and_gradient(
+        &self,
+        states: &[f64],
+        targets: &[f64],
+        samples: usize,
+        loss: Loss,
+        ws: &mut Workspace,
+        grad: &mut [f64],
+    ) -> f64 {
+        if prepare_inputs(&self.norm, states, samples, ws).is_err() {
+            return f64::NAN;
+        }
+        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
+        let (n, c) = (self.n, self.plan.columns());
+        let mut adjoint = core::mem::take(&mut ws.adjoint);
+        adjoint.clear();
+        adjoint.resize(samples * c, 0.0);
+        let out = ws.tape.output();
+        let count = samples * 2 * n;
+        let mut total = 0.0;
+        for s in 0..samples {
+            let t = &targets[s * 2 * n..(s + 1) * 2 * n];
+            for i in 0..n {
+                // ẋ_i = ∂H/∂p_i (column 1 + n + i); ṗ_i = −∂H/∂q_i (column 1 + i).
+                let (l1, g1) = loss.term(out[s * c + 1 + n + i], t[i], count);
+                let (l2, g2) = loss.term(-out[s * c + 1 + i], t[n + i], count);
+                total += l1 + l2;
+                adjoint[s * c + 1 + n + i] = g1;
+                adjoint[s * c + 1 + i] = -g2;
+            }
+        }
+        taylor_pass::backward(&self.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
+        ws.adjoint = adjoint;
+        total
+    }
+}

@@ -1,0 +1,324 @@
+//! Learned models behind one trait: the LNN (a learned Lagrangian), the plain baseline (an MLP
+//! from state to accelerations) and the HNN (a learned Hamiltonian). Each maps a batch of states
+//! to time derivatives, so integrators, metrics and the page treat them alike, and each computes
+//! its training loss and gradient by hand-written reverse passes.
+use alloc::vec::Vec;
+
+use crate::nn::taylor_pass::Tape;
+use crate::nn::{Activation, Init, Mlp};
+use crate::{Error, Result};
+
+mod baseline;
+mod hnn;
+mod lnn;
+mod normalise;
+
+pub use baseline::Baseline;
+pub use hnn::Hnn;
+pub use lnn::Lnn;
+pub use normalise::{wrap_angle, Normalisation};
+
+/// Which kind of model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelKind {
+    /// Lagrangian Neural Network: q̈ from the Euler–Lagrange equation of a learned L(q, q̇, c).
+    Lnn,
+    /// Plain MLP (q, q̇, c) → q̈: the paper's baseline.
+    Baseline,
+    /// Hamiltonian Neural Network: (q̇, ṗ) = (∂H/∂p, −∂H/∂q) of a learned H(q, p, c).
+    Hnn,
+}
+
+/// Names accepted by [`ModelKind::from_name`].
+pub const MODEL_NAMES: &str = "lnn, baseline, hnn";
+
+impl ModelKind {
+    /// Parses a name.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`].
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "lnn" => Ok(ModelKind::Lnn),
+            "baseline" => Ok(ModelKind::Baseline),
+            "hnn" => Ok(ModelKind::Hnn),
+            _ => Err(Error::Unknown {
+                kind: "model",
+                name: name.into(),
+                expected: MODEL_NAMES,
+            }),
+        }
+    }
+
+    /// The name in files, URLs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Lnn => "lnn",
+            ModelKind::Baseline => "baseline",
+            ModelKind::Hnn => "hnn",
+        }
+    }
+}
+
+/// The coordinates a model's state is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coordinates {
+    /// (q, q̇, c): what the LNN and the baseline use, and what an HNN fails on.
+    Velocity,
+    /// (q, p, c) with p = ∂L/∂q̇ the canonical momentum: what an HNN needs.
+    Canonical,
+}
+
+impl Coordinates {
+    /// Parses `velocity` or `canonical`.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`].
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "velocity" => Ok(Coordinates::Velocity),
+            "canonical" => Ok(Coordinates::Canonical),
+            _ => Err(Error::Unknown {
+                kind: "coordinates",
+                name: name.into(),
+                expected: "velocity, canonical",
+            }),
+        }
+    }
+
+    /// The name in files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Coordinates::Velocity => "velocity",
+            Coordinates::Canonical => "canonical",
+        }
+    }
+}
+
+/// The training loss on time derivatives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loss {
+    /// Mean absolute error (the paper's notebooks).
+    L1,
+    /// Mean squared error.
+    Mse,
+}
+
+impl Loss {
+    /// Parses `l1` or `mse`.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`].
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "l1" => Ok(Loss::L1),
+            "mse" => Ok(Loss::Mse),
+            _ => Err(Error::Unknown {
+                kind: "loss",
+                name: name.into(),
+                expected: "l1, mse",
+            }),
+        }
+    }
+
+    /// The name in files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::L1 => "l1",
+            Loss::Mse => "mse",
+        }
+    }
+
+    /// (loss, ∂loss/∂prediction) of one component, for a mean over `count` components.
+    #[inline]
+    pub fn term(self, prediction: f64, target: f64, count: usize) -> (f64, f64) {
+        let e = prediction - target;
+        let n = count as f64;
+        match self {
+            Loss::L1 => (
+                e.abs() / n,
+                if e > 0.0 {
+                    1.0 / n
+                } else if e < 0.0 {
+                    -1.0 / n
+                } else {
+                    0.0
+                },
+            ),
+            Loss::Mse => (e * e / n, 2.0 * e / n),
+        }
+    }
+}
+
+/// Scratch memory reused across calls (the tape of the Taylor pass, inputs, adjoints).
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    pub(crate) tape: Tape,
+    pub(crate) inputs: Vec<f64>,
+    pub(crate) adjoint: Vec<f64>,
+}
+
+/// A learned model of a mechanical system with `dof` coordinates and `conditioning_len` inputs.
+pub trait Model {
+    /// Which kind.
+    fn kind(&self) -> ModelKind;
+    /// Degrees of freedom n.
+    fn dof(&self) -> usize;
+    /// Conditioning inputs k.
+    fn conditioning_len(&self) -> usize;
+    /// The coordinates of the model's state.
+    fn coordinates(&self) -> Coordinates;
+    /// The input map.
+    fn normalisation(&self) -> &Normalisation;
+    /// The network.
+    fn mlp(&self) -> &Mlp;
+    /// The network, mutably (for the optimiser and for loading parameters).
+    fn mlp_mut(&mut self) -> &mut Mlp;
+
+    /// dx/dt without the (constant) conditioning part: 2n numbers per state, for `samples` states
+    /// of 2n + k numbers each.
+    ///
+    /// # Errors
+    /// [`Error::StateLength`], [`Error::NonFinite`] (in the states or the result),
+    /// [`Error::SingularMassMatrix`].
+    fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>>;
+
+    /// The loss against `targets` (2n numbers per state: the full dx/dt; the LNN and the
+    /// baseline compare only its second half, q̈) and its gradient, added to `grad`. A NaN
+    /// loss means the batch hit a non-finite intermediate: skip it.
+    fn loss_and_gradient(
+        &self,
+        states: &[f64],
+        targets: &[f64],
+        samples: usize,
+        loss: Loss,
+        ws: &mut Workspace,
+        grad: &mut [f64],
+    ) -> f64;
+}
+
+/// Everything needed to build a model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelSpec {
+    /// Kind.
+    pub kind: ModelKind,
+    /// Degrees of freedom.
+    pub dof: usize,
+    /// Conditioning inputs.
+    pub conditioning_len: usize,
+    /// Coordinates of the state (the HNN may use either; the others need `Velocity`).
+    pub coordinates: Coordinates,
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Activation.
+    pub activation: Activation,
+    /// Input map.
+    pub normalisation: Normalisation,
+}
+
+impl ModelSpec {
+    /// Layer sizes of the network.
+    pub fn sizes(&self) -> Vec<usize> {
+        let mut s = Vec::with_capacity(self.hidden.len() + 2);
+        s.push(2 * self.dof + self.conditioning_len);
+        s.extend_from_slice(&self.hidden);
+        s.push(if self.kind == ModelKind::Baseline {
+            self.dof
+        } else {
+            1
+        });
+        s
+    }
+
+    /// Checks the combination.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field: ReLU for a Lagrangian or Hamiltonian model
+    /// (its second derivative is zero), canonical coordinates for a non-HNN, bad sizes.
+    pub fn validate(&self) -> Result<()> {
+        if self.dof == 0 {
+            return Err(Error::config("dof", "must be at least 1"));
+        }
+        if self.kind == ModelKind::Lnn && !self.activation.has_curvature() {
+            return Err(Error::config(
+                "activation",
+                "relu has a zero second derivative, so a Lagrangian made of it has a zero mass matrix; use softplus, tanh, sigmoid, relu2 or relu3",
+            ));
+        }
+        if self.kind == ModelKind::Hnn && self.activation == Activation::Relu {
+            return Err(Error::config(
+                "activation",
+                "relu makes ∂H/∂x piecewise constant, so the HNN cannot train through it; use softplus or tanh",
+            ));
+        }
+        if self.kind != ModelKind::Hnn && self.coordinates == Coordinates::Canonical {
+            return Err(Error::config(
+                "coordinates",
+                "only the HNN works in canonical coordinates (q, p)",
+            ));
+        }
+        if self.hidden.is_empty() {
+            return Err(Error::config("hidden", "give at least one hidden layer"));
+        }
+        self.normalisation
+            .validate(2 * self.dof + self.conditioning_len)
+    }
+
+    /// A model with fresh weights.
+    ///
+    /// # Errors
+    /// As [`ModelSpec::validate`] and [`Mlp::new`].
+    pub fn build(&self, init: Init, seed: u64) -> Result<alloc::boxed::Box<dyn Model>> {
+        self.validate()?;
+        let mlp = Mlp::new(&self.sizes(), self.activation, init, seed)?;
+        Ok(self.with_mlp(mlp))
+    }
+
+    /// A model with the given parameters.
+    ///
+    /// # Errors
+    /// As [`ModelSpec::validate`] and [`Mlp::from_params`].
+    pub fn with_params(&self, params: Vec<f64>) -> Result<alloc::boxed::Box<dyn Model>> {
+        self.validate()?;
+        let mlp = Mlp::from_params(&self.sizes(), self.activation, params)?;
+        Ok(self.with_mlp(mlp))
+    }
+
+    fn with_mlp(&self, mlp: Mlp) -> alloc::boxed::Box<dyn Model> {
+        use alloc::boxed::Box;
+        let (n, k, norm) = (self.dof, self.conditioning_len, self.normalisation.clone());
+        match self.kind {
+            ModelKind::Lnn => Box::new(Lnn::new(mlp, n, k, norm)),
+            ModelKind::Baseline => Box::new(Baseline::new(mlp, n, k, norm)),
+            ModelKind::Hnn => Box::new(Hnn::new(mlp, n, k, norm, self.coordinates)),
+        }
+    }
+}
+
+/// Fills `ws.inputs` with the normalised inputs of `samples` states; checks lengths and finiteness.
+pub(crate) fn prepare_inputs(
+    norm: &Normalisation,
+    states: &[f64],
+    samples: usize,
+    ws: &mut Workspace,
+) -> Result<()> {
+    let d = norm.len();
+    if states.len() != samples * d {
+        return Err(Error::StateLength {
+            expected: samples * d,
+            got: states.len(),
+        });
+    }
+    crate::error::ensure_finite(states, "the states")?;
+    ws.inputs.resize(samples * d, 0.0);
+    for s in 0..samples {
+        norm.apply(
+            &states[s * d..(s + 1) * d],
+            &mut ws.inputs[s * d..(s + 1) * d],
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,267 @@
+//! Every model's hand-written gradient against central differences, and the LNN's batched pass
+//! against the generic engine.
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::*;
+use crate::nn::{Activation, Init};
+use crate::rng::{self, uniform};
+use crate::{mechanics, Solver};
+
+fn spec(kind: ModelKind, k: usize, act: Activation, coords: Coordinates) -> ModelSpec {
+    let mut normalisation = Normalisation::identity(4 + k);
+    normalisation.wrap[0] = true; // an angle, as for the double pendulum
+    normalisation.scale[2] = 0.5;
+    if k > 0 {
+        normalisation.scale[4] = 0.1; // as the paper's g/10
+    }
+    ModelSpec {
+        kind,
+        dof: 2,
+        conditioning_len: k,
+        coordinates: coords,
+        hidden: vec![6, 5],
+        activation: act,
+        normalisation,
+    }
+}
+
+fn batch(samples: usize, k: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let mut r = rng::seeded(seed);
+    let states = (0..samples * (4 + k))
+        .map(|_| uniform(&mut r, -2.0, 2.0))
+        .collect();
+    let targets = (0..samples * 4)
+        .map(|_| uniform(&mut r, -1.0, 1.0))
+        .collect();
+    (states, targets)
+}
+
+/// A batch on which the loss is smooth enough for finite differences. A random network's mass
+/// matrix can be nearly singular at some states; the loss then has a pole within reach of the
+/// difference stencil and its high derivatives swamp any step size. Such states are skipped
+/// (the gradient formula still holds there; differences just cannot check it).
+fn well_posed_batch(
+    sp: &ModelSpec,
+    model: &dyn Model,
+    samples: usize,
+    k: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let (cands, targets) = batch(8 * samples, k, 3);
+    if sp.kind != ModelKind::Lnn {
+        return (
+            cands[..samples * (4 + k)].to_vec(),
+            targets[..samples * 4].to_vec(),
+        );
+    }
+    let lnn = Lnn::new(model.mlp().clone(), 2, k, sp.normalisation.clone());
+    let d = 4 + k;
+    let mut states = Vec::new();
+    for x in cands.chunks(d) {
+        let m = mechanics::terms(&lnn, x).unwrap().mass;
+        let eig = m.symmetric_eigenvalues();
+        let (lo, hi) = eig.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), l| {
+            (lo.min(l.abs()), hi.max(l.abs()))
+        });
+        if lo > 0.05 * hi {
+            states.extend_from_slice(x);
+        }
+        if states.len() == samples * d {
+            return (states, targets[..samples * 4].to_vec());
+        }
+    }
+    panic!(
+        "fewer than {samples} well-conditioned states among {} candidates",
+        8 * samples
+    );
+}
+
+fn check_gradient(kind: ModelKind, k: usize, act: Activation, loss: Loss, coords: Coordinates) {
+    let sp = spec(kind, k, act, coords);
+    let mut model = sp.build(Init::Xavier, 7).unwrap();
+    let (states, targets) = well_posed_batch(&sp, &*model, 5, k);
+    let mut ws = Workspace::default();
+    let mut grad = vec![0.0; model.mlp().params().len()];
+    let l0 = model.loss_and_gradient(&states, &targets, 5, loss, &mut ws, &mut grad);
+    assert!(l0.is_finite());
+    let f = |m: &dyn Model| {
+        let mut g = vec![0.0; m.mlp().params().len()];
+        m.loss_and_gradient(
+            &states,
+            &targets,
+            5,
+            loss,
+            &mut Workspace::default(),
+            &mut g,
+        )
+    };
+    // Fourth-order central differences: truncation O(h⁴) ≈ 1e-20·f⁽⁵⁾, round-off ≈ 1.5ε|f|/h
+    // ≈ 3e-11·|f|, both far below the 1e-6 relative bar for gradients above the floor.
+    let h = 1e-5;
+    for i in 0..grad.len() {
+        let p0 = model.mlp().params()[i];
+        let mut at = |v: f64| {
+            model.mlp_mut().params_mut()[i] = v;
+            f(&*model)
+        };
+        let fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h) + at(p0 - 2.0 * h))
+            / (12.0 * h);
+        model.mlp_mut().params_mut()[i] = p0;
+        // Relative 1e-6 (the bar). Below 1e-4·|loss| the check becomes absolute, to
+        // 1e-10·|loss|: three times the quotient's round-off, for parameters the loss hardly
+        // depends on (e.g. the LNN's output bias, which cannot change the dynamics: exactly 0).
+        let err = (fd - grad[i]).abs() / grad[i].abs().max(1e-4 * l0.abs());
+        assert!(
+            err < 1e-6,
+            "{kind:?} k={k} {act:?} {loss:?} param {i}: {} vs fd {fd} (loss {l0})",
+            grad[i]
+        );
+    }
+}
+
+const SMOOTH: [Activation; 5] = [
+    Activation::Softplus,
+    Activation::Tanh,
+    Activation::Sigmoid,
+    Activation::Relu2,
+    Activation::Relu3,
+];
+
+#[test]
+fn lnn_gradient_matches_finite_differences() {
+    for act in SMOOTH {
+        for k in [0, 1] {
+            check_gradient(ModelKind::Lnn, k, act, Loss::Mse, Coordinates::Velocity);
+        }
+    }
+    check_gradient(
+        ModelKind::Lnn,
+        1,
+        Activation::Softplus,
+        Loss::L1,
+        Coordinates::Velocity,
+    );
+}
+
+#[test]
+fn baseline_gradient_matches_finite_differences() {
+    for act in [Activation::Relu, Activation::Softplus, Activation::Tanh] {
+        for k in [0, 1] {
+            check_gradient(
+                ModelKind::Baseline,
+                k,
+                act,
+                Loss::Mse,
+                Coordinates::Velocity,
+            );
+        }
+    }
+    check_gradient(
+        ModelKind::Baseline,
+        0,
+        Activation::Tanh,
+        Loss::L1,
+        Coordinates::Velocity,
+    );
+}
+
+#[test]
+fn hnn_gradient_matches_finite_differences() {
+    for act in SMOOTH {
+        for k in [0, 1] {
+            check_gradient(ModelKind::Hnn, k, act, Loss::Mse, Coordinates::Canonical);
+        }
+    }
+    check_gradient(
+        ModelKind::Hnn,
+        1,
+        Activation::Tanh,
+        Loss::L1,
+        Coordinates::Velocity,
+    );
+}
+
+#[test]
+fn lnn_batched_accelerations_match_the_generic_engine() {
+    for act in SMOOTH {
+        let s = spec(ModelKind::Lnn, 1, act, Coordinates::Velocity);
+        s.validate().unwrap();
+        let lnn = Lnn::new(
+            crate::nn::Mlp::new(&s.sizes(), act, Init::Xavier, 9).unwrap(),
+            2,
+            1,
+            s.normalisation.clone(),
+        );
+        let (states, _) = batch(6, 1, 4);
+        let mut ws = Workspace::default();
+        let dx = lnn.derivatives(&states, 6, &mut ws).unwrap();
+        for smp in 0..6 {
+            let x = &states[smp * 5..(smp + 1) * 5];
+            let engine = mechanics::accelerations(&lnn, x, &Solver::default()).unwrap();
+            for i in 0..2 {
+                let b = dx[smp * 4 + 2 + i];
+                // Same maths, different operation order; M may be ill-conditioned for a random
+                // network, so compare relative to the size of q̈.
+                assert!(
+                    (engine[i] - b).abs() <= 1e-9 * (1.0 + b.abs()),
+                    "{act:?} sample {smp}: {engine:?} vs {b}"
+                );
+            }
+            let e_engine = mechanics::energy(&lnn, x).unwrap();
+            let e_batched = lnn.energy(x, &mut ws).unwrap();
+            assert!((e_engine - e_batched).abs() < 1e-12 * (1.0 + e_engine.abs()));
+        }
+    }
+}
+
+#[test]
+fn specs_refuse_what_cannot_work() {
+    let relu = spec(ModelKind::Lnn, 0, Activation::Relu, Coordinates::Velocity);
+    let e = relu.validate().unwrap_err().to_string();
+    assert!(e.contains("relu") && e.contains("zero"), "{e}");
+    assert!(spec(
+        ModelKind::Baseline,
+        0,
+        Activation::Relu,
+        Coordinates::Velocity
+    )
+    .validate()
+    .is_ok());
+    let canon = spec(ModelKind::Lnn, 0, Activation::Tanh, Coordinates::Canonical);
+    assert!(canon
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("canonical"));
+    let mut bad = spec(ModelKind::Lnn, 0, Activation::Tanh, Coordinates::Velocity);
+    bad.normalisation.scale.pop();
+    assert!(bad
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("normalisation"));
+    bad = spec(ModelKind::Lnn, 0, Activation::Tanh, Coordinates::Velocity);
+    bad.hidden.clear();
+    assert!(bad.validate().is_err());
+}
+
+#[test]
+fn bad_states_are_errors_not_nans() {
+    let model = spec(
+        ModelKind::Lnn,
+        0,
+        Activation::Softplus,
+        Coordinates::Velocity,
+    )
+    .build(Init::Paper, 1)
+    .unwrap();
+    let mut ws = Workspace::default();
+    assert!(matches!(
+        model.derivatives(&[0.0; 3], 1, &mut ws),
+        Err(crate::Error::StateLength { .. })
+    ));
+    assert!(matches!(
+        model.derivatives(&[0.0, f64::NAN, 0.0, 0.0], 1, &mut ws),
+        Err(crate::Error::NonFinite { .. })
+    ));
+}
