@@ -3,8 +3,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use lnn_core::models::ModelKind;
 use lnn_core::rng;
 use lnn_core::systems::{Derivation, DoublePendulum, System};
+use lnn_core::train::{TrainConfig, Trainer};
 
 use crate::args::Args;
 
@@ -24,14 +26,125 @@ fn throughput(budget: Duration, mut f: impl FnMut()) -> f64 {
     calls as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Milliseconds per training step (sampling, forward pass, reverse pass, Adam), timed over at
+/// least `budget` and at least three steps after one warm-up step.
+fn ms_per_step(
+    model: ModelKind,
+    hidden: &[usize],
+    batch: usize,
+    budget: Duration,
+) -> Result<f64, String> {
+    let system = System::DoublePendulum(DoublePendulum::default());
+    let config = TrainConfig {
+        hidden: hidden.to_vec(),
+        batch,
+        test_size: 1,
+        ..TrainConfig::new(system, model)
+    };
+    let mut t = Trainer::new(config).map_err(|e| e.to_string())?;
+    t.step(1).map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let mut steps = 0u64;
+    while steps < 3 || start.elapsed() < budget {
+        t.step(1).map_err(|e| e.to_string())?;
+        steps += 1;
+    }
+    Ok(start.elapsed().as_secs_f64() * 1e3 / steps as f64)
+}
+
+/// The paper's JAX code on a machine of this kind (from the issue): ms per step in f64.
+fn jax_reference(model: ModelKind, hidden: &[usize], batch: usize) -> Option<f64> {
+    match (model, hidden, batch) {
+        (ModelKind::Lnn, [128, 128], 32) => Some(0.90),
+        (ModelKind::Lnn, [500, 500, 500], 32) => Some(12.7),
+        (ModelKind::Baseline, [128, 128], 32) => Some(0.23),
+        _ => None,
+    }
+}
+
 pub fn run(args: &Args) -> Result<String, String> {
     let json = args.flag("json");
     let seconds: f64 = args.get("seconds", 1.0)?;
+    let only: Option<String> = args.opt("only")?;
     args.finish()?;
     if !(seconds > 0.0 && seconds <= 600.0) {
         return Err("--seconds must be in (0, 600]".into());
     }
     let budget = Duration::from_secs_f64(seconds);
+    let mut out = String::new();
+    match only.as_deref() {
+        None => {
+            out += &engine_table(budget, json);
+            out += &training_table(budget, json)?;
+        }
+        Some("engine") => out += &engine_table(budget, json),
+        Some("training") => out += &training_table(budget, json)?,
+        Some(other) => {
+            return Err(format!(
+                "--only: unknown `{other}`; expected engine or training"
+            ))
+        }
+    }
+    Ok(out)
+}
+
+fn training_table(budget: Duration, json: bool) -> Result<String, String> {
+    let rows: [(ModelKind, &[usize], usize); 6] = [
+        (ModelKind::Lnn, &[128, 128], 32),
+        (ModelKind::Lnn, &[128, 128], 256),
+        (ModelKind::Lnn, &[500, 500, 500], 32),
+        (ModelKind::Lnn, &[500, 500, 500], 256),
+        (ModelKind::Baseline, &[128, 128], 32),
+        (ModelKind::Hnn, &[128, 128], 32),
+    ];
+    let mut out = String::new();
+    if !json {
+        out += "\ntraining steps, double pendulum, f64, one thread (JAX: the paper's code, jit, CPU, both cores)\n";
+        out += &format!(
+            "{:<9} {:<12} {:>6} {:>11} {:>13} {:>10} {:>12}\n",
+            "model", "hidden", "batch", "ms/step", "samples/s", "JAX ms", "JAX / ours"
+        );
+    }
+    for (model, hidden, batch) in rows {
+        let ms = ms_per_step(model, hidden, batch, budget)?;
+        let sps = batch as f64 * 1e3 / ms;
+        let jax = jax_reference(model, hidden, batch);
+        if json {
+            let mut v = serde_json::json!({
+                "model": model.name(), "system": "double-pendulum", "hidden": hidden, "batch": batch,
+                "precision": "f64", "ms_per_step": ms, "samples_per_s": sps.round(),
+            });
+            if let Some(j) = jax {
+                v["jax_ms_per_step"] = serde_json::json!(j);
+            }
+            out += &v.to_string();
+            out.push('\n');
+        } else {
+            let h = hidden
+                .iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>()
+                .join("x");
+            let (jm, ratio) = match jax {
+                Some(j) => (format!("{j:.2}"), format!("{:.2}x", j / ms)),
+                None => ("-".into(), "-".into()),
+            };
+            out += &format!(
+                "{:<9} {:<12} {:>6} {:>11.3} {:>13.0} {:>10} {:>12}\n",
+                model.name(),
+                h,
+                batch,
+                ms,
+                sps,
+                jm,
+                ratio
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn engine_table(budget: Duration, json: bool) -> String {
     let sys = System::DoublePendulum(DoublePendulum::default());
     let mut r = rng::seeded(0);
     let states: Vec<[f64; 4]> = (0..1024)
@@ -73,5 +186,5 @@ pub fn run(args: &Args) -> Result<String, String> {
         }
         out += &format!("engine / closed form time ratio: {:.1}×\n", closed / engine);
     }
-    Ok(out)
+    out
 }

@@ -1,6 +1,7 @@
 //! `lnn`: the native command line of lnn-web.
 mod args;
 mod bench;
+mod learn;
 mod simulate;
 
 use std::process::ExitCode;
@@ -16,8 +17,20 @@ USAGE:
                [--closed-form] [--format json|csv]
       Roll out a true system; prints time, state and energy at every dt.
       Defaults: double-pendulum, t 10, dt 0.01, rk4 with 10 substeps, dopri5 tol 1e-9.
-  lnn bench [--seconds S] [--json]
-      Accelerations per second: the Taylor-mode engine against the closed form.
+  lnn train [--system NAME] [--model lnn|baseline|hnn] [--coordinates velocity|canonical]
+            [--hidden 128,128] [--activation softplus|tanh|sigmoid|relu2|relu3|relu]
+            [--init paper|xavier|kaiming] [--steps N] [--batch 32] [--lr 1e-3]
+            [--schedule step|onecycle|constant] [--clip NORM] [--weight-decay W]
+            [--loss l1|mse] [--seed S] [--test-size N] [--scale s1,s2,...] [--out model.json] [--quiet]
+      Train on fresh samples of the true system; progress on stderr, a JSON summary on stdout.
+      --scale overrides the input scales (one per state number; angles are always wrapped).
+  lnn eval --model model.json [--test-size N] [--energy-ics 40] [--energy-t 100]
+      Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
+  lnn predict --model model.json --states states.json
+      States: a JSON array of [q..., q̇..., c...]; prints q̈ per state ((q̇, ṗ) for an HNN).
+  lnn bench [--seconds S] [--only engine|training] [--json]
+      Accelerations per second (the Taylor-mode engine against the closed form), and
+      milliseconds per training step (LNN 2x128 and 3x500, batch 32 and 256; baseline; HNN).
   lnn --version | --help
 
 SYSTEMS:
@@ -41,6 +54,9 @@ fn run(argv: &[String]) -> Result<String, String> {
         "-V" | "--version" => Ok(format!("lnn {}\n", lnn_core::VERSION)),
         "simulate" => simulate::run(&Args::parse(rest, &["closed-form"])?),
         "bench" => bench::run(&Args::parse(rest, &["json"])?),
+        "train" => learn::train(&Args::parse(rest, &["quiet"])?, argv),
+        "eval" => learn::eval(&Args::parse(rest, &[])?),
+        "predict" => learn::predict(&Args::parse(rest, &[])?),
         other => Err(format!("unknown command `{other}`; see `lnn --help`")),
     }
 }

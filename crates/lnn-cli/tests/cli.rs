@@ -141,7 +141,7 @@ fn bad_input_exits_non_zero_with_a_clear_message() {
 
 #[test]
 fn bench_json_reports_both_paths() {
-    let o = lnn(&["bench", "--seconds", "0.05", "--json"]);
+    let o = lnn(&["bench", "--only", "engine", "--seconds", "0.05", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let rows: Vec<serde_json::Value> = String::from_utf8(o.stdout)
         .unwrap()

@@ -56,6 +56,8 @@ pub mod rng;
 pub mod simulate;
 pub mod systems;
 pub mod taylor;
+pub mod train;
+pub mod weights;
 
 pub use error::{Error, Result};
 pub use integrate::{Integrator, Trajectory};

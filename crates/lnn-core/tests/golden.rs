@@ -58,3 +58,45 @@ fn relativistic_dopri5_is_bit_for_bit() {
         },
     );
 }
+
+/// The training run pinned by `golden/train_lnn.json`: small enough to run in a browser test.
+pub fn golden_training_config() -> lnn_core::train::TrainConfig {
+    use lnn_core::models::ModelKind;
+    use lnn_core::systems::{DoublePendulum, System};
+    lnn_core::train::TrainConfig {
+        hidden: vec![16, 16],
+        batch: 8,
+        test_size: 16,
+        total_steps: 30,
+        clip: Some(1.0),
+        seed: 5,
+        ..lnn_core::train::TrainConfig::new(
+            System::DoublePendulum(DoublePendulum::default()),
+            ModelKind::Lnn,
+        )
+    }
+}
+
+/// Losses of 30 single steps, the test loss, and the final parameters, bit for bit. The wasm
+/// browser test checks the same file. With `LNN_UPDATE_GOLDEN=1` the file is rewritten instead
+/// (after an intended change of numerics; say why in the commit).
+#[test]
+fn lnn_training_is_bit_for_bit() {
+    let mut t = lnn_core::train::Trainer::new(golden_training_config()).unwrap();
+    let losses: Vec<f64> = (0..30).map(|_| t.step(1).unwrap().loss).collect();
+    let got = serde_json::json!({
+        "losses": losses,
+        "test_loss": t.test_loss(),
+        "params": t.model().mlp().params(),
+    });
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/train_lnn.json");
+    if std::env::var_os("LNN_UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, got.to_string() + "\n").unwrap();
+        return;
+    }
+    let want: serde_json::Value =
+        serde_json::from_str(include_str!("golden/train_lnn.json")).unwrap();
+    assert_eq!(want["losses"], got["losses"], "loss curve differs");
+    assert_eq!(want["test_loss"], got["test_loss"]);
+    assert_eq!(want["params"], got["params"], "final parameters differ");
+}

@@ -8,10 +8,13 @@ use lnn_core::simulate::{Simulation, SimulationSettings};
 use lnn_core::systems::System;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 mod error;
+mod settings;
+mod train;
+
 use error::{js_error, JsResult};
+pub use train::Trainer;
 
 /// Installs the panic hook so a Rust panic shows its message in the console, not "unreachable".
 #[wasm_bindgen(start)]
@@ -69,12 +72,7 @@ impl SimulateConfig {
     ];
 
     fn from_js(config: JsValue) -> JsResult<Self> {
-        if config.is_undefined() || config.is_null() {
-            return Ok(Self::default());
-        }
-        reject_unknown_keys(&config, Self::FIELDS)?;
-        serde_wasm_bindgen::from_value(config)
-            .map_err(|e| JsError::new(&format!("bad settings: {e}")))
+        settings::from_js_object(config, Self::FIELDS)
     }
 
     fn simulation(&self) -> JsResult<Simulation> {
@@ -92,24 +90,6 @@ impl SimulateConfig {
         };
         Simulation::new(&s).map_err(js_error)
     }
-}
-
-/// serde-wasm-bindgen reads only the fields a struct declares, so a misspelt setting would be
-/// silently ignored; name it instead.
-fn reject_unknown_keys(config: &JsValue, fields: &[&str]) -> JsResult<()> {
-    let obj = config
-        .dyn_ref::<js_sys::Object>()
-        .ok_or_else(|| JsError::new("settings must be an object"))?;
-    for key in js_sys::Object::keys(obj).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !fields.contains(&key.as_str()) {
-            return Err(JsError::new(&format!(
-                "bad settings: unknown field `{key}`, expected one of: {}",
-                fields.join(", ")
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// A whole trajectory: `{times: Float64Array, states: Float64Array (flat), dim, energy}`.

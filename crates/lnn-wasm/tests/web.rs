@@ -111,3 +111,66 @@ fn simulator_advances_and_conserves_energy() {
     let msg = error_message(sim.step(Some(-1.0)).unwrap_err());
     assert!(msg.contains("`dt`"), "{msg}");
 }
+
+/// The same run as lnn-core's `lnn_training_is_bit_for_bit`, through the JS-facing `Trainer`.
+#[wasm_bindgen_test]
+fn training_equals_native_bit_for_bit() {
+    let want: serde_json::Value =
+        serde_json::from_str(include_str!("../../lnn-core/tests/golden/train_lnn.json")).unwrap();
+    let settings = r#"{"system":"double-pendulum","model":"lnn","hidden":[16,16],"batch":8,"testSize":16,"steps":30,"clip":1,"seed":5}"#;
+    let mut t = lnn_wasm::Trainer::new(js(settings)).unwrap();
+    for (k, w) in want["losses"].as_array().unwrap().iter().enumerate() {
+        let r = t.step(1).unwrap();
+        let loss = field(&r, "loss").as_f64().unwrap();
+        assert_eq!(
+            loss,
+            w.as_f64().unwrap(),
+            "loss of step {k} differs from native"
+        );
+    }
+    assert_eq!(t.test_loss(), want["test_loss"].as_f64().unwrap());
+    let params: Vec<f64> = want["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(t.params().to_vec(), params);
+}
+
+#[wasm_bindgen_test]
+fn trainer_reduces_the_loss_in_the_browser() {
+    // A small LNN on the harmonic oscillator learns quickly: compare the held-out loss before
+    // and after 300 steps.
+    let settings = r#"{"system":"harmonic","model":"lnn","hidden":[16,16],"batch":16,"lr":0.003,"schedule":"constant","init":"xavier","seed":1}"#;
+    let mut t = lnn_wasm::Trainer::new(js(settings)).unwrap();
+    let before = t.test_loss();
+    t.step(300).unwrap();
+    let after = t.test_loss();
+    assert!(after < 0.2 * before, "test loss {before} -> {after}");
+    let weights = t.export_weights().unwrap();
+    assert!(weights.contains("\"format\":\"lnn-web-weights\""));
+}
+
+#[wasm_bindgen_test]
+fn bad_training_settings_throw_clear_errors() {
+    let cases = [
+        (
+            r#"{"model":"lnn","activation":"relu"}"#,
+            "zero second derivative",
+        ),
+        (r#"{"batch":0}"#, "`batch`"),
+        (r#"{"lr":-1}"#, "`lr`"),
+        (r#"{"model":"transformer"}"#, "lnn, baseline, hnn"),
+        (r#"{"hidden":[0]}"#, "layer width"),
+        (r#"{"learningRate":0.1}"#, "unknown field `learningRate`"),
+        (r#"{"system":"wave","grid":10}"#, "graph model"),
+    ];
+    for (settings, needle) in cases {
+        let Err(e) = lnn_wasm::Trainer::new(js(settings)) else {
+            panic!("{settings} was accepted")
+        };
+        let msg = error_message(e);
+        assert!(msg.contains(needle), "{settings}: `{msg}` lacks `{needle}`");
+    }
+}

@@ -4,98 +4,106 @@
 //! the same order and gives the same bits: the inner loops run along contiguous columns with no
 //! reassociation, which the compiler vectorises without changing results.
 
-/// Z = W·Y (or Z += W·Y when `accumulate`), W: m×k, Y: k×n, Z: m×n.
-pub fn matmul(m: usize, k: usize, n: usize, w: &[f64], y: &[f64], z: &mut [f64], accumulate: bool) {
-    debug_assert!(w.len() >= m * k && y.len() >= k * n && z.len() >= m * n);
-    if !accumulate {
-        z[..m * n].fill(0.0);
-    }
-    // Four output columns at a time share each loaded column of W.
-    let mut c = 0;
-    while c + 4 <= n {
-        let (y0, y1, y2, y3) = (
-            &y[c * k..],
-            &y[(c + 1) * k..],
-            &y[(c + 2) * k..],
-            &y[(c + 3) * k..],
-        );
-        let (z0, rest) = z[c * m..(c + 4) * m].split_at_mut(m);
-        let (z1, rest) = rest.split_at_mut(m);
-        let (z2, z3) = rest.split_at_mut(m);
-        for p in 0..k {
-            let wc = &w[p * m..(p + 1) * m];
-            let (a0, a1, a2, a3) = (y0[p], y1[p], y2[p], y3[p]);
-            for i in 0..m {
-                let wi = wc[i];
-                z0[i] += wi * a0;
-                z1[i] += wi * a1;
-                z2[i] += wi * a2;
-                z3[i] += wi * a3;
-            }
-        }
-        c += 4;
-    }
-    while c < n {
-        let yc = &y[c * k..(c + 1) * k];
-        let zc = &mut z[c * m..(c + 1) * m];
-        for p in 0..k {
-            let wc = &w[p * m..(p + 1) * m];
-            let a = yc[p];
-            for i in 0..m {
-                zc[i] += wc[i] * a;
-            }
-        }
-        c += 1;
-    }
-}
-
-/// X = Wᵀ·Z, W: m×k, Z: m×n, X: k×n (overwritten).
+/// Z = W·Y, or Z += W·Y when `accumulate`; W: m×k, Y: k×n, Z: m×n.
 ///
-/// Each entry is a dot product of two contiguous columns, summed in eight interleaved partial
-/// sums (a fixed order, so it vectorises and stays deterministic).
-pub fn matmul_tn(m: usize, k: usize, n: usize, w: &[f64], z: &[f64], x: &mut [f64]) {
-    for c in 0..n {
-        let zc = &z[c * m..(c + 1) * m];
-        for p in 0..k {
-            x[c * k + p] = dot(&w[p * m..(p + 1) * m], zc);
+/// Every entry is computed as (0 + w₀y₀ + w₁y₁ + … in order of k), then added to Z when
+/// accumulating, on every code path and CPU: the result does not depend on blocking or SIMD width.
+pub fn matmul(m: usize, k: usize, n: usize, w: &[f64], y: &[f64], z: &mut [f64], accumulate: bool) {
+    assert!(
+        w.len() >= m * k && y.len() >= k * n && z.len() >= m * n,
+        "matmul: buffers too small"
+    );
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        unsafe { matmul_avx2(m, k, n, w, y, z, accumulate) };
+        return;
+    }
+    matmul_kernel(m, k, n, w, y, z, accumulate);
+}
+
+/// The same code compiled for AVX2: wider vectors, the same operations in the same order (Rust
+/// never fuses a multiply and an add on its own), so the same bits.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2")]
+unsafe fn matmul_avx2(
+    m: usize,
+    k: usize,
+    n: usize,
+    w: &[f64],
+    y: &[f64],
+    z: &mut [f64],
+    accumulate: bool,
+) {
+    matmul_kernel(m, k, n, w, y, z, accumulate);
+}
+
+const MR: usize = 8;
+const NR: usize = 4;
+
+/// Register-blocked product: an MR×NR block of Z stays in registers over the whole k loop.
+#[inline(always)]
+fn matmul_kernel(
+    m: usize,
+    k: usize,
+    n: usize,
+    w: &[f64],
+    y: &[f64],
+    z: &mut [f64],
+    accumulate: bool,
+) {
+    let store = |dst: &mut f64, v: f64| *dst = if accumulate { *dst + v } else { v };
+    let mut c = 0;
+    while c < n {
+        let nr = NR.min(n - c);
+        let mut i0 = 0;
+        while i0 < m {
+            let mr = MR.min(m - i0);
+            if mr == MR && nr == NR {
+                let mut acc = [[0.0f64; MR]; NR];
+                let ys: [&[f64]; NR] = core::array::from_fn(|j| &y[(c + j) * k..(c + j + 1) * k]);
+                for p in 0..k {
+                    let wp: &[f64; MR] = w[p * m + i0..p * m + i0 + MR]
+                        .try_into()
+                        .expect("MR entries");
+                    for j in 0..NR {
+                        let a = ys[j][p];
+                        for r in 0..MR {
+                            acc[j][r] += wp[r] * a;
+                        }
+                    }
+                }
+                for j in 0..NR {
+                    let zc = &mut z[(c + j) * m + i0..(c + j) * m + i0 + MR];
+                    for r in 0..MR {
+                        store(&mut zc[r], acc[j][r]);
+                    }
+                }
+            } else {
+                for j in 0..nr {
+                    let yc = &y[(c + j) * k..(c + j + 1) * k];
+                    for r in 0..mr {
+                        let mut acc = 0.0;
+                        for p in 0..k {
+                            acc += w[p * m + i0 + r] * yc[p];
+                        }
+                        store(&mut z[(c + j) * m + i0 + r], acc);
+                    }
+                }
+            }
+            i0 += MR;
         }
+        c += NR;
     }
 }
 
-/// G += Z·Yᵀ, Z: m×n, Y: k×n, G: m×k (the weight gradient of Z = W·Y).
-pub fn matmul_nt_acc(m: usize, k: usize, n: usize, z: &[f64], y: &[f64], g: &mut [f64]) {
-    for c in 0..n {
-        let zc = &z[c * m..(c + 1) * m];
-        for p in 0..k {
-            let a = y[c * k + p];
-            if a == 0.0 {
-                continue;
-            }
-            let gc = &mut g[p * m..(p + 1) * m];
-            for i in 0..m {
-                gc[i] += zc[i] * a;
-            }
+/// Bᵀ of a column-major r×c matrix A, written column-major (c×r) into `out`.
+pub fn transpose(r: usize, c: usize, a: &[f64], out: &mut [f64]) {
+    for j in 0..c {
+        for i in 0..r {
+            out[i * c + j] = a[j * r + i];
         }
     }
-}
-
-/// Σ a_i b_i in eight interleaved partial sums, added pairwise at the end.
-#[inline]
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let mut s = [0.0f64; 8];
-    let chunks = n / 8;
-    for j in 0..chunks {
-        let (aa, bb) = (&a[j * 8..j * 8 + 8], &b[j * 8..j * 8 + 8]);
-        for l in 0..8 {
-            s[l] += aa[l] * bb[l];
-        }
-    }
-    let mut tail = 0.0;
-    for i in chunks * 8..n {
-        tail += a[i] * b[i];
-    }
-    ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail
 }
 
 #[cfg(test)]
@@ -122,7 +130,7 @@ mod tests {
 
     #[test]
     fn products_agree_with_naive_loops() {
-        for (m, k, n) in [(1, 1, 1), (3, 5, 7), (17, 9, 4), (8, 16, 13)] {
+        for (m, k, n) in [(1, 1, 1), (3, 5, 7), (17, 9, 4), (8, 16, 13), (16, 3, 8)] {
             let (w, y) = (data(m * k, 1), data(k * n, 2));
             let want = naive(m, k, n, &w, &y);
             let mut z = alloc::vec![7.0; m * n];
@@ -140,13 +148,18 @@ mod tests {
                     wt[i * k + p] = w[p * m + i];
                 }
             }
+            let mut wt2 = alloc::vec![0.0; k * m];
+            transpose(m, k, &w, &mut wt2);
+            assert_eq!(wt, wt2);
             let mut x = alloc::vec![0.0; k * n];
-            matmul_tn(m, k, n, &w, &zz, &mut x);
+            matmul(k, m, n, &wt, &zz, &mut x, false);
             let want = naive(k, m, n, &wt, &zz);
             assert!(x.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-14));
-            // G += Z Yᵀ
+            // G += Z Yᵀ through the transpose of Y
             let mut g = alloc::vec![0.5; m * k];
-            matmul_nt_acc(m, k, n, &zz, &y, &mut g);
+            let mut yt = alloc::vec![0.0; n * k];
+            transpose(k, n, &y, &mut yt);
+            matmul(m, n, k, &zz, &yt, &mut g, true);
             for p in 0..k {
                 for i in 0..m {
                     let want = 0.5 + (0..n).map(|c| zz[c * m + i] * y[c * k + p]).sum::<f64>();

@@ -15,7 +15,7 @@
 //! the adjoints of all output columns.
 use alloc::vec::Vec;
 
-use super::gemm::{matmul, matmul_nt_acc, matmul_tn};
+use super::gemm::{matmul, transpose};
 use super::Mlp;
 
 /// A direction of differentiation: the unit vector of input `input` times `scale` (the derivative
@@ -94,9 +94,10 @@ pub struct Tape {
     z: Vec<Vec<f64>>,
     /// σ′, σ″, σ‴ at the value column of each hidden layer (sizes[l+1] × samples each).
     s: Vec<[Vec<f64>; 3]>,
-    /// Scratch adjoints.
+    /// Scratch adjoints and transposes.
     zbar: Vec<f64>,
     ybar: Vec<f64>,
+    trans: Vec<f64>,
 }
 
 impl Tape {
@@ -196,6 +197,7 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
     let cols = samples * c;
     let mut zbar = core::mem::take(&mut tape.zbar);
     let mut ybar = core::mem::take(&mut tape.ybar);
+    let mut trans = core::mem::take(&mut tape.trans);
     zbar.clear();
     zbar.extend_from_slice(&out_adjoint[..sizes[layers] * cols]);
 
@@ -203,7 +205,10 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
         let (k, m) = (sizes[l], sizes[l + 1]);
         let off = mlp.offset(l);
         let (gw, gb) = grad[off..off + m * k + m].split_at_mut(m * k);
-        matmul_nt_acc(m, k, cols, &zbar, &tape.y[l], gw);
+        // W̄ += Z̄ Yᵀ, as a product with the transposed layer input.
+        trans.resize(k * cols, 0.0);
+        transpose(k, cols, &tape.y[l], &mut trans);
+        matmul(m, cols, k, &zbar, &trans, gw, true);
         for s in 0..samples {
             let zv = &zbar[s * c * m..s * c * m + m];
             for i in 0..m {
@@ -215,7 +220,9 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
         }
         // Ȳ = Wᵀ Z̄, then through the activation of layer l − 1 (whose outputs are Y_l).
         ybar.resize(k * cols, 0.0);
-        matmul_tn(m, k, cols, mlp.layer(l).0, &zbar, &mut ybar);
+        trans.resize(m * k, 0.0);
+        transpose(m, k, mlp.layer(l).0, &mut trans);
+        matmul(k, m, cols, &trans, &zbar, &mut ybar, false);
         let z = &tape.z[l - 1];
         let [s1, s2, s3] = &tape.s[l - 1];
         zbar.clear();
@@ -253,6 +260,7 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
     }
     tape.zbar = zbar;
     tape.ybar = ybar;
+    tape.trans = trans;
 }
 
 /// Convenience for tests and single evaluations: the outputs for one input.

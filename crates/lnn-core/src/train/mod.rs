@@ -1,0 +1,327 @@
+//! Training: fresh samples from the true system, a loss on time derivatives, Adam with a
+//! learning-rate schedule, optional clipping and weight decay. A step whose loss or gradient is
+//! not finite is skipped and counted, never applied.
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::models::{Coordinates, Loss, Model, ModelKind, ModelSpec, Normalisation, Workspace};
+use crate::nn::{Activation, Init};
+use crate::rng::{self, StdRng};
+use crate::systems::System;
+use crate::{Error, Result};
+
+mod adam;
+pub mod data;
+mod schedule;
+
+pub use adam::{clip_norm, norm, Adam};
+pub use data::Dataset;
+pub use schedule::{Schedule, SCHEDULE_NAMES};
+
+/// The seed of the held-out test set: fixed, so test losses of different runs are comparable.
+pub const TEST_SEED: u64 = 0x07E5_75E7;
+
+/// Largest batch accepted.
+pub const MAX_BATCH: usize = 65_536;
+
+/// Everything a training run needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// The true system that provides data.
+    pub system: System,
+    /// Model kind.
+    pub model: ModelKind,
+    /// Coordinates of the model's state (canonical only for the HNN).
+    pub coordinates: Coordinates,
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Activation.
+    pub activation: Activation,
+    /// Weight initialisation.
+    pub init: Init,
+    /// Input map; `None` takes [`data::default_normalisation`].
+    pub normalisation: Option<Normalisation>,
+    /// Samples per step.
+    pub batch: usize,
+    /// Peak learning rate.
+    pub lr: f64,
+    /// Learning-rate schedule.
+    pub schedule: Schedule,
+    /// Length of the run the schedule is laid out over.
+    pub total_steps: u64,
+    /// Clip the gradient to this global norm.
+    pub clip: Option<f64>,
+    /// Decoupled weight decay.
+    pub weight_decay: f64,
+    /// Loss.
+    pub loss: Loss,
+    /// Seed of the initial weights and the training data.
+    pub seed: u64,
+    /// Size of the held-out test set.
+    pub test_size: usize,
+}
+
+impl TrainConfig {
+    /// The paper's double-pendulum set-up at a small size: LNN 2×128 softplus, batch 32, Adam
+    /// 1e-3 with the step schedule, L1 loss.
+    pub fn new(system: System, model: ModelKind) -> Self {
+        TrainConfig {
+            system,
+            model,
+            coordinates: Coordinates::Velocity,
+            hidden: vec![128, 128],
+            activation: Activation::Softplus,
+            init: Init::Paper,
+            normalisation: None,
+            batch: 32,
+            lr: 1e-3,
+            schedule: Schedule::Step,
+            total_steps: 10_000,
+            clip: None,
+            weight_decay: 0.0,
+            loss: Loss::L1,
+            seed: 0,
+            test_size: 1024,
+        }
+    }
+
+    /// The model this configuration builds.
+    pub fn spec(&self) -> ModelSpec {
+        ModelSpec {
+            kind: self.model,
+            dof: self.system.dof(),
+            conditioning_len: self.system.conditioning_len(),
+            coordinates: self.coordinates,
+            hidden: self.hidden.clone(),
+            activation: self.activation,
+            normalisation: self
+                .normalisation
+                .clone()
+                .unwrap_or_else(|| data::default_normalisation(&self.system, self.coordinates)),
+        }
+    }
+
+    /// Checks every setting.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn validate(&self) -> Result<()> {
+        if self.batch == 0 || self.batch > MAX_BATCH {
+            return Err(Error::config(
+                "batch",
+                alloc::format!("must be in 1..={MAX_BATCH}"),
+            ));
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return Err(Error::config("lr", "must be positive and finite"));
+        }
+        if self.total_steps == 0 {
+            return Err(Error::config("steps", "must be at least 1"));
+        }
+        if let Some(c) = self.clip {
+            if !(c > 0.0 && c.is_finite()) {
+                return Err(Error::config("clip", "must be positive and finite"));
+            }
+        }
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            return Err(Error::config(
+                "weight_decay",
+                "must be non-negative and finite",
+            ));
+        }
+        if self.test_size == 0 || self.test_size > MAX_BATCH {
+            return Err(Error::config(
+                "test_size",
+                alloc::format!("must be in 1..={MAX_BATCH}"),
+            ));
+        }
+        data::sample_state(&self.system, &mut rng::seeded(0))?;
+        self.spec().validate()
+    }
+}
+
+/// What a call to [`Trainer::step`] did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepStats {
+    /// Steps applied so far in the whole run.
+    pub step: u64,
+    /// Mean training loss over the steps applied in this call (NaN if none was).
+    pub loss: f64,
+    /// Global gradient norm of the last applied step (before clipping).
+    pub grad_norm: f64,
+    /// Learning rate of the last applied step.
+    pub lr: f64,
+    /// Steps skipped in the whole run because the loss or gradient was not finite.
+    pub skipped: u64,
+}
+
+/// Owns the model, optimiser, data sampler and random stream, and runs steps.
+pub struct Trainer {
+    config: TrainConfig,
+    spec: ModelSpec,
+    model: Box<dyn Model>,
+    adam: Adam,
+    rng: StdRng,
+    ws: Workspace,
+    grad: Vec<f64>,
+    batch: Dataset,
+    test: Dataset,
+    skipped: u64,
+}
+
+impl Trainer {
+    /// A fresh run.
+    ///
+    /// # Errors
+    /// [`TrainConfig::validate`].
+    pub fn new(config: TrainConfig) -> Result<Self> {
+        config.validate()?;
+        let spec = config.spec();
+        let model = spec.build(config.init, config.seed)?;
+        Self::with_model(config, spec, model)
+    }
+
+    /// Continues from a model (e.g. loaded from a weights file) with fresh optimiser state.
+    ///
+    /// # Errors
+    /// [`TrainConfig::validate`], and [`Error::InvalidConfig`] if the model does not match.
+    pub fn with_model(config: TrainConfig, spec: ModelSpec, model: Box<dyn Model>) -> Result<Self> {
+        config.validate()?;
+        if model.kind() != config.model || model.dof() != config.system.dof() {
+            return Err(Error::config(
+                "model",
+                "the model does not match the system and kind of this run",
+            ));
+        }
+        let len = model.mlp().params().len();
+        let mut test = Dataset::default();
+        data::sample(
+            &config.system,
+            config.coordinates,
+            config.test_size,
+            &mut rng::seeded(TEST_SEED),
+            &mut test,
+        )?;
+        Ok(Trainer {
+            rng: rng::seeded(config.seed ^ 0xDA7A_5EED),
+            adam: Adam::new(len, config.weight_decay),
+            grad: vec![0.0; len],
+            ws: Workspace::default(),
+            batch: Dataset::default(),
+            skipped: 0,
+            config,
+            spec,
+            model,
+            test,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// The model's specification.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// The model being trained.
+    pub fn model(&self) -> &dyn Model {
+        &*self.model
+    }
+
+    /// Steps applied so far.
+    pub fn steps(&self) -> u64 {
+        self.adam.steps()
+    }
+
+    /// Steps skipped so far.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// Runs `n` steps (each a fresh batch).
+    ///
+    /// # Errors
+    /// Only from the data sampler (the true system); model failures skip the step.
+    pub fn step(&mut self, n: u64) -> Result<StepStats> {
+        let mut sum = 0.0;
+        let mut applied = 0u64;
+        let (mut grad_norm, mut lr) = (f64::NAN, f64::NAN);
+        for _ in 0..n {
+            let c = &self.config;
+            data::sample(
+                &c.system,
+                c.coordinates,
+                c.batch,
+                &mut self.rng,
+                &mut self.batch,
+            )?;
+            self.grad.fill(0.0);
+            let loss = self.model.loss_and_gradient(
+                &self.batch.states,
+                &self.batch.targets,
+                self.batch.samples,
+                c.loss,
+                &mut self.ws,
+                &mut self.grad,
+            );
+            let gn = match c.clip {
+                Some(max) => clip_norm(&mut self.grad, max),
+                None => norm(&self.grad),
+            };
+            if !loss.is_finite() || !gn.is_finite() {
+                self.skipped += 1;
+                continue;
+            }
+            lr = c.schedule.rate(c.lr, self.adam.steps(), c.total_steps);
+            self.adam
+                .update(self.model.mlp_mut().params_mut(), &self.grad, lr);
+            sum += loss;
+            applied += 1;
+            grad_norm = gn;
+        }
+        let loss = if applied > 0 {
+            sum / applied as f64
+        } else {
+            f64::NAN
+        };
+        Ok(StepStats {
+            step: self.adam.steps(),
+            loss,
+            grad_norm,
+            lr,
+            skipped: self.skipped,
+        })
+    }
+
+    /// The loss on the fixed held-out test set (NaN if the model fails on it).
+    pub fn test_loss(&mut self) -> f64 {
+        evaluate(&*self.model, &self.test, self.config.loss, &mut self.ws)
+    }
+}
+
+/// The loss of `model` on `data` (NaN if the model fails on some sample): the components a
+/// model is trained on, i.e. q̈ for the LNN and the baseline, (q̇, ṗ) for the HNN.
+pub fn evaluate(model: &dyn Model, data: &Dataset, loss: Loss, ws: &mut Workspace) -> f64 {
+    let n = model.dof();
+    let first = if model.kind() == ModelKind::Hnn { 0 } else { n };
+    let count = data.samples * (2 * n - first);
+    let Ok(dx) = model.derivatives(&data.states, data.samples, ws) else {
+        return f64::NAN;
+    };
+    let mut total = 0.0;
+    for s in 0..data.samples {
+        for i in first..2 * n {
+            total += loss
+                .term(dx[s * 2 * n + i], data.targets[s * 2 * n + i], count)
+                .0;
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests;

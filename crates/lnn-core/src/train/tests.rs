@@ -1,0 +1,176 @@
+use super::*;
+use crate::systems::DoublePendulum;
+
+fn small(model: ModelKind) -> TrainConfig {
+    TrainConfig {
+        hidden: vec![16, 16],
+        batch: 16,
+        test_size: 64,
+        total_steps: 100,
+        ..TrainConfig::new(System::DoublePendulum(DoublePendulum::default()), model)
+    }
+}
+
+#[test]
+fn same_seed_gives_the_same_weights_and_losses() {
+    for kind in [ModelKind::Lnn, ModelKind::Baseline] {
+        let run = || {
+            let mut t = Trainer::new(small(kind)).unwrap();
+            let losses: Vec<f64> = (0..10).map(|_| t.step(2).unwrap().loss).collect();
+            (losses, t.model().mlp().params().to_vec())
+        };
+        assert_eq!(run(), run());
+        let mut other = small(kind);
+        other.seed = 1;
+        let mut t = Trainer::new(other).unwrap();
+        t.step(1).unwrap();
+        assert_ne!(t.model().mlp().params(), run().1.as_slice());
+    }
+}
+
+#[test]
+fn evaluate_equals_the_training_loss_on_the_same_batch() {
+    let mut t = Trainer::new(small(ModelKind::Lnn)).unwrap();
+    let data = t.test.clone();
+    let mut grad = vec![0.0; t.model().mlp().params().len()];
+    let a = t.model.loss_and_gradient(
+        &data.states,
+        &data.targets,
+        data.samples,
+        Loss::L1,
+        &mut t.ws,
+        &mut grad,
+    );
+    let b = evaluate(&*t.model, &data, Loss::L1, &mut t.ws);
+    assert!((a - b).abs() <= 1e-12 * a.abs(), "{a} vs {b}");
+}
+
+#[test]
+fn bad_settings_are_named() {
+    let field = |c: TrainConfig| match Trainer::new(c) {
+        Err(Error::InvalidConfig { field, .. }) => field,
+        Err(e) => panic!("unexpected {e}"),
+        Ok(_) => panic!("accepted"),
+    };
+    assert_eq!(
+        field(TrainConfig {
+            batch: 0,
+            ..small(ModelKind::Lnn)
+        }),
+        "batch"
+    );
+    assert_eq!(
+        field(TrainConfig {
+            lr: f64::NAN,
+            ..small(ModelKind::Lnn)
+        }),
+        "lr"
+    );
+    assert_eq!(
+        field(TrainConfig {
+            lr: -1.0,
+            ..small(ModelKind::Lnn)
+        }),
+        "lr"
+    );
+    assert_eq!(
+        field(TrainConfig {
+            clip: Some(0.0),
+            ..small(ModelKind::Lnn)
+        }),
+        "clip"
+    );
+    assert_eq!(
+        field(TrainConfig {
+            total_steps: 0,
+            ..small(ModelKind::Lnn)
+        }),
+        "steps"
+    );
+    assert_eq!(
+        field(TrainConfig {
+            activation: Activation::Relu,
+            ..small(ModelKind::Lnn)
+        }),
+        "activation"
+    );
+    assert_eq!(
+        field(TrainConfig {
+            hidden: vec![],
+            ..small(ModelKind::Lnn)
+        }),
+        "hidden"
+    );
+    assert_eq!(
+        field(TrainConfig {
+            system: System::wave(8).unwrap(),
+            ..small(ModelKind::Lnn)
+        }),
+        "system"
+    );
+}
+
+/// Delegates to a real model but reports a NaN loss on every third call.
+struct Flaky {
+    inner: Box<dyn Model>,
+    calls: core::cell::Cell<u32>,
+}
+
+impl Model for Flaky {
+    fn kind(&self) -> ModelKind {
+        self.inner.kind()
+    }
+    fn dof(&self) -> usize {
+        self.inner.dof()
+    }
+    fn conditioning_len(&self) -> usize {
+        self.inner.conditioning_len()
+    }
+    fn coordinates(&self) -> Coordinates {
+        self.inner.coordinates()
+    }
+    fn normalisation(&self) -> &Normalisation {
+        self.inner.normalisation()
+    }
+    fn mlp(&self) -> &crate::nn::Mlp {
+        self.inner.mlp()
+    }
+    fn mlp_mut(&mut self) -> &mut crate::nn::Mlp {
+        self.inner.mlp_mut()
+    }
+    fn derivatives(&self, s: &[f64], n: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
+        self.inner.derivatives(s, n, ws)
+    }
+    fn loss_and_gradient(
+        &self,
+        s: &[f64],
+        t: &[f64],
+        n: usize,
+        l: Loss,
+        ws: &mut Workspace,
+        g: &mut [f64],
+    ) -> f64 {
+        self.calls.set(self.calls.get() + 1);
+        let loss = self.inner.loss_and_gradient(s, t, n, l, ws, g);
+        if self.calls.get() % 3 == 0 {
+            g[0] = f64::NAN;
+        }
+        loss
+    }
+}
+
+#[test]
+fn non_finite_steps_are_skipped_and_counted() {
+    let config = small(ModelKind::Lnn);
+    let spec = config.spec();
+    let inner = spec.build(Init::Paper, 0).unwrap();
+    let flaky = Box::new(Flaky {
+        inner,
+        calls: core::cell::Cell::new(0),
+    });
+    let mut t = Trainer::with_model(config, spec, flaky).unwrap();
+    let stats = t.step(9).unwrap();
+    assert_eq!(stats.skipped, 3);
+    assert_eq!(stats.step, 6);
+    assert!(t.model().mlp().params().iter().all(|p| p.is_finite()));
+}

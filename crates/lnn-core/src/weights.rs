@@ -1,0 +1,193 @@
+//! The weights file: a versioned JSON document with everything needed to rebuild a trained model
+//! (kind, system, coordinates, architecture, activation, input map, parameters) and where it came
+//! from (step, seed, the command). Loading checks every field and names what is wrong.
+//!
+//! The struct is plain data; with the `serde` feature it (de)serialises with serde, and the CLI
+//! and the page read and write it as JSON.
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::models::{Coordinates, Model, ModelKind, ModelSpec, Normalisation};
+use crate::nn::Activation;
+use crate::systems::System;
+use crate::{Error, Result};
+
+/// The `format` field of every weights file.
+pub const FORMAT: &str = "lnn-web-weights";
+/// The current `version`.
+pub const VERSION: u32 = 1;
+
+/// A trained model as stored on disk.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct WeightsFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Always [`VERSION`] for files this build writes; older versions would be migrated here.
+    pub version: u32,
+    /// `lnn`, `baseline` or `hnn`.
+    pub model: String,
+    /// The system name (see [`crate::systems::CATALOGUE`]); `wave` also needs `grid`.
+    pub system: String,
+    /// Grid points, for `wave`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub grid: Option<usize>,
+    /// `velocity` or `canonical`.
+    pub coordinates: String,
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Activation name.
+    pub activation: String,
+    /// Per input: wrap into [−π, π).
+    pub wrap: Vec<bool>,
+    /// Per input: scale.
+    pub scale: Vec<f64>,
+    /// Training steps applied.
+    pub step: u64,
+    /// Seed of the run.
+    pub seed: u64,
+    /// How the file was made (a command line), for reproduction.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub made_by: String,
+    /// The parameters, layer by layer: W (column-major, out × in), then b.
+    pub params: Vec<f64>,
+}
+
+impl WeightsFile {
+    /// The file for a model of `system`.
+    pub fn new(
+        system: &System,
+        spec: &ModelSpec,
+        model: &dyn Model,
+        step: u64,
+        seed: u64,
+        made_by: String,
+    ) -> Self {
+        WeightsFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            model: spec.kind.name().into(),
+            system: system.name().into(),
+            grid: if let System::Wave(w) = system {
+                Some(w.n)
+            } else {
+                None
+            },
+            coordinates: spec.coordinates.name().into(),
+            hidden: spec.hidden.clone(),
+            activation: spec.activation.name().into(),
+            wrap: spec.normalisation.wrap.clone(),
+            scale: spec.normalisation.scale.clone(),
+            step,
+            seed,
+            made_by,
+            params: model.mlp().params().to_vec(),
+        }
+    }
+
+    /// The system, spec and model this file describes, after checking every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] or [`Error::Unknown`] naming the field that is wrong.
+    pub fn load(&self) -> Result<(System, ModelSpec, alloc::boxed::Box<dyn Model>)> {
+        if self.format != FORMAT {
+            return Err(Error::config(
+                "format",
+                alloc::format!("expected \"{FORMAT}\": this is not an lnn-web weights file"),
+            ));
+        }
+        if self.version != VERSION {
+            return Err(Error::config(
+                "version",
+                alloc::format!(
+                    "version {} is not supported by this build (it reads version {VERSION})",
+                    self.version
+                ),
+            ));
+        }
+        let system = match (self.system.as_str(), self.grid) {
+            ("wave", Some(n)) => System::wave(n)?,
+            (name, _) => System::from_name(name)?,
+        };
+        let spec = ModelSpec {
+            kind: ModelKind::from_name(&self.model)?,
+            dof: system.dof(),
+            conditioning_len: system.conditioning_len(),
+            coordinates: Coordinates::from_name(&self.coordinates)?,
+            hidden: self.hidden.clone(),
+            activation: Activation::from_name(&self.activation)?,
+            normalisation: Normalisation {
+                wrap: self.wrap.clone(),
+                scale: self.scale.clone(),
+            },
+        };
+        let model = spec.with_params(self.params.clone())?;
+        Ok((system, spec, model))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::Init;
+
+    fn file() -> WeightsFile {
+        let system = System::from_name("relativistic").unwrap();
+        let spec = crate::train::TrainConfig {
+            hidden: alloc::vec![4],
+            ..crate::train::TrainConfig::new(system, ModelKind::Lnn)
+        }
+        .spec();
+        let model = spec.build(Init::Paper, 3).unwrap();
+        WeightsFile::new(&system, &spec, &*model, 7, 3, "test".into())
+    }
+
+    #[test]
+    fn round_trip_gives_the_same_model() {
+        let f = file();
+        let (system, spec, model) = f.load().unwrap();
+        assert_eq!(system.name(), "relativistic");
+        assert_eq!(spec.hidden, [4]);
+        assert_eq!(model.mlp().params(), f.params.as_slice());
+        assert_eq!(
+            WeightsFile::new(&system, &spec, &*model, 7, 3, "test".into()),
+            f
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        type Breakage = (fn(&mut WeightsFile), &'static str);
+        let cases: [Breakage; 9] = [
+            (|f| f.format = "pickle".into(), "format"),
+            (|f| f.version = 99, "version"),
+            (|f| f.system = "pendulum".into(), "system"),
+            (|f| f.model = "gpt".into(), "model"),
+            (|f| f.activation = "gelu".into(), "activation"),
+            (|f| f.coordinates = "polar".into(), "coordinates"),
+            (
+                |f| {
+                    f.params.pop();
+                },
+                "params",
+            ),
+            (|f| f.params[0] = f64::NAN, "params"),
+            (
+                |f| {
+                    f.scale.pop();
+                },
+                "normalisation",
+            ),
+        ];
+        for (break_it, needle) in cases {
+            let mut f = file();
+            break_it(&mut f);
+            let msg = f.load().err().expect("must be rejected").to_string();
+            assert!(msg.contains(needle), "{needle}: {msg}");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Training in the browser: a thin class over lnn-core's `Trainer`, configured by one JS object.
+use js_sys::Float64Array;
+use lnn_core::models::{Coordinates, Loss, ModelKind, Workspace};
+use lnn_core::nn::{Activation, Init};
+use lnn_core::systems::System;
+use lnn_core::train::{Schedule, TrainConfig};
+use lnn_core::weights::WeightsFile;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{js_error, JsResult};
+use crate::settings::from_js_object;
+
+/// Training settings as JS passes them; every field optional, defaults as `lnn train`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TrainSettings {
+    system: Option<String>,
+    grid: Option<usize>,
+    model: Option<String>,
+    coordinates: Option<String>,
+    hidden: Option<Vec<usize>>,
+    activation: Option<String>,
+    init: Option<String>,
+    batch: Option<usize>,
+    lr: Option<f64>,
+    schedule: Option<String>,
+    steps: Option<u64>,
+    clip: Option<f64>,
+    weight_decay: Option<f64>,
+    loss: Option<String>,
+    seed: Option<u64>,
+    test_size: Option<usize>,
+}
+
+impl TrainSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "system",
+        "grid",
+        "model",
+        "coordinates",
+        "hidden",
+        "activation",
+        "init",
+        "batch",
+        "lr",
+        "schedule",
+        "steps",
+        "clip",
+        "weightDecay",
+        "loss",
+        "seed",
+        "testSize",
+    ];
+
+    fn config(&self) -> lnn_core::Result<TrainConfig> {
+        let system = match (
+            self.system.as_deref().unwrap_or("double-pendulum"),
+            self.grid,
+        ) {
+            ("wave", Some(n)) => System::wave(n)?,
+            (name, _) => System::from_name(name)?,
+        };
+        let kind = ModelKind::from_name(self.model.as_deref().unwrap_or("lnn"))?;
+        let d = TrainConfig::new(system, kind);
+        Ok(TrainConfig {
+            coordinates: Coordinates::from_name(self.coordinates.as_deref().unwrap_or("velocity"))?,
+            hidden: self.hidden.clone().unwrap_or(d.hidden.clone()),
+            activation: Activation::from_name(self.activation.as_deref().unwrap_or("softplus"))?,
+            init: Init::from_name(self.init.as_deref().unwrap_or("paper"))?,
+            batch: self.batch.unwrap_or(d.batch),
+            lr: self.lr.unwrap_or(d.lr),
+            schedule: Schedule::from_name(self.schedule.as_deref().unwrap_or("step"))?,
+            total_steps: self.steps.unwrap_or(d.total_steps),
+            clip: self.clip,
+            weight_decay: self.weight_decay.unwrap_or(0.0),
+            loss: Loss::from_name(self.loss.as_deref().unwrap_or("l1"))?,
+            seed: self.seed.unwrap_or(0),
+            test_size: self.test_size.unwrap_or(d.test_size),
+            ..d
+        })
+    }
+}
+
+/// What one call of `step` did, as a plain JS object.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StepReport {
+    step: u64,
+    loss: f64,
+    grad_norm: f64,
+    lr: f64,
+    skipped: u64,
+}
+
+/// A training run: model, optimiser, data sampler and seeded random stream.
+#[wasm_bindgen]
+pub struct Trainer {
+    inner: lnn_core::train::Trainer,
+}
+
+#[wasm_bindgen]
+impl Trainer {
+    /// Validates the settings and initialises the model from the seed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue) -> JsResult<Trainer> {
+        let s: TrainSettings = from_js_object(settings, TrainSettings::FIELDS)?;
+        let inner =
+            lnn_core::train::Trainer::new(s.config().map_err(js_error)?).map_err(js_error)?;
+        Ok(Trainer { inner })
+    }
+
+    /// Runs `n` steps; returns `{step, loss, gradNorm, lr, skipped}` (loss: mean over the
+    /// applied steps, NaN if all were skipped).
+    pub fn step(&mut self, n: u32) -> JsResult<JsValue> {
+        let s = self.inner.step(u64::from(n)).map_err(js_error)?;
+        let r = StepReport {
+            step: s.step,
+            loss: s.loss,
+            grad_norm: s.grad_norm,
+            lr: s.lr,
+            skipped: s.skipped,
+        };
+        serde_wasm_bindgen::to_value(&r).map_err(js_error)
+    }
+
+    /// The loss on the fixed held-out test set.
+    #[wasm_bindgen(js_name = testLoss)]
+    pub fn test_loss(&mut self) -> f64 {
+        self.inner.test_loss()
+    }
+
+    /// A copy of the parameters (for a snapshot sent to the page).
+    pub fn params(&self) -> Float64Array {
+        Float64Array::from(self.inner.model().mlp().params())
+    }
+
+    /// Steps applied so far.
+    pub fn steps(&self) -> f64 {
+        self.inner.steps() as f64
+    }
+
+    /// The model as a weights file (JSON text).
+    #[wasm_bindgen(js_name = exportWeights)]
+    pub fn export_weights(&self) -> JsResult<String> {
+        let t = &self.inner;
+        let file = WeightsFile::new(
+            &t.config().system,
+            t.spec(),
+            t.model(),
+            t.steps(),
+            t.config().seed,
+            "lnn-web page".into(),
+        );
+        serde_json::to_string(&file).map_err(js_error)
+    }
+
+    /// Time derivatives of the current model at `states` (flat, `samples` states).
+    pub fn derivatives(&self, states: Vec<f64>, samples: usize) -> JsResult<Vec<f64>> {
+        self.inner
+            .model()
+            .derivatives(&states, samples, &mut Workspace::default())
+            .map_err(js_error)
+    }
+}
