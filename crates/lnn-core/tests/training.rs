@@ -19,7 +19,14 @@ fn double_pendulum() -> System {
 /// Mean |q̈| over the test set: the L1 loss of predicting zero.
 fn trivial_l1(system: &System) -> f64 {
     let mut data = Dataset::default();
-    train::data::sample(system, lnn_core::models::Coordinates::Velocity, 1024, &mut rng::seeded(train::TEST_SEED), &mut data).unwrap();
+    train::data::sample(
+        system,
+        lnn_core::models::Coordinates::Velocity,
+        1024,
+        &mut rng::seeded(train::TEST_SEED),
+        &mut data,
+    )
+    .unwrap();
     let n = system.dof();
     let mut sum = 0.0;
     for s in 0..data.samples {
@@ -54,9 +61,17 @@ fn lnn_learns_the_double_pendulum() {
     };
     let (before, after) = train_and_measure(config, steps);
     let trivial = trivial_l1(&double_pendulum());
-    eprintln!("LNN double pendulum: test L1 {before:.3} -> {after:.3} (predicting 0: {trivial:.3})");
-    assert!(after <= before / 10.0, "LNN test loss {before} -> {after}: less than 10x");
-    assert!(after <= trivial / 4.0, "LNN test loss {after} is not well below predicting 0 ({trivial})");
+    eprintln!(
+        "LNN double pendulum: test L1 {before:.3} -> {after:.3} (predicting 0: {trivial:.3})"
+    );
+    assert!(
+        after <= before / 10.0,
+        "LNN test loss {before} -> {after}: less than 10x"
+    );
+    assert!(
+        after <= trivial / 4.0,
+        "LNN test loss {after} is not well below predicting 0 ({trivial})"
+    );
 }
 
 #[test]
@@ -74,23 +89,84 @@ fn baseline_learns_the_double_pendulum() {
     };
     let (before, after) = train_and_measure(config, steps);
     let trivial = trivial_l1(&double_pendulum());
-    eprintln!("baseline double pendulum: test L1 {before:.3} -> {after:.3} (predicting 0: {trivial:.3})");
-    assert!(after <= before / 10.0, "baseline test loss {before} -> {after}: less than 10x");
-    assert!(after <= trivial / 4.0, "baseline test loss {after} is not well below predicting 0 ({trivial})");
+    eprintln!(
+        "baseline double pendulum: test L1 {before:.3} -> {after:.3} (predicting 0: {trivial:.3})"
+    );
+    assert!(
+        after <= before / 10.0,
+        "baseline test loss {before} -> {after}: less than 10x"
+    );
+    assert!(
+        after <= trivial / 4.0,
+        "baseline test loss {after} is not well below predicting 0 ({trivial})"
+    );
 }
 
 #[test]
 fn a_trained_lnn_runs_through_the_generic_engine_too() {
     // The batched pass and the scalar engine agree on a trained model, not just a random one.
-    let config = TrainConfig { hidden: vec![32, 32], total_steps: 500, seed: 2, ..TrainConfig::new(double_pendulum(), ModelKind::Lnn) };
+    let config = TrainConfig {
+        hidden: vec![32, 32],
+        total_steps: 500,
+        seed: 2,
+        ..TrainConfig::new(double_pendulum(), ModelKind::Lnn)
+    };
     let mut t = Trainer::new(config).unwrap();
     t.step(500).unwrap();
     let spec = t.spec().clone();
     let lnn = lnn_core::models::Lnn::new(t.model().mlp().clone(), 2, 0, spec.normalisation);
     let x = [0.3, -1.2, 2.0, -4.0];
-    let batched = t.model().derivatives(&x, 1, &mut Workspace::default()).unwrap();
-    let engine = lnn_core::mechanics::accelerations(&lnn, &x, &lnn_core::Solver::default()).unwrap();
+    let batched = t
+        .model()
+        .derivatives(&x, 1, &mut Workspace::default())
+        .unwrap();
+    let engine =
+        lnn_core::mechanics::accelerations(&lnn, &x, &lnn_core::Solver::default()).unwrap();
     for i in 0..2 {
-        assert!((batched[2 + i] - engine[i]).abs() <= 1e-9 * (1.0 + engine[i].abs()), "{batched:?} vs {engine:?}");
+        assert!(
+            (batched[2 + i] - engine[i]).abs() <= 1e-9 * (1.0 + engine[i].abs()),
+            "{batched:?} vs {engine:?}"
+        );
     }
+}
+
+/// The paper's relativistic particle: an HNN given (q, q̇) assumes a symplectic structure those
+/// coordinates do not have and cannot fit the dynamics; the HNN on canonical (q, p) and the LNN
+/// on (q, q̇) can. Same network, batch and number of steps for all three; each at the learning
+/// rate that worked best for it in a small search (LNN 3e-4, HNN 1e-3; the HNN on (q, q̇) is
+/// stuck at ≈ 4.7 at either).
+#[test]
+fn relativistic_particle_orders_hnn_velocity_worst() {
+    use lnn_core::models::{Coordinates, Loss};
+    let system = System::from_name("relativistic").unwrap();
+    let steps = 10_000;
+    let run = |model: ModelKind, coordinates: Coordinates, lr: f64| {
+        let config = TrainConfig {
+            coordinates,
+            hidden: vec![64, 64],
+            batch: 64,
+            init: Init::Xavier,
+            schedule: Schedule::OneCycle,
+            lr,
+            clip: Some(1.0),
+            loss: Loss::Mse,
+            total_steps: steps,
+            seed: 0,
+            ..TrainConfig::new(system, model)
+        };
+        train_and_measure(config, steps).1
+    };
+    let hnn_velocity = run(ModelKind::Hnn, Coordinates::Velocity, 1e-3);
+    let hnn_canonical = run(ModelKind::Hnn, Coordinates::Canonical, 1e-3);
+    let lnn = run(ModelKind::Lnn, Coordinates::Velocity, 3e-4);
+    eprintln!("relativistic test MSE: HNN (q, q̇) {hnn_velocity:.4}, HNN (q, p) {hnn_canonical:.4}, LNN (q, q̇) {lnn:.4}");
+    // Measured: 4.73, 0.58, 1.36. The margin asks for a clear gap, not the paper's 500x.
+    assert!(
+        hnn_velocity > 2.5 * lnn,
+        "HNN (q, q̇) {hnn_velocity} is not far worse than the LNN {lnn}"
+    );
+    assert!(
+        hnn_velocity > 2.5 * hnn_canonical,
+        "HNN (q, q̇) {hnn_velocity} is not far worse than HNN (q, p) {hnn_canonical}"
+    );
 }

@@ -265,3 +265,53 @@ fn bad_states_are_errors_not_nans() {
         Err(crate::Error::NonFinite { .. })
     ));
 }
+
+#[test]
+fn lnn_gradient_is_right_for_one_degree_of_freedom_with_conditioning() {
+    // The relativistic particle's set-up: n = 1, k = 1, inputs (q/10, q̇, g/10).
+    let sp = ModelSpec {
+        kind: ModelKind::Lnn,
+        dof: 1,
+        conditioning_len: 1,
+        coordinates: Coordinates::Velocity,
+        hidden: vec![8, 8],
+        activation: Activation::Softplus,
+        normalisation: Normalisation {
+            wrap: vec![false; 3],
+            scale: vec![0.1, 1.0, 0.1],
+        },
+    };
+    let mut model = sp.build(Init::Xavier, 4).unwrap();
+    let states = vec![3.0, 0.5, 7.0, -6.0, -0.2, -12.0, 1.0, 0.9, 4.0];
+    let targets = vec![0.5, 1.2, -0.2, -9.0, 0.9, 0.3];
+    let mut grad = vec![0.0; model.mlp().params().len()];
+    let l0 = model.loss_and_gradient(
+        &states,
+        &targets,
+        3,
+        Loss::Mse,
+        &mut Workspace::default(),
+        &mut grad,
+    );
+    let h = 1e-5;
+    for i in 0..grad.len() {
+        let p0 = model.mlp().params()[i];
+        let mut at = |v: f64| {
+            model.mlp_mut().params_mut()[i] = v;
+            let mut g = vec![0.0; grad.len()];
+            model.loss_and_gradient(
+                &states,
+                &targets,
+                3,
+                Loss::Mse,
+                &mut Workspace::default(),
+                &mut g,
+            )
+        };
+        let fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h) + at(p0 - 2.0 * h))
+            / (12.0 * h);
+        model.mlp_mut().params_mut()[i] = p0;
+        let err = (fd - grad[i]).abs() / grad[i].abs().max(1e-4 * l0.abs());
+        assert!(err < 1e-6, "param {i}: {} vs fd {fd} (loss {l0})", grad[i]);
+    }
+}
