@@ -10,10 +10,12 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 mod error;
+mod model;
 mod settings;
 mod train;
 
 use error::{js_error, JsResult};
+pub use model::LearnedModel;
 pub use train::Trainer;
 
 /// Installs the panic hook so a Rust panic shows its message in the console, not "unreachable".

@@ -174,3 +174,46 @@ fn bad_training_settings_throw_clear_errors() {
         assert!(msg.contains(needle), "{settings}: `{msg}` lacks `{needle}`");
     }
 }
+
+#[wasm_bindgen_test]
+fn learned_model_loads_exported_weights_and_takes_snapshots() {
+    let settings = r#"{"hidden":[8,8],"batch":4,"testSize":4,"seed":3}"#;
+    let mut t = lnn_wasm::Trainer::new(js(settings)).unwrap();
+    t.step(5).unwrap();
+    let mut m = lnn_wasm::LearnedModel::from_weights(&t.export_weights().unwrap()).unwrap();
+    let x = vec![0.3, -0.4, 1.0, 2.0];
+    assert_eq!(
+        m.derivatives(x.clone(), 1).unwrap(),
+        t.derivatives(x.clone(), 1).unwrap()
+    );
+    // A snapshot after more training moves the model to the trainer's new parameters.
+    t.step(5).unwrap();
+    m.set_params(&t.params()).unwrap();
+    assert_eq!(
+        m.derivatives(x.clone(), 1).unwrap(),
+        t.derivatives(x.clone(), 1).unwrap()
+    );
+    // Rollouts advance and report the true energy.
+    m.set_state(vec![1.0, 2.0, 0.0, 0.0]).unwrap();
+    m.step(0.1).unwrap();
+    assert!((m.time() - 0.1).abs() < 1e-12);
+    assert!(m.true_energy().unwrap().is_finite());
+    // Wrong snapshots and files are refused with a message; the model is kept.
+    let msg = error_message(
+        m.set_params(&Float64Array::from(&[1.0, 2.0][..]))
+            .unwrap_err(),
+    );
+    assert!(msg.contains("parameters"), "{msg}");
+    assert_eq!(
+        m.derivatives(x.clone(), 1).unwrap(),
+        t.derivatives(x, 1).unwrap()
+    );
+    let Err(e) = lnn_wasm::LearnedModel::from_weights("{\"format\":\"x\"}") else {
+        panic!("accepted")
+    };
+    assert!(error_message(e).contains("not a valid weights file"));
+    let Err(e) = lnn_wasm::LearnedModel::from_weights("not json") else {
+        panic!("accepted")
+    };
+    assert!(error_message(e).contains("not a valid weights file"));
+}

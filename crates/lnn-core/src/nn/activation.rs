@@ -84,7 +84,11 @@ impl Activation {
                 // One exp serves both: with e = e^(−|x|), softplus = max(x, 0) + ln(1 + e) and
                 // sigmoid = 1/(1 + e) or e/(1 + e); the hot loop of every Taylor pass runs here.
                 let e = math::exp(-x.abs());
-                let s = if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+                let s = if x >= 0.0 {
+                    1.0 / (1.0 + e)
+                } else {
+                    e / (1.0 + e)
+                };
                 let d = s * (1.0 - s);
                 [x.max(0.0) + math::ln_1p(e), s, d, d * (1.0 - 2.0 * s)]
             }

@@ -1,0 +1,157 @@
+//! A learned model on the page: loaded from a weights file, refreshed from parameter snapshots the
+//! training worker sends, and rolled out frame by frame like the true `Simulator`.
+use js_sys::Float64Array;
+use lnn_core::integrate::{Integrator, Stepper};
+use lnn_core::models::{Coordinates, Model, ModelSpec, Workspace};
+use lnn_core::systems::System;
+use lnn_core::weights::WeightsFile;
+use lnn_core::Error;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{js_error, JsResult};
+
+/// A trained (or training) model that the page rolls out.
+#[wasm_bindgen]
+pub struct LearnedModel {
+    system: System,
+    spec: ModelSpec,
+    model: Box<dyn Model>,
+    ws: Workspace,
+    stepper: Stepper,
+    x: Vec<f64>,
+    t: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Info {
+    model: &'static str,
+    system: &'static str,
+    coordinates: &'static str,
+    hidden: Vec<usize>,
+    activation: &'static str,
+    params: usize,
+}
+
+#[wasm_bindgen]
+impl LearnedModel {
+    /// Loads a weights file (JSON text). Every field is checked; the error names the bad one.
+    #[wasm_bindgen(js_name = fromWeights)]
+    pub fn from_weights(json: &str) -> JsResult<LearnedModel> {
+        let file: WeightsFile = serde_json::from_str(json)
+            .map_err(|e| JsError::new(&format!("not a valid weights file: {e}")))?;
+        let (system, spec, model) = file
+            .load()
+            .map_err(|e| JsError::new(&format!("weights file: {e}")))?;
+        let integrator = Integrator::Rk4 { substeps: 10 };
+        let stepper = Stepper::new(integrator, system.state_len()).map_err(js_error)?;
+        let x = system.default_state();
+        Ok(LearnedModel {
+            system,
+            spec,
+            model,
+            ws: Workspace::default(),
+            stepper,
+            x,
+            t: 0.0,
+        })
+    }
+
+    /// Replaces the parameters with a snapshot of the same architecture (from the worker).
+    #[wasm_bindgen(js_name = setParams)]
+    pub fn set_params(&mut self, params: &Float64Array) -> JsResult<()> {
+        let p = params.to_vec();
+        let model = self.spec.with_params(p).map_err(js_error)?;
+        self.model = model;
+        Ok(())
+    }
+
+    /// `{model, system, coordinates, hidden, activation, params}`.
+    pub fn info(&self) -> JsResult<JsValue> {
+        let i = Info {
+            model: self.spec.kind.name(),
+            system: self.system.name(),
+            coordinates: self.spec.coordinates.name(),
+            hidden: self.spec.hidden.clone(),
+            activation: self.spec.activation.name(),
+            params: self.model.mlp().params().len(),
+        };
+        serde_wasm_bindgen::to_value(&i).map_err(js_error)
+    }
+
+    /// Chooses the rollout integrator: `rk4` or `euler` with `substeps`, or `dopri5` with `tol`.
+    #[wasm_bindgen(js_name = setIntegrator)]
+    pub fn set_integrator(&mut self, name: &str, substeps: usize, tol: f64) -> JsResult<()> {
+        let i = Integrator::from_name(name, substeps, tol).map_err(js_error)?;
+        self.stepper = Stepper::new(i, self.system.state_len()).map_err(js_error)?;
+        Ok(())
+    }
+
+    /// Time derivatives at `samples` states (flat): 2n numbers per state.
+    pub fn derivatives(&mut self, states: Vec<f64>, samples: usize) -> JsResult<Vec<f64>> {
+        self.model
+            .derivatives(&states, samples, &mut self.ws)
+            .map_err(js_error)
+    }
+
+    /// Sets the rollout state (in the model's coordinates) and resets the clock.
+    #[wasm_bindgen(js_name = setState)]
+    pub fn set_state(&mut self, x: Vec<f64>) -> JsResult<()> {
+        if x.len() != self.system.state_len() {
+            return Err(js_error(Error::StateLength {
+                expected: self.system.state_len(),
+                got: x.len(),
+            }));
+        }
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err(js_error(Error::NonFinite {
+                context: "the state",
+            }));
+        }
+        self.x = x;
+        self.t = 0.0;
+        Ok(())
+    }
+
+    /// Advances the rollout by `dt` with the model's own dynamics.
+    pub fn step(&mut self, dt: f64) -> JsResult<()> {
+        let (model, ws) = (&self.model, &mut self.ws);
+        let n = self.system.dof();
+        let mut field = |x: &[f64], dx: &mut [f64]| -> lnn_core::Result<()> {
+            let d = model.derivatives(x, 1, ws)?;
+            dx[..2 * n].copy_from_slice(&d);
+            dx[2 * n..].fill(0.0);
+            Ok(())
+        };
+        let mut x = self.x.clone();
+        self.stepper
+            .advance(&mut field, &mut x, dt)
+            .map_err(js_error)?;
+        self.x = x;
+        self.t += dt;
+        Ok(())
+    }
+
+    /// The rollout state.
+    pub fn state(&self) -> Vec<f64> {
+        self.x.clone()
+    }
+
+    /// Rollout time.
+    pub fn time(&self) -> f64 {
+        self.t
+    }
+
+    /// The *true* system's energy at the rollout state (the paper's measure of drift); for a model
+    /// in canonical coordinates this is not defined here and the call throws.
+    #[wasm_bindgen(js_name = trueEnergy)]
+    pub fn true_energy(&self) -> JsResult<f64> {
+        if self.spec.coordinates == Coordinates::Canonical {
+            return Err(JsError::new(
+                "the true energy is evaluated on (q, q̇) states; this model works in (q, p)",
+            ));
+        }
+        self.system.energy(&self.x).map_err(js_error)
+    }
+}
