@@ -124,6 +124,10 @@ impl WeightsFile {
                 wrap: self.wrap.clone(),
                 scale: self.scale.clone(),
             },
+            grid_spacing: match system {
+                System::Wave(w) => Some(w.dx),
+                _ => None,
+            },
         };
         let model = spec.with_params(self.params.clone())?;
         Ok((system, spec, model))

@@ -9,11 +9,13 @@ use crate::nn::{Activation, Init, Mlp};
 use crate::{Error, Result};
 
 mod baseline;
+mod graph;
 mod hnn;
 mod lnn;
 mod normalise;
 
 pub use baseline::Baseline;
+pub use graph::{GraphLnn, GridSolver};
 pub use hnn::Hnn;
 pub use lnn::Lnn;
 pub use normalise::{wrap_angle, Normalisation};
@@ -27,10 +29,12 @@ pub enum ModelKind {
     Baseline,
     /// Hamiltonian Neural Network: (q̇, ṗ) = (∂H/∂p, −∂H/∂q) of a learned H(q, p, c).
     Hnn,
+    /// Lagrangian graph network: a learned density on a periodic grid, L = dx Σ_i ℓ(stencil_i).
+    GraphLnn,
 }
 
 /// Names accepted by [`ModelKind::from_name`].
-pub const MODEL_NAMES: &str = "lnn, baseline, hnn";
+pub const MODEL_NAMES: &str = "lnn, baseline, hnn, graph-lnn";
 
 impl ModelKind {
     /// Parses a name.
@@ -42,6 +46,7 @@ impl ModelKind {
             "lnn" => Ok(ModelKind::Lnn),
             "baseline" => Ok(ModelKind::Baseline),
             "hnn" => Ok(ModelKind::Hnn),
+            "graph-lnn" => Ok(ModelKind::GraphLnn),
             _ => Err(Error::Unknown {
                 kind: "model",
                 name: name.into(),
@@ -56,6 +61,7 @@ impl ModelKind {
             ModelKind::Lnn => "lnn",
             ModelKind::Baseline => "baseline",
             ModelKind::Hnn => "hnn",
+            ModelKind::GraphLnn => "graph-lnn",
         }
     }
 }
@@ -212,15 +218,26 @@ pub struct ModelSpec {
     pub hidden: Vec<usize>,
     /// Activation.
     pub activation: Activation,
-    /// Input map.
+    /// Input map (for the graph model: of the 6 density inputs).
     pub normalisation: Normalisation,
+    /// Grid spacing, for the graph model.
+    pub grid_spacing: Option<f64>,
 }
 
 impl ModelSpec {
+    /// Number of network inputs: the state, or the 6 stencil values of a graph density.
+    pub fn inputs(&self) -> usize {
+        if self.kind == ModelKind::GraphLnn {
+            6
+        } else {
+            2 * self.dof + self.conditioning_len
+        }
+    }
+
     /// Layer sizes of the network.
     pub fn sizes(&self) -> Vec<usize> {
         let mut s = Vec::with_capacity(self.hidden.len() + 2);
-        s.push(2 * self.dof + self.conditioning_len);
+        s.push(self.inputs());
         s.extend_from_slice(&self.hidden);
         s.push(if self.kind == ModelKind::Baseline {
             self.dof
@@ -239,7 +256,9 @@ impl ModelSpec {
         if self.dof == 0 {
             return Err(Error::config("dof", "must be at least 1"));
         }
-        if self.kind == ModelKind::Lnn && !self.activation.has_curvature() {
+        if matches!(self.kind, ModelKind::Lnn | ModelKind::GraphLnn)
+            && !self.activation.has_curvature()
+        {
             return Err(Error::config(
                 "activation",
                 "relu has a zero second derivative, so a Lagrangian made of it has a zero mass matrix; use softplus, tanh, sigmoid, relu2 or relu3",
@@ -260,8 +279,19 @@ impl ModelSpec {
         if self.hidden.is_empty() {
             return Err(Error::config("hidden", "give at least one hidden layer"));
         }
-        self.normalisation
-            .validate(2 * self.dof + self.conditioning_len)
+        if self.kind == ModelKind::GraphLnn {
+            crate::grid::validate_points(self.dof)?;
+            match self.grid_spacing {
+                Some(dx) if dx > 0.0 && dx.is_finite() => {}
+                _ => {
+                    return Err(Error::config(
+                        "grid",
+                        "the graph model needs a positive grid spacing",
+                    ))
+                }
+            }
+        }
+        self.normalisation.validate(self.inputs())
     }
 
     /// A model with fresh weights.
@@ -291,6 +321,12 @@ impl ModelSpec {
             ModelKind::Lnn => Box::new(Lnn::new(mlp, n, k, norm)),
             ModelKind::Baseline => Box::new(Baseline::new(mlp, n, k, norm)),
             ModelKind::Hnn => Box::new(Hnn::new(mlp, n, k, norm, self.coordinates)),
+            ModelKind::GraphLnn => Box::new(GraphLnn::new(
+                mlp,
+                n,
+                self.grid_spacing.unwrap_or(1.0),
+                norm,
+            )),
         }
     }
 }

@@ -2,10 +2,10 @@
 //! exact time derivatives, in velocity or canonical coordinates.
 use alloc::vec::Vec;
 
-use crate::models::{Coordinates, Normalisation};
+use crate::models::{Coordinates, ModelKind, Normalisation};
 use crate::rng::{normal, uniform, StdRng};
 use crate::systems::{Derivation, DoublePendulum, System};
-use crate::{math, Error, Result};
+use crate::{math, Result};
 
 /// States and their time derivatives, row by row.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,13 +35,31 @@ pub fn sample_state(system: &System, r: &mut StdRng) -> Result<Vec<f64>> {
         System::Harmonic(_) => alloc::vec![u(r, 2.0), u(r, 2.0)],
         System::FreeFall(_) => alloc::vec![u(r, 5.0), u(r, 5.0), u(r, 5.0), u(r, 5.0)],
         System::ChargedParticle(_) => alloc::vec![u(r, 2.0), u(r, 2.0), u(r, 2.0), u(r, 2.0)],
-        System::Wave(_) => {
-            return Err(Error::config(
-                "system",
-                "the wave is trained with the graph model, not an MLP over the whole grid",
-            ))
-        }
+        System::Wave(w) => random_wave(w, r),
     })
+}
+
+/// A smooth random periodic wave: φ and φ̇ each a sum of the first three Fourier modes with
+/// normal amplitudes falling as 1/m (φ̇'s scaled by the mode's frequency 2πmc, so kinetic and
+/// potential energy are of one size).
+fn random_wave(w: &crate::systems::Wave, r: &mut StdRng) -> Vec<f64> {
+    let len = w.n as f64 * w.dx;
+    let mut x = alloc::vec![0.0; 2 * w.n];
+    for m in 1..=3 {
+        let k = core::f64::consts::TAU * m as f64 / len;
+        let amp = 0.5 / m as f64;
+        let (a, b) = (amp * normal(r), amp * normal(r));
+        let (c, d) = (amp * k * w.c * normal(r), amp * k * w.c * normal(r));
+        for i in 0..w.n {
+            let (s, co) = (
+                math::sin(k * i as f64 * w.dx),
+                math::cos(k * i as f64 * w.dx),
+            );
+            x[i] += a * s + b * co;
+            x[w.n + i] += c * s + d * co;
+        }
+    }
+    x
 }
 
 /// `count` samples in the given coordinates, appended to `out` (cleared first).
@@ -83,7 +101,19 @@ pub fn sample(
 }
 
 /// The input map a model of `system` gets by default: angles wrapped, the paper's scales.
-pub fn default_normalisation(system: &System, coords: Coordinates) -> Normalisation {
+pub fn default_normalisation(
+    system: &System,
+    model: ModelKind,
+    coords: Coordinates,
+) -> Normalisation {
+    if let (System::Wave(w), ModelKind::GraphLnn) = (system, model) {
+        // Density inputs (φ_{i−1}, φ_i, φ_{i+1}, φ̇ …): φ̇ of the random waves is ~2πc larger.
+        let mut norm = Normalisation::identity(6);
+        for s in &mut norm.scale[3..] {
+            *s = 1.0 / (core::f64::consts::TAU * w.c);
+        }
+        return norm;
+    }
     let mut norm = Normalisation::identity(system.state_len());
     match system {
         System::DoublePendulum(_) => {

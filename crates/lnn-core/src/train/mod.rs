@@ -95,10 +95,13 @@ impl TrainConfig {
             coordinates: self.coordinates,
             hidden: self.hidden.clone(),
             activation: self.activation,
-            normalisation: self
-                .normalisation
-                .clone()
-                .unwrap_or_else(|| data::default_normalisation(&self.system, self.coordinates)),
+            normalisation: self.normalisation.clone().unwrap_or_else(|| {
+                data::default_normalisation(&self.system, self.model, self.coordinates)
+            }),
+            grid_spacing: match self.system {
+                System::Wave(w) => Some(w.dx),
+                _ => None,
+            },
         }
     }
 
@@ -135,6 +138,14 @@ impl TrainConfig {
                 "test_size",
                 alloc::format!("must be in 1..={MAX_BATCH}"),
             ));
+        }
+        match (&self.system, self.model) {
+            (System::Wave(_), ModelKind::GraphLnn) => {}
+            (System::Wave(_), _) => {
+                return Err(Error::config("model", "the wave is learned with the graph model (graph-lnn), a density shared by all points"))
+            }
+            (_, ModelKind::GraphLnn) => return Err(Error::config("model", "graph-lnn needs a field on a grid: --system wave")),
+            _ => {}
         }
         data::sample_state(&self.system, &mut rng::seeded(0))?;
         self.spec().validate()

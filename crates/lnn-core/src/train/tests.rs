@@ -106,7 +106,7 @@ fn bad_settings_are_named() {
             system: System::wave(8).unwrap(),
             ..small(ModelKind::Lnn)
         }),
-        "system"
+        "model"
     );
 }
 

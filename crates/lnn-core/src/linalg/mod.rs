@@ -1,5 +1,8 @@
 //! Solving M q̈ = r for a symmetric mass matrix M that a learned Lagrangian may make singular or
 //! indefinite.
+mod banded;
+pub use banded::CyclicBand;
+
 use nalgebra::{DMatrix, DVector};
 
 use crate::{Error, Result};
