@@ -197,7 +197,7 @@ impl System {
                 mechanics::terms(s, x)
             }
             System::ChargedParticle(s) => mechanics::terms(s, x),
-            System::Wave(w) => grid::terms(w, w.n, x),
+            System::Wave(w) => Ok(grid::terms(w, w.n, x)?.to_dense()),
         }
     }
 
@@ -231,6 +231,9 @@ impl System {
     /// # Errors
     /// As [`System::terms`].
     pub fn energy(&self, x: &[f64]) -> Result<f64> {
+        if let System::Wave(w) = self {
+            return Ok(grid::terms(w, w.n, x)?.energy(&x[w.n..]));
+        }
         Ok(self.terms(x)?.energy(&x[self.dof()..2 * self.dof()]))
     }
 }

