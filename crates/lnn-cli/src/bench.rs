@@ -3,7 +3,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use lnn_core::models::ModelKind;
+use lnn_core::models::{GraphLnn, GridSolver, Model, ModelKind, Workspace};
 use lnn_core::rng;
 use lnn_core::systems::{Derivation, DoublePendulum, System};
 use lnn_core::train::{TrainConfig, Trainer};
@@ -76,9 +76,11 @@ pub fn run(args: &Args) -> Result<String, String> {
         None => {
             out += &engine_table(budget, json);
             out += &training_table(budget, json)?;
+            out += &graph_table(budget, json)?;
         }
         Some("engine") => out += &engine_table(budget, json),
         Some("training") => out += &training_table(budget, json)?,
+        Some("graph") => out += &graph_table(budget, json)?,
         Some(other) => {
             return Err(format!(
                 "--only: unknown `{other}`; expected engine or training"
@@ -187,4 +189,81 @@ fn engine_table(budget: Duration, json: bool) -> String {
         out += &format!("engine / closed form time ratio: {:.1}×\n", closed / engine);
     }
     out
+}
+
+/// Milliseconds per evaluation of φ̈ for the graph model on a random smooth wave, timed over at
+/// least `budget` and at least two evaluations after a warm-up.
+fn graph_ms_per_eval(n: usize, solver: GridSolver, budget: Duration) -> Result<f64, String> {
+    let system = System::wave(n).map_err(|e| e.to_string())?;
+    let config = TrainConfig {
+        hidden: vec![32, 32],
+        test_size: 1,
+        ..TrainConfig::new(system, ModelKind::GraphLnn)
+    };
+    let spec = config.spec();
+    let mlp = lnn_core::nn::Mlp::new(
+        &spec.sizes(),
+        spec.activation,
+        lnn_core::nn::Init::Xavier,
+        0,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut model = GraphLnn::new(mlp, n, 1.0 / n as f64, spec.normalisation.clone());
+    model.solver = solver;
+    let x = lnn_core::train::data::sample_state(&system, &mut rng::seeded(1))
+        .map_err(|e| e.to_string())?;
+    let mut ws = Workspace::default();
+    model
+        .derivatives(&x, 1, &mut ws)
+        .map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let mut evals = 0u32;
+    while evals < 2 || start.elapsed() < budget {
+        black_box(
+            model
+                .derivatives(black_box(&x), 1, &mut ws)
+                .map_err(|e| e.to_string())?,
+        );
+        evals += 1;
+    }
+    Ok(start.elapsed().as_secs_f64() * 1e3 / f64::from(evals))
+}
+
+fn graph_table(budget: Duration, json: bool) -> Result<String, String> {
+    let mut out = String::new();
+    if !json {
+        out += "\ngraph LNN (density 2x32 softplus), one evaluation of the accelerations, one thread\n";
+        out += &format!(
+            "{:>8} {:>14} {:>14} {:>16}\n",
+            "grid N", "banded ms", "dense ms", "banded ratio"
+        );
+    }
+    let mut prev: Option<f64> = None;
+    for n in [100usize, 1_000, 10_000, 100_000] {
+        let banded = graph_ms_per_eval(n, GridSolver::Banded, budget)?;
+        // The dense reference is O(N³): 1000 points take seconds, 10,000 would take hours.
+        let dense = if n <= 1_000 {
+            Some(graph_ms_per_eval(
+                n,
+                GridSolver::Dense(lnn_core::Solver::default()),
+                budget,
+            )?)
+        } else {
+            None
+        };
+        if json {
+            out += &serde_json::json!({"model": "graph-lnn", "grid": n, "solver": "banded", "ms_per_eval": banded}).to_string();
+            out.push('\n');
+            if let Some(d) = dense {
+                out += &serde_json::json!({"model": "graph-lnn", "grid": n, "solver": "dense", "ms_per_eval": d}).to_string();
+                out.push('\n');
+            }
+        } else {
+            let d = dense.map_or("-".to_string(), |d| format!("{d:.3}"));
+            let ratio = prev.map_or("-".to_string(), |p| format!("{:.1}x per 10x N", banded / p));
+            out += &format!("{n:>8} {banded:>14.3} {d:>14} {ratio:>16}\n");
+        }
+        prev = Some(banded);
+    }
+    Ok(out)
 }

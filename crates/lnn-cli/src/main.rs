@@ -28,9 +28,10 @@ USAGE:
       Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
   lnn predict --model model.json --states states.json
       States: a JSON array of [q..., q̇..., c...]; prints q̈ per state ((q̇, ṗ) for an HNN).
-  lnn bench [--seconds S] [--only engine|training] [--json]
-      Accelerations per second (the Taylor-mode engine against the closed form), and
-      milliseconds per training step (LNN 2x128 and 3x500, batch 32 and 256; baseline; HNN).
+  lnn bench [--seconds S] [--only engine|training|graph] [--json]
+      Accelerations per second (the Taylor-mode engine against the closed form), milliseconds
+      per training step (LNN 2x128 and 3x500, batch 32 and 256; baseline; HNN), and the graph
+      model's time per evaluation for grids of 100 to 100,000 points (banded vs dense).
   lnn --version | --help
 
 SYSTEMS:

@@ -216,6 +216,10 @@ impl Model for GraphLnn {
         &mut self.mlp
     }
 
+    fn learned_energy(&self, state: &[f64], ws: &mut Workspace) -> Result<Option<f64>> {
+        self.energy(state, ws).map(Some)
+    }
+
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
         self.forward(states, samples, ws)?;
         let n = self.n;

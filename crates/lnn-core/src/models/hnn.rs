@@ -70,6 +70,12 @@ impl Model for Hnn {
         &mut self.mlp
     }
 
+    fn learned_energy(&self, state: &[f64], ws: &mut Workspace) -> Result<Option<f64>> {
+        prepare_inputs(&self.norm, state, 1, ws)?;
+        taylor_pass::forward(&self.mlp, &Plan::value_only(), &ws.inputs, 1, &mut ws.tape);
+        Ok(Some(ws.tape.output()[0]))
+    }
+
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
         prepare_inputs(&self.norm, states, samples, ws)?;
         taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);

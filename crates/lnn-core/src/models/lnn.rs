@@ -94,6 +94,10 @@ impl Model for Lnn {
         &mut self.mlp
     }
 
+    fn learned_energy(&self, state: &[f64], ws: &mut Workspace) -> Result<Option<f64>> {
+        self.energy(state, ws).map(Some)
+    }
+
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
         prepare_inputs(&self.norm, states, samples, ws)?;
         taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);

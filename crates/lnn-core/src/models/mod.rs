@@ -189,6 +189,15 @@ pub trait Model {
     /// [`Error::SingularMassMatrix`].
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>>;
 
+    /// The model's own conserved quantity at one state, if it has one: the learned energy
+    /// E = q̇·∂L/∂q̇ − L of a Lagrangian model, the learned H of an HNN; `None` for the baseline.
+    ///
+    /// # Errors
+    /// As [`Model::derivatives`].
+    fn learned_energy(&self, _state: &[f64], _ws: &mut Workspace) -> Result<Option<f64>> {
+        Ok(None)
+    }
+
     /// The loss against `targets` (2n numbers per state: the full dx/dt; the LNN and the
     /// baseline compare only its second half, q̈) and its gradient, added to `grad`. A NaN
     /// loss means the batch hit a non-finite intermediate: skip it.
