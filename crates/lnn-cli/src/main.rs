@@ -2,7 +2,9 @@
 mod args;
 mod bench;
 mod learn;
+mod repro;
 mod simulate;
+mod svg;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,9 @@ USAGE:
       Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
   lnn predict --model model.json --states states.json
       States: a JSON array of [q..., q̇..., c...]; prints q̈ per state ((q̇, ṗ) for an HNN).
+  lnn repro double-pendulum|relativistic|wave|all [--budget smoke|quick|full] [--out DIR] [--seed S]
+      The paper's experiments from fixed seeds: DIR/*.json results, *.svg figures and
+      reproduction.md (ours beside the paper's numbers). Budgets: seconds, minutes, ≤ 30 min each.
   lnn bench [--seconds S] [--only engine|training|graph] [--json]
       Accelerations per second (the Taylor-mode engine against the closed form), milliseconds
       per training step (LNN 2x128 and 3x500, batch 32 and 256; baseline; HNN), and the graph
@@ -58,6 +63,12 @@ fn run(argv: &[String]) -> Result<String, String> {
         "train" => learn::train(&Args::parse(rest, &["quiet"])?, argv),
         "eval" => learn::eval(&Args::parse(rest, &[])?),
         "predict" => learn::predict(&Args::parse(rest, &[])?),
+        "repro" => {
+            let which = rest.first().ok_or(
+                "lnn repro needs an experiment: double-pendulum, relativistic, wave or all",
+            )?;
+            repro::run(&Args::parse(&rest[1..], &[])?, which)
+        }
         other => Err(format!("unknown command `{other}`; see `lnn --help`")),
     }
 }

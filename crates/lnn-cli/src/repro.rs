@@ -1,0 +1,578 @@
+//! `lnn repro`: the paper's three experiments from fixed seeds, with results (JSON), figures (SVG)
+//! and a Markdown table beside the paper's numbers.
+//!
+//! Budgets: `smoke` (seconds; CI runs it to check the pipeline), `quick` (minutes), `full` (at
+//! most about 30 minutes per experiment on one core of the project's machines).
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use lnn_core::integrate::{rollout, second_order};
+use lnn_core::metrics::{energy_error, EnergyProtocol};
+use lnn_core::models::{Coordinates, Loss, Model, ModelKind, Workspace};
+use lnn_core::nn::Init;
+use lnn_core::systems::{Derivation, DoublePendulum, Relativistic, System};
+use lnn_core::train::{Schedule, TrainConfig, Trainer};
+use lnn_core::{Integrator, Trajectory};
+use serde_json::{json, Value};
+
+use crate::args::Args;
+use crate::svg::{self, Plot, Series};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Budget {
+    Smoke,
+    Quick,
+    Full,
+}
+
+impl Budget {
+    fn name(self) -> &'static str {
+        match self {
+            Budget::Smoke => "smoke",
+            Budget::Quick => "quick",
+            Budget::Full => "full",
+        }
+    }
+    /// Steps for (smoke, quick, full).
+    fn pick<T>(self, smoke: T, quick: T, full: T) -> T {
+        match self {
+            Budget::Smoke => smoke,
+            Budget::Quick => quick,
+            Budget::Full => full,
+        }
+    }
+}
+
+/// What an experiment produced: results, figures, and Markdown rows (ours vs the paper).
+struct Outcome {
+    name: &'static str,
+    results: Value,
+    figures: Vec<(String, String)>,
+    table: String,
+}
+
+fn train(config: TrainConfig, steps: u64) -> Result<(Trainer, f64, f64), String> {
+    let start = Instant::now();
+    let mut t = Trainer::new(TrainConfig {
+        total_steps: steps,
+        ..config
+    })
+    .map_err(|e| e.to_string())?;
+    t.step(steps).map_err(|e| e.to_string())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let test = t.test_loss();
+    Ok((t, test, seconds))
+}
+
+/// Rolls a model out from `x0` (in its own coordinates).
+fn model_rollout(
+    model: &dyn Model,
+    x0: &[f64],
+    t: f64,
+    dt: f64,
+    integrator: &Integrator,
+) -> Result<Trajectory, String> {
+    let n = model.dof();
+    let mut ws = Workspace::default();
+    let field = move |x: &[f64], dx: &mut [f64]| -> lnn_core::Result<()> {
+        let d = model.derivatives(x, 1, &mut ws)?;
+        dx[..2 * n].copy_from_slice(&d);
+        dx[2 * n..].fill(0.0);
+        Ok(())
+    };
+    rollout(field, x0, t, dt, integrator).map_err(|e| e.to_string())
+}
+
+fn truth_rollout(
+    system: &System,
+    x0: &[f64],
+    t: f64,
+    dt: f64,
+    integrator: &Integrator,
+) -> Result<Trajectory, String> {
+    let how = Derivation::default();
+    rollout(
+        second_order(system.dof(), |x| system.accelerations(x, &how)),
+        x0,
+        t,
+        dt,
+        integrator,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// A trajectory truncated where it stopped being finite (a blown-up model's rollout).
+fn series(name: &str, color: &'static str, traj: &Trajectory, f: impl Fn(&[f64]) -> f64) -> Series {
+    Series {
+        name: name.into(),
+        color,
+        points: (0..traj.len())
+            .map(|k| (traj.times[k], f(traj.state(k))))
+            .collect(),
+    }
+}
+
+fn pct(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.2} %", 100.0 * x)
+    } else {
+        "∞".into()
+    }
+}
+
+fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
+    let system = System::DoublePendulum(DoublePendulum::default());
+    let steps = budget.pick(300, 20_000, 200_000);
+    let hidden = budget.pick(vec![32, 32], vec![64, 64], vec![128, 128]);
+    let lnn_cfg = TrainConfig {
+        hidden: hidden.clone(),
+        init: Init::Xavier,
+        schedule: Schedule::OneCycle,
+        lr: 3e-3,
+        clip: Some(1.0),
+        seed,
+        ..TrainConfig::new(system, ModelKind::Lnn)
+    };
+    let base_cfg = TrainConfig {
+        model: ModelKind::Baseline,
+        batch: 64,
+        init: Init::Paper,
+        ..lnn_cfg.clone()
+    };
+    let (lnn, lnn_test, lnn_s) = train(lnn_cfg, steps)?;
+    let (base, base_test, base_s) = train(base_cfg, steps)?;
+
+    // The paper's energy protocol, and the integrator's own error on the true system beside it.
+    let protocol = EnergyProtocol {
+        initial_conditions: budget.pick(4, 40, 40),
+        t_end: budget.pick(5.0, 100.0, 100.0),
+        ..EnergyProtocol::default()
+    };
+    let sample =
+        |r: &mut lnn_core::rng::StdRng| DoublePendulum::sample_energy_protocol_state(r).to_vec();
+    fn accel(m: &dyn Model) -> impl FnMut(&[f64]) -> lnn_core::Result<Vec<f64>> + '_ {
+        let mut ws = Workspace::default();
+        move |x| Ok(m.derivatives(x, 1, &mut ws)?[2..].to_vec())
+    }
+    let e_lnn =
+        energy_error(&system, accel(lnn.model()), &protocol, sample).map_err(|e| e.to_string())?;
+    let e_base =
+        energy_error(&system, accel(base.model()), &protocol, sample).map_err(|e| e.to_string())?;
+    // "Model" = the truth itself with a cruder integrator step: what the integrator alone loses.
+    let how = Derivation::ClosedForm;
+    let e_int = energy_error(
+        &system,
+        |x| system.accelerations(x, &how),
+        &protocol,
+        sample,
+    )
+    .map_err(|e| e.to_string())?;
+
+    // Figures 2a (short trajectories) and 2b (energy over time) from one initial condition.
+    let x0 = [1.0, 2.0, 0.0, 0.0];
+    let t_short = 5.0;
+    let t_long = budget.pick(5.0, 100.0, 100.0);
+    let integ = protocol.integrator;
+    let truth_long = truth_rollout(&system, &x0, t_long, 0.05, &integ)?;
+    let ok = |r: Result<Trajectory, String>| {
+        r.unwrap_or_else(|_| Trajectory {
+            dim: 4,
+            times: vec![0.0],
+            states: x0.to_vec(),
+        })
+    };
+    let lnn_long = ok(model_rollout(lnn.model(), &x0, t_long, 0.05, &integ));
+    let base_long = ok(model_rollout(base.model(), &x0, t_long, 0.05, &integ));
+    let upto = |tr: &Trajectory, t: f64| {
+        let k = tr
+            .times
+            .iter()
+            .position(|&s| s > t + 1e-9)
+            .unwrap_or(tr.len());
+        Trajectory {
+            dim: tr.dim,
+            times: tr.times[..k].to_vec(),
+            states: tr.states[..k * tr.dim].to_vec(),
+        }
+    };
+    let (ts, ls, bs) = (
+        upto(&truth_long, t_short),
+        upto(&lnn_long, t_short),
+        upto(&base_long, t_short),
+    );
+    let fig_a = Plot {
+        title: "Double pendulum: θ₂(t) from (θ₁, θ₂) = (1, 2) at rest".into(),
+        xlabel: "t".into(),
+        ylabel: "θ₂ (rad)".into(),
+        series: vec![
+            series("truth", svg::TRUTH, &ts, |x| x[1]),
+            series("LNN", svg::LNN, &ls, |x| x[1]),
+            series("baseline MLP", svg::BASELINE, &bs, |x| x[1]),
+        ],
+        log_y: false,
+    };
+    let energy = |x: &[f64]| system.energy(x).unwrap_or(f64::NAN);
+    let fig_b = Plot {
+        title: "Double pendulum: true energy along each rollout (paper Fig. 2b)".into(),
+        xlabel: "t".into(),
+        ylabel: "E".into(),
+        series: vec![
+            series("truth", svg::TRUTH, &truth_long, energy),
+            series("LNN", svg::LNN, &lnn_long, energy),
+            series("baseline MLP", svg::BASELINE, &base_long, energy),
+        ],
+        log_y: false,
+    };
+    let report = |r: &lnn_core::metrics::EnergyReport| json!({"mean": r.mean, "median": r.median, "diverged": r.diverged});
+    let results = json!({
+        "experiment": "double-pendulum", "budget": budget.name(), "seed": seed, "steps": steps, "hidden": hidden,
+        "lnn": {"test_l1": lnn_test, "train_seconds": lnn_s, "energy_error": report(&e_lnn)},
+        "baseline": {"test_l1": base_test, "train_seconds": base_s, "energy_error": report(&e_base)},
+        "integrator_alone": {"energy_error": report(&e_int)},
+        "protocol": {"initial_conditions": protocol.initial_conditions, "t": protocol.t_end, "integrator": "dopri5 1e-9", "scale": 29.4},
+        "paper": {"lnn_energy_error": 0.0043, "baseline_energy_error": 0.074},
+    });
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "| double pendulum, energy error at t = {} (mean / median / diverged) | ours | paper |",
+        protocol.t_end
+    );
+    let _ = writeln!(table, "|---|---|---|");
+    let _ = writeln!(
+        table,
+        "| LNN ({}×{}) | {} / {} / {} | 0.43 % |",
+        hidden.len(),
+        hidden[0],
+        pct(e_lnn.mean),
+        pct(e_lnn.median),
+        e_lnn.diverged
+    );
+    let _ = writeln!(
+        table,
+        "| baseline MLP | {} / {} / {} | 7.4 % |",
+        pct(e_base.mean),
+        pct(e_base.median),
+        e_base.diverged
+    );
+    let _ = writeln!(
+        table,
+        "| the integrator alone (truth vs truth) | {} | – |",
+        pct(e_int.mean)
+    );
+    let _ = writeln!(
+        table,
+        "| test L1 on q̈: LNN / baseline | {lnn_test:.3} / {base_test:.3} | – |"
+    );
+    let _ = writeln!(table, "| budget: steps, training seconds (LNN / baseline), seed | {steps}, {lnn_s:.0} s / {base_s:.0} s, {seed} | 600k steps |");
+    Ok(Outcome {
+        name: "double-pendulum",
+        results,
+        figures: vec![
+            ("double-pendulum-trajectory.svg".into(), fig_a.to_svg()),
+            ("double-pendulum-energy.svg".into(), fig_b.to_svg()),
+        ],
+        table,
+    })
+}
+
+fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
+    let system = System::Relativistic(Relativistic);
+    let steps = budget.pick(500, 10_000, 100_000);
+    let base = TrainConfig {
+        hidden: vec![64, 64],
+        batch: 64,
+        init: Init::Xavier,
+        schedule: Schedule::OneCycle,
+        clip: Some(1.0),
+        loss: Loss::Mse,
+        seed,
+        ..TrainConfig::new(system, ModelKind::Hnn)
+    };
+    let (hv, hv_test, _) = train(
+        TrainConfig {
+            coordinates: Coordinates::Velocity,
+            lr: 1e-3,
+            ..base.clone()
+        },
+        steps,
+    )?;
+    let (hc, hc_test, _) = train(
+        TrainConfig {
+            coordinates: Coordinates::Canonical,
+            lr: 1e-3,
+            ..base.clone()
+        },
+        steps,
+    )?;
+    let (ln, ln_test, _) = train(
+        TrainConfig {
+            model: ModelKind::Lnn,
+            lr: 3e-4,
+            ..base.clone()
+        },
+        steps,
+    )?;
+    // q(t) from q = 0, q̇ = 0.5 in a field g = 2 (canonical start: p = ∂L/∂q̇).
+    let x0 = [0.0, 0.5, 2.0];
+    let integ = Integrator::Rk4 { substeps: 20 };
+    let t = 3.0;
+    let truth = truth_rollout(&system, &x0, t, 0.02, &integ)?;
+    let p0 = Relativistic::momentum(x0[1]);
+    let ok = |r: Result<Trajectory, String>| {
+        r.unwrap_or_else(|_| Trajectory {
+            dim: 3,
+            times: vec![0.0],
+            states: x0.to_vec(),
+        })
+    };
+    let r_hv = ok(model_rollout(hv.model(), &x0, t, 0.02, &integ));
+    let r_hc = ok(model_rollout(
+        hc.model(),
+        &[x0[0], p0, x0[2]],
+        t,
+        0.02,
+        &integ,
+    ));
+    let r_ln = ok(model_rollout(ln.model(), &x0, t, 0.02, &integ));
+    let fig = Plot {
+        title: "Relativistic particle: q(t) (paper Fig. 3)".into(),
+        xlabel: "t".into(),
+        ylabel: "q".into(),
+        series: vec![
+            series("truth", svg::TRUTH, &truth, |x| x[0]),
+            series("LNN (q, q̇)", svg::LNN, &r_ln, |x| x[0]),
+            series("HNN (q, q̇)", svg::BASELINE, &r_hv, |x| x[0]),
+            series("HNN (q, p)", svg::OTHER, &r_hc, |x| x[0]),
+        ],
+        log_y: false,
+    };
+    let results = json!({
+        "experiment": "relativistic", "budget": budget.name(), "seed": seed, "steps": steps,
+        "test_mse": {"hnn_velocity": hv_test, "hnn_canonical": hc_test, "lnn": ln_test},
+        "paper": {"hnn_velocity": 0.41, "hnn_canonical": 2.4e-4, "lnn": 7.9e-4},
+    });
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "| relativistic particle, final test MSE | ours | paper |"
+    );
+    let _ = writeln!(table, "|---|---|---|");
+    let _ = writeln!(table, "| HNN on (q, q̇) | {hv_test:.3e} | 0.41 |");
+    let _ = writeln!(
+        table,
+        "| HNN on canonical (q, p) | {hc_test:.3e} | 2.4e-4 |"
+    );
+    let _ = writeln!(table, "| LNN on (q, q̇) | {ln_test:.3e} | 7.9e-4 |");
+    let _ = writeln!(
+        table,
+        "| budget: steps per model, batch, seed | {steps}, 64, {seed} | – |"
+    );
+    Ok(Outcome {
+        name: "relativistic",
+        results,
+        figures: vec![("relativistic-q.svg".into(), fig.to_svg())],
+        table,
+    })
+}
+
+fn wave(budget: Budget, seed: u64) -> Result<Outcome, String> {
+    let system = System::wave(100).map_err(|e| e.to_string())?;
+    let System::Wave(w) = system else {
+        unreachable!()
+    };
+    let steps = budget.pick(30, 6_000, 40_000);
+    let cfg = TrainConfig {
+        hidden: vec![32, 32],
+        batch: 4,
+        init: Init::Xavier,
+        schedule: Schedule::OneCycle,
+        lr: 3e-3,
+        clip: Some(1.0),
+        loss: Loss::Mse,
+        test_size: 32,
+        seed,
+        ..TrainConfig::new(system, ModelKind::GraphLnn)
+    };
+    let (g, test, secs) = train(cfg, steps)?;
+    let t_end = budget.pick(0.2, 3.0, 3.0);
+    let x0 = w.gaussian_pulse(0.5, 0.1, 0.5);
+    let integ = Integrator::Rk4 { substeps: 10 };
+    let truth = truth_rollout(&system, &x0, t_end, 0.01, &integ)?;
+    let model = model_rollout(g.model(), &x0, t_end, 0.01, &integ);
+    let model_ok = model.is_ok();
+    let model = model.unwrap_or_else(|_| Trajectory {
+        dim: 200,
+        times: vec![0.0],
+        states: x0.clone(),
+    });
+    let energy = |x: &[f64]| system.energy(x).unwrap_or(f64::NAN);
+    let e0 = energy(&x0);
+    let drift = |tr: &Trajectory| {
+        (0..tr.len())
+            .map(|k| (energy(tr.state(k)) - e0).abs() / e0)
+            .fold(0.0, f64::max)
+    };
+    let field = |tr: &Trajectory| -> Vec<f64> {
+        (0..tr.len())
+            .flat_map(|k| tr.state(k)[..w.n].to_vec())
+            .collect()
+    };
+    let fig_e = Plot {
+        title: "Wave, N = 100: true grid energy along each rollout".into(),
+        xlabel: "t".into(),
+        ylabel: "E".into(),
+        series: vec![
+            series("truth", svg::TRUTH, &truth, energy),
+            series("graph LNN", svg::LNN, &model, energy),
+        ],
+        log_y: false,
+    };
+    let (dm, dt) = (
+        if model_ok {
+            drift(&model)
+        } else {
+            f64::INFINITY
+        },
+        drift(&truth),
+    );
+    let results = json!({
+        "experiment": "wave", "budget": budget.name(), "seed": seed, "steps": steps, "grid": 100,
+        "test_mse": test, "train_seconds": secs, "rollout_t": t_end,
+        "max_relative_energy_error": {"graph_lnn": dm, "truth_integrator": dt},
+    });
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "| wave, N = 100, pulse over t = {t_end} | ours | paper |"
+    );
+    let _ = writeln!(table, "|---|---|---|");
+    let _ = writeln!(
+        table,
+        "| graph LNN: test MSE on φ̈ | {test:.3e} | – (figure only) |"
+    );
+    let _ = writeln!(
+        table,
+        "| graph LNN: max relative error of the true energy | {} | conserved (Fig. 4) |",
+        pct(dm)
+    );
+    let _ = writeln!(
+        table,
+        "| the integrator alone on the truth | {} | – |",
+        pct(dt)
+    );
+    let _ = writeln!(
+        table,
+        "| budget: steps, training seconds, seed | {steps}, {secs:.0} s, {seed} | – |"
+    );
+    Ok(Outcome {
+        name: "wave",
+        results,
+        figures: vec![
+            (
+                "wave-truth.svg".into(),
+                svg::space_time(
+                    "truth: φ(x, t), t down",
+                    &field(&truth),
+                    truth.len(),
+                    w.n,
+                    0.5,
+                ),
+            ),
+            (
+                "wave-graph-lnn.svg".into(),
+                svg::space_time(
+                    "graph LNN: φ(x, t), t down",
+                    &field(&model),
+                    model.len(),
+                    w.n,
+                    0.5,
+                ),
+            ),
+            ("wave-energy.svg".into(), fig_e.to_svg()),
+        ],
+        table,
+    })
+}
+
+pub fn run(args: &Args, which: &str) -> Result<String, String> {
+    let budget = match args.get("budget", "quick".to_string())?.as_str() {
+        "smoke" => Budget::Smoke,
+        "quick" => Budget::Quick,
+        "full" => Budget::Full,
+        other => {
+            return Err(format!(
+                "--budget: unknown `{other}`; expected smoke, quick or full"
+            ))
+        }
+    };
+    let out: PathBuf = args.get("out", "repro-out".to_string())?.into();
+    let seed: u64 = args.get("seed", 0)?;
+    args.finish()?;
+    let experiments: &[&str] =
+        match which {
+            "all" => &["double-pendulum", "relativistic", "wave"],
+            "double-pendulum" => &["double-pendulum"],
+            "relativistic" => &["relativistic"],
+            "wave" => &["wave"],
+            other => return Err(format!(
+                "unknown experiment `{other}`; expected double-pendulum, relativistic, wave or all"
+            )),
+        };
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let mut md = format!(
+        "# Reproduction ({} budget)\n\nGenerated by `lnn repro {which} --budget {} --seed {seed}` on {} ({} threads available, one used).\n\n",
+        budget.name(),
+        budget.name(),
+        machine(),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    if let Ok(commit) = std::env::var("LNN_COMMIT") {
+        let _ = writeln!(md, "Commit `{commit}`.\n");
+    }
+    let mut summary = Vec::new();
+    for name in experiments {
+        let start = Instant::now();
+        let o = match *name {
+            "double-pendulum" => double_pendulum(budget, seed)?,
+            "relativistic" => relativistic(budget, seed)?,
+            _ => wave(budget, seed)?,
+        };
+        let secs = start.elapsed().as_secs_f64();
+        let mut results = o.results;
+        results["wall_seconds"] = json!(secs);
+        write(
+            &out.join(format!("{}.json", o.name)),
+            &(results.to_string() + "\n"),
+        )?;
+        for (file, svg) in &o.figures {
+            write(&out.join(file), svg)?;
+        }
+        let _ = writeln!(md, "## {}\n\n{}", o.name, o.table);
+        let _ = writeln!(md, "Wall time {secs:.0} s. Figures:\n");
+        for (file, _) in &o.figures {
+            let _ = writeln!(md, "![{file}]({file})");
+        }
+        md.push('\n');
+        summary.push(results);
+    }
+    write(&out.join("reproduction.md"), &md)?;
+    serde_json::to_string(&summary).map_err(|e| e.to_string())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The CPU model, for the record of where a budget ran.
+fn machine() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
