@@ -3,7 +3,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{prepare_inputs, Coordinates, Loss, Model, ModelKind, Normalisation, Workspace};
+use super::{prepare_inputs, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
 use crate::nn::taylor_pass::{self, Plan};
 use crate::nn::Mlp;
 use crate::Result;
@@ -11,10 +11,7 @@ use crate::Result;
 /// MLP (q, q̇, c) → q̈.
 #[derive(Clone, Debug)]
 pub struct Baseline {
-    mlp: Mlp,
-    n: usize,
-    k: usize,
-    norm: Normalisation,
+    parts: Parts,
     plan: Plan,
 }
 
@@ -22,42 +19,33 @@ impl Baseline {
     /// Wraps a network with `2n + k` inputs and `n` outputs.
     pub fn new(mlp: Mlp, n: usize, k: usize, norm: Normalisation) -> Self {
         Baseline {
-            mlp,
-            n,
-            k,
-            norm,
+            parts: Parts { mlp, n, k, norm },
             plan: Plan::value_only(),
         }
     }
 }
 
 impl Model for Baseline {
+    fn parts(&self) -> &Parts {
+        &self.parts
+    }
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
     fn kind(&self) -> ModelKind {
         ModelKind::Baseline
     }
-    fn dof(&self) -> usize {
-        self.n
-    }
-    fn conditioning_len(&self) -> usize {
-        self.k
-    }
-    fn coordinates(&self) -> Coordinates {
-        Coordinates::Velocity
-    }
-    fn normalisation(&self) -> &Normalisation {
-        &self.norm
-    }
-    fn mlp(&self) -> &Mlp {
-        &self.mlp
-    }
-    fn mlp_mut(&mut self) -> &mut Mlp {
-        &mut self.mlp
-    }
 
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
-        prepare_inputs(&self.norm, states, samples, ws)?;
-        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
-        let (n, d) = (self.n, self.norm.len());
+        prepare_inputs(&self.parts.norm, states, samples, ws)?;
+        taylor_pass::forward(
+            &self.parts.mlp,
+            &self.plan,
+            &ws.inputs,
+            samples,
+            &mut ws.tape,
+        );
+        let (n, d) = (self.parts.n, self.parts.norm.len());
         let out = ws.tape.output();
         crate::error::ensure_finite(out, "the baseline's accelerations")?;
         let mut dx = vec![0.0; samples * 2 * n];
@@ -77,11 +65,17 @@ impl Model for Baseline {
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64 {
-        if prepare_inputs(&self.norm, states, samples, ws).is_err() {
+        if prepare_inputs(&self.parts.norm, states, samples, ws).is_err() {
             return f64::NAN;
         }
-        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
-        let n = self.n;
+        taylor_pass::forward(
+            &self.parts.mlp,
+            &self.plan,
+            &ws.inputs,
+            samples,
+            &mut ws.tape,
+        );
+        let n = self.parts.n;
         let mut adjoint = core::mem::take(&mut ws.adjoint);
         adjoint.clear();
         adjoint.resize(samples * n, 0.0);
@@ -94,7 +88,7 @@ impl Model for Baseline {
                 adjoint[s * n + i] = g;
             }
         }
-        taylor_pass::backward(&self.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
+        taylor_pass::backward(&self.parts.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
         ws.adjoint = adjoint;
         total
     }

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 
 use nalgebra::DVector;
 
-use super::{Coordinates, Loss, Model, ModelKind, Normalisation, Workspace};
+use super::{Loss, Model, ModelKind, Normalisation, Parts, Workspace};
 use crate::linalg::CyclicBand;
 use crate::nn::taylor_pass::{self, Plan};
 use crate::nn::Mlp;
@@ -39,10 +39,8 @@ struct Assembled {
 /// A learned Lagrangian density on a periodic grid.
 #[derive(Clone, Debug)]
 pub struct GraphLnn {
-    mlp: Mlp,
-    n: usize,
+    parts: Parts,
     dx: f64,
-    norm: Normalisation,
     plan: Plan,
     /// Banded (default) or dense solve.
     pub solver: GridSolver,
@@ -60,10 +58,8 @@ impl GraphLnn {
     pub fn new(mlp: Mlp, n: usize, dx: f64, norm: Normalisation) -> Self {
         let plan = Plan::euler_lagrange(3, &norm.scale);
         GraphLnn {
-            mlp,
-            n,
+            parts: Parts { mlp, n, k: 0, norm },
             dx,
-            norm,
             plan,
             solver: GridSolver::Banded,
         }
@@ -76,7 +72,7 @@ impl GraphLnn {
 
     /// Runs the densities of `samples` states through the Taylor pass (results in `ws.tape`).
     fn forward(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<()> {
-        let n = self.n;
+        let n = self.parts.n;
         if states.len() != samples * 2 * n {
             return Err(Error::StateLength {
                 expected: samples * 2 * n,
@@ -96,17 +92,24 @@ impl GraphLnn {
                     raw[a] = phi[site(i, a, n)];
                     raw[3 + a] = phidot[site(i, a, n)];
                 }
-                self.norm
+                self.parts
+                    .norm
                     .apply(&raw, &mut ws.inputs[(s * n + i) * 6..(s * n + i + 1) * 6]);
             }
         }
-        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples * n, &mut ws.tape);
+        taylor_pass::forward(
+            &self.parts.mlp,
+            &self.plan,
+            &ws.inputs,
+            samples * n,
+            &mut ws.tape,
+        );
         Ok(())
     }
 
     /// Scatters sample s's local derivatives into the global terms (all scaled by dx).
     fn assemble(&self, out: &[f64], s: usize) -> Assembled {
-        let (n, c, dx) = (self.n, self.plan.columns(), self.dx);
+        let (n, c, dx) = (self.parts.n, self.plan.columns(), self.dx);
         let mut t = Assembled {
             dl_dq: vec![0.0; n],
             mass: CyclicBand::zeros(n),
@@ -172,7 +175,7 @@ impl GraphLnn {
     /// As [`Model::derivatives`].
     pub fn energy(&self, state: &[f64], ws: &mut Workspace) -> Result<f64> {
         self.forward(state, 1, ws)?;
-        let (n, c, dx) = (self.n, self.plan.columns(), self.dx);
+        let (n, c, dx) = (self.parts.n, self.plan.columns(), self.dx);
         let out = ws.tape.output();
         let phidot = &state[n..2 * n];
         let mut e = 0.0;
@@ -194,26 +197,14 @@ impl GraphLnn {
 }
 
 impl Model for GraphLnn {
+    fn parts(&self) -> &Parts {
+        &self.parts
+    }
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
     fn kind(&self) -> ModelKind {
         ModelKind::GraphLnn
-    }
-    fn dof(&self) -> usize {
-        self.n
-    }
-    fn conditioning_len(&self) -> usize {
-        0
-    }
-    fn coordinates(&self) -> Coordinates {
-        Coordinates::Velocity
-    }
-    fn normalisation(&self) -> &Normalisation {
-        &self.norm
-    }
-    fn mlp(&self) -> &Mlp {
-        &self.mlp
-    }
-    fn mlp_mut(&mut self) -> &mut Mlp {
-        &mut self.mlp
     }
 
     fn learned_energy(&self, state: &[f64], ws: &mut Workspace) -> Result<Option<f64>> {
@@ -222,7 +213,7 @@ impl Model for GraphLnn {
 
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
         self.forward(states, samples, ws)?;
-        let n = self.n;
+        let n = self.parts.n;
         let mut dx = vec![0.0; samples * 2 * n];
         for s in 0..samples {
             let phidot = &states[s * 2 * n + n..(s + 1) * 2 * n];
@@ -245,7 +236,7 @@ impl Model for GraphLnn {
         if self.forward(states, samples, ws).is_err() {
             return f64::NAN;
         }
-        let (n, c, dx) = (self.n, self.plan.columns(), self.dx);
+        let (n, c, dx) = (self.parts.n, self.plan.columns(), self.dx);
         let mut adjoint = core::mem::take(&mut ws.adjoint);
         adjoint.clear();
         adjoint.resize(samples * n * c, 0.0);
@@ -292,7 +283,7 @@ impl Model for GraphLnn {
                 }
             }
         }
-        taylor_pass::backward(&self.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
+        taylor_pass::backward(&self.parts.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
         ws.adjoint = adjoint;
         total
     }

@@ -5,7 +5,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{prepare_inputs, Coordinates, Loss, Model, ModelKind, Normalisation, Workspace};
+use super::{prepare_inputs, Coordinates, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
 use crate::nn::taylor_pass::{self, Direction, Plan};
 use crate::nn::Mlp;
 use crate::Result;
@@ -13,10 +13,7 @@ use crate::Result;
 /// A learned Hamiltonian.
 #[derive(Clone, Debug)]
 pub struct Hnn {
-    mlp: Mlp,
-    n: usize,
-    k: usize,
-    norm: Normalisation,
+    parts: Parts,
     plan: Plan,
     coordinates: Coordinates,
 }
@@ -37,10 +34,7 @@ impl Hnn {
             })
             .collect();
         Hnn {
-            mlp,
-            n,
-            k,
-            norm,
+            parts: Parts { mlp, n, k, norm },
             plan: Plan::gradient(dirs),
             coordinates,
         }
@@ -48,38 +42,41 @@ impl Hnn {
 }
 
 impl Model for Hnn {
+    fn parts(&self) -> &Parts {
+        &self.parts
+    }
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
     fn kind(&self) -> ModelKind {
         ModelKind::Hnn
-    }
-    fn dof(&self) -> usize {
-        self.n
-    }
-    fn conditioning_len(&self) -> usize {
-        self.k
     }
     fn coordinates(&self) -> Coordinates {
         self.coordinates
     }
-    fn normalisation(&self) -> &Normalisation {
-        &self.norm
-    }
-    fn mlp(&self) -> &Mlp {
-        &self.mlp
-    }
-    fn mlp_mut(&mut self) -> &mut Mlp {
-        &mut self.mlp
-    }
 
     fn learned_energy(&self, state: &[f64], ws: &mut Workspace) -> Result<Option<f64>> {
-        prepare_inputs(&self.norm, state, 1, ws)?;
-        taylor_pass::forward(&self.mlp, &Plan::value_only(), &ws.inputs, 1, &mut ws.tape);
+        prepare_inputs(&self.parts.norm, state, 1, ws)?;
+        taylor_pass::forward(
+            &self.parts.mlp,
+            &Plan::value_only(),
+            &ws.inputs,
+            1,
+            &mut ws.tape,
+        );
         Ok(Some(ws.tape.output()[0]))
     }
 
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
-        prepare_inputs(&self.norm, states, samples, ws)?;
-        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
-        let (n, c) = (self.n, self.plan.columns());
+        prepare_inputs(&self.parts.norm, states, samples, ws)?;
+        taylor_pass::forward(
+            &self.parts.mlp,
+            &self.plan,
+            &ws.inputs,
+            samples,
+            &mut ws.tape,
+        );
+        let (n, c) = (self.parts.n, self.plan.columns());
         let out = ws.tape.output();
         let mut dx = vec![0.0; samples * 2 * n];
         for s in 0..samples {
@@ -102,11 +99,17 @@ impl Model for Hnn {
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64 {
-        if prepare_inputs(&self.norm, states, samples, ws).is_err() {
+        if prepare_inputs(&self.parts.norm, states, samples, ws).is_err() {
             return f64::NAN;
         }
-        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
-        let (n, c) = (self.n, self.plan.columns());
+        taylor_pass::forward(
+            &self.parts.mlp,
+            &self.plan,
+            &ws.inputs,
+            samples,
+            &mut ws.tape,
+        );
+        let (n, c) = (self.parts.n, self.plan.columns());
         let mut adjoint = core::mem::take(&mut ws.adjoint);
         adjoint.clear();
         adjoint.resize(samples * c, 0.0);
@@ -124,7 +127,7 @@ impl Model for Hnn {
                 adjoint[s * c + 1 + i] = -g2;
             }
         }
-        taylor_pass::backward(&self.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
+        taylor_pass::backward(&self.parts.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
         ws.adjoint = adjoint;
         total
     }

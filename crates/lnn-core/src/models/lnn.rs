@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use nalgebra::{DMatrix, DVector};
 
-use super::{prepare_inputs, Coordinates, Loss, Model, ModelKind, Normalisation, Workspace};
+use super::{prepare_inputs, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
 use crate::nn::taylor_pass::{self, Plan};
 use crate::nn::Mlp;
 use crate::{Error, Result, Solver};
@@ -13,10 +13,7 @@ use crate::{Error, Result, Solver};
 /// A learned Lagrangian.
 #[derive(Clone, Debug)]
 pub struct Lnn {
-    mlp: Mlp,
-    n: usize,
-    k: usize,
-    norm: Normalisation,
+    parts: Parts,
     plan: Plan,
     /// How M q̈ = r is solved (default: pseudo-inverse).
     pub solver: Solver,
@@ -33,10 +30,7 @@ impl Lnn {
     pub fn new(mlp: Mlp, n: usize, k: usize, norm: Normalisation) -> Self {
         let plan = Plan::euler_lagrange(n, &norm.scale);
         Lnn {
-            mlp,
-            n,
-            k,
-            norm,
+            parts: Parts { mlp, n, k, norm },
             plan,
             solver: Solver::default(),
         }
@@ -44,7 +38,7 @@ impl Lnn {
 
     /// Reads sample s's Euler–Lagrange terms from the pass output and solves for q̈.
     fn solve(&self, out: &[f64], s: usize, qdot: &[f64]) -> Result<Solved> {
-        let n = self.n;
+        let n = self.parts.n;
         let c = self.plan.columns();
         let o = &out[s * c..(s + 1) * c];
         let first = 1; // columns: value, then 2n first derivatives (q then q̇), then pairs
@@ -72,26 +66,14 @@ impl Lnn {
 }
 
 impl Model for Lnn {
+    fn parts(&self) -> &Parts {
+        &self.parts
+    }
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
     fn kind(&self) -> ModelKind {
         ModelKind::Lnn
-    }
-    fn dof(&self) -> usize {
-        self.n
-    }
-    fn conditioning_len(&self) -> usize {
-        self.k
-    }
-    fn coordinates(&self) -> Coordinates {
-        Coordinates::Velocity
-    }
-    fn normalisation(&self) -> &Normalisation {
-        &self.norm
-    }
-    fn mlp(&self) -> &Mlp {
-        &self.mlp
-    }
-    fn mlp_mut(&mut self) -> &mut Mlp {
-        &mut self.mlp
     }
 
     fn learned_energy(&self, state: &[f64], ws: &mut Workspace) -> Result<Option<f64>> {
@@ -99,9 +81,15 @@ impl Model for Lnn {
     }
 
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
-        prepare_inputs(&self.norm, states, samples, ws)?;
-        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
-        let (n, d) = (self.n, self.norm.len());
+        prepare_inputs(&self.parts.norm, states, samples, ws)?;
+        taylor_pass::forward(
+            &self.parts.mlp,
+            &self.plan,
+            &ws.inputs,
+            samples,
+            &mut ws.tape,
+        );
+        let (n, d) = (self.parts.n, self.parts.norm.len());
         let mut dx = vec![0.0; samples * 2 * n];
         for s in 0..samples {
             let qdot = &states[s * d + n..s * d + 2 * n];
@@ -121,11 +109,17 @@ impl Model for Lnn {
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64 {
-        if prepare_inputs(&self.norm, states, samples, ws).is_err() {
+        if prepare_inputs(&self.parts.norm, states, samples, ws).is_err() {
             return f64::NAN;
         }
-        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, samples, &mut ws.tape);
-        let (n, d, c) = (self.n, self.norm.len(), self.plan.columns());
+        taylor_pass::forward(
+            &self.parts.mlp,
+            &self.plan,
+            &ws.inputs,
+            samples,
+            &mut ws.tape,
+        );
+        let (n, d, c) = (self.parts.n, self.parts.norm.len(), self.plan.columns());
         let mut adjoint = core::mem::take(&mut ws.adjoint);
         adjoint.clear();
         adjoint.resize(samples * c, 0.0);
@@ -174,7 +168,7 @@ impl Model for Lnn {
                 }
             }
         }
-        taylor_pass::backward(&self.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
+        taylor_pass::backward(&self.parts.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
         ws.adjoint = adjoint;
         total
     }
@@ -186,10 +180,10 @@ impl Lnn {
     /// # Errors
     /// As [`Model::derivatives`].
     pub fn energy(&self, state: &[f64], ws: &mut Workspace) -> Result<f64> {
-        prepare_inputs(&self.norm, state, 1, ws)?;
-        taylor_pass::forward(&self.mlp, &self.plan, &ws.inputs, 1, &mut ws.tape);
+        prepare_inputs(&self.parts.norm, state, 1, ws)?;
+        taylor_pass::forward(&self.parts.mlp, &self.plan, &ws.inputs, 1, &mut ws.tape);
         let o = ws.tape.output();
-        let n = self.n;
+        let n = self.parts.n;
         let e = (0..n).map(|i| state[n + i] * o[1 + n + i]).sum::<f64>() - o[0];
         if e.is_finite() {
             Ok(e)
@@ -206,32 +200,32 @@ impl Lnn {
 /// trained LNN anywhere a [`crate::Lagrangian`] is expected.
 impl crate::Lagrangian for Lnn {
     fn dof(&self) -> usize {
-        self.n
+        self.parts.n
     }
     fn conditioning_len(&self) -> usize {
-        self.k
+        self.parts.k
     }
     fn lagrangian<S: crate::Scalar>(&self, q: &[S], qdot: &[S], c: &[f64]) -> S {
-        let n = self.n;
-        let mut inputs: Vec<S> = Vec::with_capacity(2 * n + self.k);
+        let n = self.parts.n;
+        let mut inputs: Vec<S> = Vec::with_capacity(2 * n + self.parts.k);
         for (i, &v) in q.iter().chain(qdot.iter()).enumerate() {
             // Wrapping shifts by a multiple of 2π: derivatives pass through unchanged.
-            let shift = if self.norm.wrap[i] {
+            let shift = if self.parts.norm.wrap[i] {
                 super::wrap_angle(v.value()) - v.value()
             } else {
                 0.0
             };
-            inputs.push((v + shift) * self.norm.scale[i]);
+            inputs.push((v + shift) * self.parts.norm.scale[i]);
         }
         for (j, &v) in c.iter().enumerate() {
             let i = 2 * n + j;
-            let v = if self.norm.wrap[i] {
+            let v = if self.parts.norm.wrap[i] {
                 super::wrap_angle(v)
             } else {
                 v
             };
-            inputs.push(S::from_f64(v * self.norm.scale[i]));
+            inputs.push(S::from_f64(v * self.parts.norm.scale[i]));
         }
-        self.mlp.forward(&inputs)[0]
+        self.parts.mlp.forward(&inputs)[0]
     }
 }

@@ -164,22 +164,49 @@ pub struct Workspace {
     pub(crate) adjoint: Vec<f64>,
 }
 
+/// What every model holds: its network, its sizes and its input map.
+#[derive(Clone, Debug)]
+pub struct Parts {
+    pub(crate) mlp: Mlp,
+    /// Degrees of freedom (grid points for the graph model).
+    pub(crate) n: usize,
+    /// Conditioning inputs.
+    pub(crate) k: usize,
+    pub(crate) norm: Normalisation,
+}
+
 /// A learned model of a mechanical system with `dof` coordinates and `conditioning_len` inputs.
 pub trait Model {
+    /// The network, sizes and input map every model has.
+    fn parts(&self) -> &Parts;
+    /// The same, mutably.
+    fn parts_mut(&mut self) -> &mut Parts;
     /// Which kind.
     fn kind(&self) -> ModelKind;
+    /// The coordinates of the model's state (default (q, q̇)).
+    fn coordinates(&self) -> Coordinates {
+        Coordinates::Velocity
+    }
     /// Degrees of freedom n.
-    fn dof(&self) -> usize;
+    fn dof(&self) -> usize {
+        self.parts().n
+    }
     /// Conditioning inputs k.
-    fn conditioning_len(&self) -> usize;
-    /// The coordinates of the model's state.
-    fn coordinates(&self) -> Coordinates;
+    fn conditioning_len(&self) -> usize {
+        self.parts().k
+    }
     /// The input map.
-    fn normalisation(&self) -> &Normalisation;
+    fn normalisation(&self) -> &Normalisation {
+        &self.parts().norm
+    }
     /// The network.
-    fn mlp(&self) -> &Mlp;
+    fn mlp(&self) -> &Mlp {
+        &self.parts().mlp
+    }
     /// The network, mutably (for the optimiser and for loading parameters).
-    fn mlp_mut(&mut self) -> &mut Mlp;
+    fn mlp_mut(&mut self) -> &mut Mlp {
+        &mut self.parts_mut().mlp
+    }
 
     /// dx/dt without the (constant) conditioning part: 2n numbers per state, for `samples` states
     /// of 2n + k numbers each.

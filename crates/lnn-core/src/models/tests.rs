@@ -38,6 +38,56 @@ fn batch(samples: usize, k: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
     (states, targets)
 }
 
+/// Checks `model`'s hand-written gradient of the loss on one batch against fourth-order central
+/// differences: truncation O(h⁴) ≈ 1e-20·f⁽⁵⁾, round-off ≈ 1.5ε|f|/h ≈ 3e-11·|f|, both far
+/// below the bar. Relative 1e-6 (the issue's); below 1e-4·|loss| the check becomes absolute, to
+/// 1e-10·|loss| (three times the quotient's round-off), for parameters the loss hardly depends
+/// on (e.g. the LNN's output bias, which cannot change the dynamics: exactly 0).
+fn assert_gradient_matches(
+    model: &mut dyn Model,
+    states: &[f64],
+    targets: &[f64],
+    samples: usize,
+    loss: Loss,
+    what: &str,
+) {
+    let mut grad = vec![0.0; model.mlp().params().len()];
+    let l0 = model.loss_and_gradient(
+        states,
+        targets,
+        samples,
+        loss,
+        &mut Workspace::default(),
+        &mut grad,
+    );
+    assert!(l0.is_finite(), "{what}: loss {l0}");
+    let h = 1e-5;
+    for i in 0..grad.len() {
+        let p0 = model.mlp().params()[i];
+        let mut at = |v: f64| {
+            model.mlp_mut().params_mut()[i] = v;
+            let mut g = vec![0.0; grad.len()];
+            model.loss_and_gradient(
+                states,
+                targets,
+                samples,
+                loss,
+                &mut Workspace::default(),
+                &mut g,
+            )
+        };
+        let fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h) + at(p0 - 2.0 * h))
+            / (12.0 * h);
+        model.mlp_mut().params_mut()[i] = p0;
+        let err = (fd - grad[i]).abs() / grad[i].abs().max(1e-4 * l0.abs());
+        assert!(
+            err < 1e-6,
+            "{what} param {i}: {} vs fd {fd} (loss {l0})",
+            grad[i]
+        );
+    }
+}
+
 /// A batch on which the loss is smooth enough for finite differences. A random network's mass
 /// matrix can be nearly singular at some states; the loss then has a pole within reach of the
 /// difference stencil and its high derivatives swamp any step size. Such states are skipped
@@ -81,43 +131,14 @@ fn check_gradient(kind: ModelKind, k: usize, act: Activation, loss: Loss, coords
     let sp = spec(kind, k, act, coords);
     let mut model = sp.build(Init::Xavier, 7).unwrap();
     let (states, targets) = well_posed_batch(&sp, &*model, 5, k);
-    let mut ws = Workspace::default();
-    let mut grad = vec![0.0; model.mlp().params().len()];
-    let l0 = model.loss_and_gradient(&states, &targets, 5, loss, &mut ws, &mut grad);
-    assert!(l0.is_finite());
-    let f = |m: &dyn Model| {
-        let mut g = vec![0.0; m.mlp().params().len()];
-        m.loss_and_gradient(
-            &states,
-            &targets,
-            5,
-            loss,
-            &mut Workspace::default(),
-            &mut g,
-        )
-    };
-    // Fourth-order central differences: truncation O(h⁴) ≈ 1e-20·f⁽⁵⁾, round-off ≈ 1.5ε|f|/h
-    // ≈ 3e-11·|f|, both far below the 1e-6 relative bar for gradients above the floor.
-    let h = 1e-5;
-    for i in 0..grad.len() {
-        let p0 = model.mlp().params()[i];
-        let mut at = |v: f64| {
-            model.mlp_mut().params_mut()[i] = v;
-            f(&*model)
-        };
-        let fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h) + at(p0 - 2.0 * h))
-            / (12.0 * h);
-        model.mlp_mut().params_mut()[i] = p0;
-        // Relative 1e-6 (the bar). Below 1e-4·|loss| the check becomes absolute, to
-        // 1e-10·|loss|: three times the quotient's round-off, for parameters the loss hardly
-        // depends on (e.g. the LNN's output bias, which cannot change the dynamics: exactly 0).
-        let err = (fd - grad[i]).abs() / grad[i].abs().max(1e-4 * l0.abs());
-        assert!(
-            err < 1e-6,
-            "{kind:?} k={k} {act:?} {loss:?} param {i}: {} vs fd {fd} (loss {l0})",
-            grad[i]
-        );
-    }
+    assert_gradient_matches(
+        &mut *model,
+        &states,
+        &targets,
+        5,
+        loss,
+        &format!("{kind:?} k={k} {act:?} {loss:?}"),
+    );
 }
 
 const SMOOTH: [Activation; 5] = [
@@ -286,36 +307,7 @@ fn lnn_gradient_is_right_for_one_degree_of_freedom_with_conditioning() {
     let mut model = sp.build(Init::Xavier, 4).unwrap();
     let states = vec![3.0, 0.5, 7.0, -6.0, -0.2, -12.0, 1.0, 0.9, 4.0];
     let targets = vec![0.5, 1.2, -0.2, -9.0, 0.9, 0.3];
-    let mut grad = vec![0.0; model.mlp().params().len()];
-    let l0 = model.loss_and_gradient(
-        &states,
-        &targets,
-        3,
-        Loss::Mse,
-        &mut Workspace::default(),
-        &mut grad,
-    );
-    let h = 1e-5;
-    for i in 0..grad.len() {
-        let p0 = model.mlp().params()[i];
-        let mut at = |v: f64| {
-            model.mlp_mut().params_mut()[i] = v;
-            let mut g = vec![0.0; grad.len()];
-            model.loss_and_gradient(
-                &states,
-                &targets,
-                3,
-                Loss::Mse,
-                &mut Workspace::default(),
-                &mut g,
-            )
-        };
-        let fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h) + at(p0 - 2.0 * h))
-            / (12.0 * h);
-        model.mlp_mut().params_mut()[i] = p0;
-        let err = (fd - grad[i]).abs() / grad[i].abs().max(1e-4 * l0.abs());
-        assert!(err < 1e-6, "param {i}: {} vs fd {fd} (loss {l0})", grad[i]);
-    }
+    assert_gradient_matches(&mut *model, &states, &targets, 3, Loss::Mse, "n = 1, k = 1");
 }
 
 fn graph_spec(n: usize, act: Activation) -> ModelSpec {
@@ -348,43 +340,14 @@ fn graph_gradient_matches_finite_differences() {
             let targets: Vec<f64> = (0..samples * 2 * n)
                 .map(|_| uniform(&mut r, -1.0, 1.0))
                 .collect();
-            let mut grad = vec![0.0; model.mlp().params().len()];
-            let l0 = model.loss_and_gradient(
+            assert_gradient_matches(
+                &mut *model,
                 &states,
                 &targets,
                 samples,
                 Loss::Mse,
-                &mut Workspace::default(),
-                &mut grad,
+                &format!("graph {act:?} n={n}"),
             );
-            assert!(l0.is_finite());
-            let h = 1e-5;
-            for i in 0..grad.len() {
-                let p0 = model.mlp().params()[i];
-                let mut at = |v: f64| {
-                    model.mlp_mut().params_mut()[i] = v;
-                    let mut g = vec![0.0; grad.len()];
-                    model.loss_and_gradient(
-                        &states,
-                        &targets,
-                        samples,
-                        Loss::Mse,
-                        &mut Workspace::default(),
-                        &mut g,
-                    )
-                };
-                let fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h)
-                    + at(p0 - 2.0 * h))
-                    / (12.0 * h);
-                model.mlp_mut().params_mut()[i] = p0;
-                // As for the other models: relative 1e-6, absolute 1e-10·|loss| below 1e-4·|loss|.
-                let err = (fd - grad[i]).abs() / grad[i].abs().max(1e-4 * l0.abs());
-                assert!(
-                    err < 1e-6,
-                    "{act:?} n={n} param {i}: {} vs fd {fd} (loss {l0})",
-                    grad[i]
-                );
-            }
         }
     }
 }

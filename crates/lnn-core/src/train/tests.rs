@@ -117,26 +117,14 @@ struct Flaky {
 }
 
 impl Model for Flaky {
+    fn parts(&self) -> &crate::models::Parts {
+        self.inner.parts()
+    }
+    fn parts_mut(&mut self) -> &mut crate::models::Parts {
+        self.inner.parts_mut()
+    }
     fn kind(&self) -> ModelKind {
         self.inner.kind()
-    }
-    fn dof(&self) -> usize {
-        self.inner.dof()
-    }
-    fn conditioning_len(&self) -> usize {
-        self.inner.conditioning_len()
-    }
-    fn coordinates(&self) -> Coordinates {
-        self.inner.coordinates()
-    }
-    fn normalisation(&self) -> &Normalisation {
-        self.inner.normalisation()
-    }
-    fn mlp(&self) -> &crate::nn::Mlp {
-        self.inner.mlp()
-    }
-    fn mlp_mut(&mut self) -> &mut crate::nn::Mlp {
-        self.inner.mlp_mut()
     }
     fn derivatives(&self, s: &[f64], n: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
         self.inner.derivatives(s, n, ws)
