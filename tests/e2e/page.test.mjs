@@ -16,7 +16,7 @@ after(async () => {
 
 /** A hash of the canvas pixels, to tell whether the drawing changed. */
 const canvasDigest = (page) => page.evaluate(() => {
-  const c = document.getElementById('pendulum');
+  const c = document.getElementById('stage');
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let h = 0;
   for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
@@ -61,18 +61,18 @@ test('dragging the lower bob sets a new initial state', async () => {
   const { page, errors } = await openPage(browser, server.base);
   await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 2, null, { timeout: 20000 });
   await page.click('#play'); // pause
-  await page.click('#reset'); // back to the initial angles (2.2, 2.6) at rest
+  await page.click('#reset'); // back to the initial angles (1, 2) at rest
   const energyBefore = await page.textContent('#energy');
   // The drawing's own layout: pivot at the centre, `scale` pixels per metre of arm.
   const { w, L } = await page.evaluate(async () => {
     const view = await import('./js/pendulum-view.js');
-    const c = document.getElementById('pendulum');
+    const c = document.getElementById('stage');
     return { w: c.width, L: view.layout(c) };
   });
-  const box = await page.locator('#pendulum').boundingBox();
+  const box = await page.locator('#stage').boundingBox();
   const s = box.width / w;
   const cx = box.x + L.cx * s, cy = box.y + L.cy * s, arm = L.scale * s;
-  const [t1, t2] = [2.2, 2.6];
+  const [t1, t2] = [1, 2];
   const bx = cx + arm * (Math.sin(t1) + Math.sin(t2)), by = cy + arm * (Math.cos(t1) + Math.cos(t2));
   // Drag the lower bob to hang straight below the upper one.
   await page.mouse.move(bx, by);
@@ -82,8 +82,22 @@ test('dragging the lower bob sets a new initial state', async () => {
   await page.waitForTimeout(100);
   assert.equal(await page.textContent('#time'), '0.00 s', 'dragging restarts the clock');
   const energyAfter = await page.textContent('#energy');
-  // Hanging lower arm: lower potential energy than the inverted start.
+  // Hanging lower arm: lower potential energy than the start with the lower arm raised.
   assert.ok(Number(energyAfter) < Number(energyBefore) - 1, `energy ${energyBefore} -> ${energyAfter}`);
+  // The dragged state applies to every rollout: each panel's lower bob, in its own colour, is
+  // where the drag put it (checked on the pixels at the bob's centre).
+  const colours = await page.evaluate(async ([a, b]) => {
+    const view = await import('./js/pendulum-view.js');
+    const c = document.getElementById('stage');
+    const ctx = c.getContext('2d');
+    return [0, 1, 2].map((i) => {
+      const [, [x, y]] = view.bobs([a, b], view.layout(c, i));
+      return [...ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)];
+    });
+  }, [t1, 0]);
+  const near = (got, want) => got.every((v, i) => Math.abs(v - want[i]) < 40);
+  assert.ok(near(colours[1], [240, 160, 48]), `LNN bob colour ${colours[1]}`);
+  assert.ok(near(colours[2], [108, 182, 255]), `baseline bob colour ${colours[2]}`);
   await page.screenshot({ path: join(artifacts, 'page-after-drag.png') });
   assert.deepEqual(errors, []);
   await page.close();

@@ -1,122 +1,96 @@
-// The page: a true double pendulum simulated by lnn-wasm, drawn every animation frame.
-// Drag a bob to set the initial angles; space pauses, R resets.
+// The entry module: the only one that reads or writes `location`. Parses the settings from the
+// URL, applies embed mode, loads the wasm module, starts the demo and the frame loop, and keeps
+// the URL (and the share box) in step with the settings.
+import { Demo } from './demo.js';
+import { CONTROL_NAMES, parse, serialize } from './params.js';
 import { loadBindings } from './wasm.js';
-import * as view from './pendulum-view.js';
 
-const STEPS_PER_SECOND = 60; // simulated seconds advance in real time
-const INIT = [2.2, 2.6, 0, 0];
-const TRACE_LENGTH = 240;
+const dom = (id) => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el;
+};
 
-const $ = (id) => document.getElementById(id);
-const canvas = $('pendulum');
-const ctx = canvas.getContext('2d');
-const status = $('status');
+const pageUrl = (settings) => {
+  const q = serialize(settings);
+  return `${location.origin}${location.pathname}${q ? `?${q}` : ''}`;
+};
 
-function fail(err) {
-  status.textContent = `error: ${err.message ?? err}`;
-  status.classList.add('error');
-  console.error(err);
+/** The widget snippet for these settings: the same names as the URL, as attributes. */
+function embedCode(settings) {
+  const src = new URL('js/widget.js', location.href).href;
+  const attrs = [...new URLSearchParams(serialize({ ...settings, embed: false }))]
+    .map(([k, v]) => ` ${k}="${v.replaceAll('"', '&quot;')}"`).join('');
+  return `<script type="module" src="${src}"></script>\n<lnn-demo${attrs} controls="play,reset,randomise"></lnn-demo>`;
 }
 
-function fitCanvas() {
-  const dpr = window.devicePixelRatio || 1;
-  const w = Math.round(canvas.clientWidth * dpr);
-  if (canvas.width !== w) {
-    canvas.width = w;
-    canvas.height = w;
+function writeUrl(settings) {
+  const url = pageUrl(settings);
+  if (url !== location.href) history.replaceState(null, '', url);
+  dom('link').value = url;
+  dom('embed-code').value = embedCode(settings);
+}
+
+async function copyLink() {
+  const url = location.href;
+  const status = dom('weights-status');
+  try {
+    await navigator.clipboard.writeText(url);
+    status.textContent = 'link copied';
+  } catch {
+    dom('link').select(); // the clipboard is not available here: select it for the user
+    status.textContent = 'select and copy the link below';
+  }
+  status.classList.remove('error');
+}
+
+/** Embed mode: no text, and only the controls listed in `controls`. */
+function applyEmbed(settings, warnings) {
+  document.body.classList.toggle('embed', settings.embed);
+  for (const name of CONTROL_NAMES) {
+    const els = document.querySelectorAll(`.ctl-${name}`);
+    if (els.length === 0) warnings.push(`no control "${name}" on this page`);
+    for (const el of els) el.hidden = settings.embed && !settings.controls.includes(name);
+  }
+  for (const form of document.querySelectorAll('.fields')) {
+    if (settings.embed && !form.querySelector('.ctl:not([hidden])')) form.hidden = true;
+  }
+  for (const panel of document.querySelectorAll('.panel')) {
+    if (settings.embed && !panel.querySelector('.ctl:not([hidden])')) panel.hidden = true;
+  }
+  if (settings.embed && window.parent !== window) {
+    // Tell the embedding <lnn-demo> how tall the content is, so it can size its iframe.
+    const post = () => window.parent.postMessage({ type: 'lnn-demo-size', height: document.documentElement.scrollHeight }, '*');
+    new ResizeObserver(post).observe(document.body);
   }
 }
 
-async function main() {
-  const lnn = await loadBindings();
-  $('version').textContent = lnn.version();
-  const sim = new lnn.Simulator({
-    system: 'double-pendulum', integrator: 'rk4', substeps: 20, dt: 1 / STEPS_PER_SECOND, init: INIT,
-  });
-  let e0 = sim.energy();
-  let running = true;
-  let trace = [];
-  let dragging = -1; // index of the dragged bob, or -1
-  let frames = 0;
-
-  const restart = (state) => {
-    sim.setState(state);
-    e0 = sim.energy();
-    trace = [];
-  };
-
-  const setRunning = (on) => {
-    running = on;
-    $('play').textContent = on ? 'Pause' : 'Play';
-  };
-
-  $('play').addEventListener('click', () => setRunning(!running));
-  $('reset').addEventListener('click', () => restart(INIT));
-  $('randomise').addEventListener('click', () => {
-    const angle = () => (Math.random() * 2 - 1) * Math.PI;
-    restart([angle(), angle(), 0, 0]);
-  });
-  addEventListener('keydown', (e) => {
-    if (e.target.closest('input, select, textarea')) return;
-    if (e.code === 'Space') { e.preventDefault(); setRunning(!running); }
-    if (e.key === 'r' || e.key === 'R') restart(INIT);
-  });
-
-  // Dragging a bob sets the angles (velocities zero) and restarts from there on release.
-  const toCanvas = (e) => {
-    const r = canvas.getBoundingClientRect();
-    return [(e.clientX - r.left) * (canvas.width / r.width), (e.clientY - r.top) * (canvas.height / r.height)];
-  };
-  canvas.addEventListener('pointerdown', (e) => {
-    const [px, py] = toCanvas(e);
-    const L = view.layout(canvas);
-    const b = view.bobs(sim.state(), L);
-    const d = b.map(([x, y]) => Math.hypot(x - px, y - py));
-    const k = d[0] < d[1] ? 0 : 1;
-    if (d[k] < 0.25 * L.scale) {
-      dragging = k;
-      canvas.setPointerCapture(e.pointerId);
-    }
-  });
-  canvas.addEventListener('pointermove', (e) => {
-    if (dragging < 0) return;
-    const [px, py] = toCanvas(e);
-    const L = view.layout(canvas);
-    const s = sim.state();
-    if (dragging === 0) {
-      s[0] = Math.atan2(px - L.cx, py - L.cy);
-    } else {
-      const [[x1, y1]] = view.bobs(s, L);
-      s[1] = Math.atan2(px - x1, py - y1);
-    }
-    restart([s[0], s[1], 0, 0]);
-  });
-  const drop = () => { dragging = -1; };
-  canvas.addEventListener('pointerup', drop);
-  canvas.addEventListener('pointercancel', drop);
-
-  const frame = () => {
-    try {
-      fitCanvas();
-      if (running && dragging < 0) sim.step();
-      const s = sim.state();
-      const L = view.layout(canvas);
-      trace.push(view.bobs(s, L)[1]);
-      if (trace.length > TRACE_LENGTH) trace.shift();
-      view.draw(ctx, s, trace, { highlight: dragging });
-      const e = sim.energy();
-      $('time').textContent = `${sim.time().toFixed(2)} s`;
-      $('energy').textContent = e.toFixed(6);
-      $('drift').textContent = (Math.abs(e - e0) / 29.4).toExponential(2);
-      frames += 1;
-      document.body.dataset.frames = String(frames); // read by the end-to-end tests
-      requestAnimationFrame(frame);
-    } catch (err) {
-      fail(err);
-    }
-  };
-  status.textContent = 'true system: Euler–Lagrange equation of L = T − V, solved in wasm. Drag a bob to set it.';
-  requestAnimationFrame(frame);
+function showStatus(text, isError) {
+  const el = dom('status');
+  el.textContent = text;
+  el.classList.toggle('error', isError);
 }
 
-main().catch(fail);
+async function main() {
+  const { state, warnings } = parse(location.search);
+  const lnn = await loadBindings();
+  dom('version').textContent = lnn.version();
+  const demo = new Demo(lnn, dom, state, {
+    onSettings: writeUrl,
+    workerUrl: new URL('./worker.js', import.meta.url),
+    actions: { 'copy-link': copyLink },
+  });
+  applyEmbed(state, warnings);
+  writeUrl(state);
+  if (warnings.length) showStatus(`some settings in the link were adjusted: ${warnings.join('; ')}`, true);
+  const loop = (ts) => {
+    demo.frame(ts);
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+}
+
+main().catch((err) => {
+  showStatus(`error: ${err.message ?? err}`, true);
+  console.error(err);
+});

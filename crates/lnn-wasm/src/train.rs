@@ -110,6 +110,30 @@ impl Trainer {
         Ok(Trainer { inner })
     }
 
+    /// Continues training a model loaded from a weights file (JSON text), with fresh optimiser
+    /// state. The file decides the system, model, coordinates, architecture and input map; the
+    /// settings give the rest (batch, lr, schedule, seed, ...), and their model fields are ignored.
+    #[wasm_bindgen(js_name = fromWeights)]
+    pub fn from_weights(json: &str, settings: JsValue) -> JsResult<Trainer> {
+        let s: TrainSettings = from_js_object(settings, TrainSettings::FIELDS)?;
+        let file: WeightsFile = serde_json::from_str(json)
+            .map_err(|e| JsError::new(&format!("not a valid weights file: {e}")))?;
+        let (system, spec, model) = file
+            .load()
+            .map_err(|e| JsError::new(&format!("weights file: {e}")))?;
+        let config = TrainConfig {
+            system,
+            model: spec.kind,
+            coordinates: spec.coordinates,
+            hidden: spec.hidden.clone(),
+            activation: spec.activation,
+            normalisation: Some(spec.normalisation.clone()),
+            ..s.config().map_err(js_error)?
+        };
+        let inner = lnn_core::train::Trainer::with_model(config, spec, model).map_err(js_error)?;
+        Ok(Trainer { inner })
+    }
+
     /// Runs `n` steps; returns `{step, loss, gradNorm, lr, skipped}` (loss: mean over the
     /// applied steps, NaN if all were skipped).
     pub fn step(&mut self, n: u32) -> JsResult<JsValue> {

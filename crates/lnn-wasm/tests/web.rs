@@ -217,3 +217,26 @@ fn learned_model_loads_exported_weights_and_takes_snapshots() {
     };
     assert!(error_message(e).contains("not a valid weights file"));
 }
+
+#[wasm_bindgen_test]
+fn trainer_continues_from_a_weights_file() {
+    let settings = r#"{"hidden":[8,8],"batch":4,"testSize":4,"seed":3}"#;
+    let mut t = lnn_wasm::Trainer::new(js(settings)).unwrap();
+    t.step(5).unwrap();
+    let json = t.export_weights().unwrap();
+    // The file decides the architecture: the settings' hidden widths are ignored.
+    let other = r#"{"hidden":[16],"batch":4,"testSize":4,"seed":3}"#;
+    let mut u = lnn_wasm::Trainer::from_weights(&json, js(other)).unwrap();
+    assert_eq!(floats(&u.params().into()), floats(&t.params().into()));
+    assert_eq!(u.steps(), 0.0, "fresh optimiser state");
+    u.step(3).unwrap();
+    assert_eq!(u.steps(), 3.0);
+    let Err(e) = lnn_wasm::Trainer::from_weights("[]", js(settings)) else {
+        panic!("accepted")
+    };
+    assert!(error_message(e).contains("not a valid weights file"));
+    let Err(e) = lnn_wasm::Trainer::from_weights(&json, js(r#"{"bach":4}"#)) else {
+        panic!("accepted")
+    };
+    assert!(error_message(e).contains("bach"));
+}

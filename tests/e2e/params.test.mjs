@@ -1,0 +1,76 @@
+// The parameter table's pure functions (www/js/params.js), run in Node: no browser needed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PARAMS, check, defaults, parse, serialize, trainerSettings } from '../../www/js/params.js';
+
+test('an empty query gives the defaults and serializes to nothing', () => {
+  const { state, warnings } = parse('');
+  assert.deepEqual(state, defaults());
+  assert.deepEqual(warnings, []);
+  assert.equal(serialize(state), '');
+});
+
+test('every default passes its own check unchanged', () => {
+  for (const p of PARAMS) {
+    const { value, warning } = check(p.key, p.default);
+    assert.deepEqual(value, p.default, p.key);
+    assert.equal(warning, null, p.key);
+  }
+});
+
+test('settings round-trip through the URL', () => {
+  const s = {
+    ...defaults(), system: 'relativistic', model: 'hnn', coordinates: 'canonical', hidden: [32, 16, 8],
+    activation: 'tanh', lr: 0.0005, batch: 64, seed: 7, x0: [1.2345, -0.5, 3], embed: true,
+    controls: ['play', 'reset'], autoplay: false, train: true,
+  };
+  const q = serialize(s);
+  assert.match(q, /hidden=32,16,8/, 'lists stay readable in the URL');
+  const { state, warnings } = parse(q);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(state, s);
+});
+
+test('out-of-range numbers are clamped and say so', () => {
+  const { state, warnings } = parse('batch=100000&lr=5&seed=-3&steps=12.6');
+  assert.equal(state.batch, 4096);
+  assert.equal(state.lr, 1);
+  assert.equal(state.seed, 0);
+  assert.equal(state.steps, 13, 'integers are rounded');
+  assert.equal(warnings.length, 4, warnings.join('\n'));
+  assert.match(warnings[0], /batch: 100000 is out of range/);
+  assert.match(warnings[3], /steps: 12.6 is not a whole number; using 13/);
+});
+
+test('bad values fall back to the default with a warning naming the key', () => {
+  const { state, warnings } = parse('model=transformer&lr=fast&hidden=a,b&autoplay=maybe&nope=1&controls=play,fly');
+  assert.equal(state.model, 'lnn');
+  assert.equal(state.lr, 3e-3);
+  assert.deepEqual(state.hidden, [64, 64]);
+  assert.equal(state.autoplay, true);
+  assert.deepEqual(state.controls, ['play']);
+  for (const k of ['model', 'lr', 'hidden', 'autoplay', 'nope', 'controls']) {
+    assert.ok(warnings.some((w) => w.includes(k)), `no warning for ${k}: ${warnings.join('; ')}`);
+  }
+});
+
+test('lists are clamped element by element and cut to their maximum length', () => {
+  const { state } = parse('hidden=0,600,8,8,8&x0=1.23456789,2');
+  assert.deepEqual(state.hidden, [1, 256, 8, 8]);
+  assert.deepEqual(state.x0, [1.2346, 2], 'initial states keep 4 decimals');
+});
+
+test('a bare flag is true (`?embed`), 0 and false are false', () => {
+  assert.equal(parse('embed').state.embed, true);
+  assert.equal(parse('embed=1').state.embed, true);
+  assert.equal(parse('autoplay=0').state.autoplay, false);
+  assert.equal(parse('autoplay=false').state.autoplay, false);
+});
+
+test('the Trainer gets only its own settings, with clip 0 meaning none', () => {
+  const t = trainerSettings({ ...defaults(), clip: 0, embed: true });
+  assert.equal(t.clip, undefined);
+  assert.equal(t.embed, undefined);
+  assert.equal(t.system, 'double-pendulum');
+  assert.deepEqual(Object.keys(t).sort(), ['activation', 'batch', 'coordinates', 'hidden', 'init', 'loss', 'lr', 'model', 'schedule', 'seed', 'steps', 'system', 'testSize']);
+});

@@ -1,0 +1,173 @@
+// Training in the browser: the worker, the loss curve, pause/step/reset, weights files, the URL.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { artifacts, launch, openPage, serveDist } from './harness.mjs';
+
+let server, browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+// Generous timeouts: the machine running the tests may be busy (2 cores, shared).
+const SLOW = { timeout: 60000 };
+const ready = (page) => page.waitForFunction(
+  () => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 3, null, SLOW,
+);
+const trainStep = (page) => page.evaluate(() => Number(document.getElementById('loss').dataset.step ?? 0));
+const source = (page, slot) => page.getAttribute(`#legend li[data-slot="${slot}"]`, 'data-source');
+
+// A small network so that the loss falls within seconds.
+const SMALL = '?hidden=16,16&batch=16&steps=3000';
+
+test('Train advances the step counter and the loss curve, and the loss falls', async () => {
+  const { page, errors } = await openPage(browser, server.base + SMALL);
+  await ready(page);
+  assert.equal(await source(page, 'lnn'), 'shipped', 'the page opens on the shipped weights');
+  await page.click('#train');
+  assert.equal(await page.getAttribute('#train', 'aria-pressed'), 'true');
+  await page.waitForFunction(() => {
+    const d = document.getElementById('loss').dataset;
+    return Number(d.step) >= 1500 && Number(d.lastLoss) < 0.7 * Number(d.firstLoss);
+  }, null, SLOW);
+  const d = await page.evaluate(() => ({ ...document.getElementById('loss').dataset }));
+  assert.ok(Number(d.points) >= 10, `loss points ${d.points}`);
+  assert.ok(Number(await page.textContent('#samples-per-s').then((t) => t.replaceAll(',', ''))) > 0);
+  assert.equal(await source(page, 'lnn'), 'training', 'the LNN rollout follows the trained parameters');
+  assert.ok(Number(await page.evaluate(() => document.body.dataset.fps)) > 0, 'frames per second are measured');
+  await page.screenshot({ path: join(artifacts, 'training.png') });
+
+  // Pause: the counter stops (after the slice in flight).
+  await page.click('#train');
+  await page.waitForFunction(() => document.getElementById('train').getAttribute('aria-pressed') === 'false');
+  await page.waitForTimeout(400);
+  const paused = await trainStep(page);
+  await page.waitForTimeout(600);
+  assert.equal(await trainStep(page), paused, 'no steps while paused');
+
+  // S: exactly one step.
+  await page.keyboard.press('s');
+  await page.waitForFunction((n) => Number(document.getElementById('loss').dataset.step) === n + 1, paused, SLOW);
+
+  // Reset: a fresh run at step 0, and the rollout back on the shipped weights.
+  await page.click('#train-reset');
+  await page.waitForFunction(() => document.getElementById('train-step').textContent === '0', null, SLOW);
+  await page.waitForFunction(() => document.querySelector('#legend li[data-slot="lnn"]').dataset.source === 'shipped', null, SLOW);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('settings set in the controls go to the URL and come back on reload', async () => {
+  const { page, errors } = await openPage(browser, server.base);
+  await ready(page);
+  await page.selectOption('#set-model', 'baseline');
+  await page.selectOption('#set-activation', 'tanh');
+  await page.fill('#set-hidden', '32, 16');
+  await page.press('#set-hidden', 'Tab');
+  await page.fill('#set-lr', '0.002');
+  await page.press('#set-lr', 'Tab');
+  await page.fill('#set-seed', '42');
+  await page.press('#set-seed', 'Tab');
+  await page.click('#randomise');
+  await page.waitForFunction(() => location.search.includes('seed=42') && location.search.includes('x0='));
+  const url = page.url();
+  for (const part of ['model=baseline', 'hidden=32,16', 'activation=tanh', 'lr=0.002', 'seed=42']) {
+    assert.ok(url.includes(part), `${part} missing from ${url}`);
+  }
+  assert.equal(await page.inputValue('#link'), url, 'the share box shows the same link');
+  const values = () => page.evaluate(() => Object.fromEntries(
+    [...document.querySelectorAll('#train-controls [name], #system-controls [name]')].map((e) => [e.name, e.value]),
+  ));
+  const before = await values();
+  await page.goto(url);
+  await ready(page);
+  assert.equal(page.url(), url, 'the reloaded page keeps the link as it was');
+  assert.deepEqual(await values(), before);
+  assert.match(await page.textContent('#train-model'), /baseline MLP 32×16/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a corrupt weights file is refused with a message and the model kept; a good one loads', async () => {
+  const { page, errors } = await openPage(browser, server.base);
+  await ready(page);
+  const good = await readFile(join(import.meta.dirname, '..', '..', 'www', 'models', 'double-pendulum-baseline.json'));
+  const status = '#weights-status';
+  // Truncated JSON.
+  await page.setInputFiles('#load', { name: 'broken.json', mimeType: 'application/json', buffer: good.subarray(0, 500) });
+  await page.waitForFunction((s) => document.querySelector(s).classList.contains('error'), status);
+  assert.match(await page.textContent(status), /could not load broken\.json: not a valid weights file.*current model is kept/);
+  // Valid JSON, wrong number of parameters.
+  const file = JSON.parse(good.toString());
+  file.params = file.params.slice(1);
+  await page.setInputFiles('#load', { name: 'short.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+  await page.waitForFunction((s) => document.querySelector(s).textContent.includes('short.json'), status);
+  assert.match(await page.textContent(status), /could not load short\.json: weights file: .*param/i);
+  // A model of another system.
+  const other = await readFile(join(import.meta.dirname, '..', '..', 'www', 'models', 'relativistic-lnn.json'));
+  await page.setInputFiles('#load', { name: 'rel.json', mimeType: 'application/json', buffer: other });
+  await page.waitForFunction((s) => document.querySelector(s).textContent.includes('rel.json'), status);
+  assert.match(await page.textContent(status), /switch the system first/);
+  // Through all of that the model stayed and kept moving.
+  assert.equal(await source(page, 'lnn'), 'shipped');
+  assert.equal(await source(page, 'baseline'), 'shipped');
+  const f = await page.evaluate(() => Number(document.body.dataset.frames));
+  await page.waitForFunction((n) => Number(document.body.dataset.frames) > n + 10, f);
+  // A good file loads into its slot, and the settings follow it.
+  await page.setInputFiles('#load', { name: 'mine.json', mimeType: 'application/json', buffer: good });
+  await page.waitForFunction(() => document.querySelector('#legend li[data-slot="baseline"]').dataset.source === 'file');
+  assert.match(await page.textContent(status), /loaded mine\.json/);
+  assert.equal(await page.inputValue('#set-model'), 'baseline');
+  assert.ok(page.url().includes('model=baseline'));
+  await page.screenshot({ path: join(artifacts, 'weights-loaded.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Save weights downloads a weights file of the trained model', async () => {
+  const { page, errors } = await openPage(browser, server.base + SMALL);
+  await ready(page);
+  await page.keyboard.press('s'); // one training step: the slot now shows the trained model
+  await page.waitForFunction(() => document.querySelector('#legend li[data-slot="lnn"]').dataset.source === 'training', null, SLOW);
+  const [download] = await Promise.all([page.waitForEvent('download', SLOW), page.click('#save')]);
+  const file = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(file.format, 'lnn-web-weights');
+  assert.equal(file.model, 'lnn');
+  assert.deepEqual(file.hidden, [16, 16]);
+  assert.equal(file.step, 1);
+  assert.match(download.suggestedFilename(), /^double-pendulum-lnn-step1\.json$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a crashed training worker is reported and replaced by a working one', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  // Keep a handle on the workers the page starts, to send one the test-only crash command.
+  await page.addInitScript(() => {
+    const Real = window.Worker;
+    window.testWorkers = [];
+    window.Worker = class extends Real {
+      constructor(...args) {
+        super(...args);
+        window.testWorkers.push(this);
+      }
+    };
+  });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.base + SMALL);
+  await ready(page);
+  await page.evaluate(() => window.testWorkers[0].postMessage({ v: 1, type: 'crash', run: 0 }));
+  await page.waitForFunction(() => /stopped.*restarted/.test(document.getElementById('train-status').textContent), null, SLOW);
+  assert.equal(await page.evaluate(() => window.testWorkers.length), 2, 'a new worker was started');
+  await page.click('#train');
+  await page.waitForFunction(() => Number(document.getElementById('loss').dataset.step) > 100, null, SLOW);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

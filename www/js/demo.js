@@ -1,0 +1,313 @@
+// The demo: the rollouts of one system (true system and learned models side by side), the frame
+// loop that advances and draws them, dragging and randomising the initial state, and the training
+// panel. Knows nothing of `location`: settings come in, changed settings go out via onSettings.
+import * as energyView from './energy-view.js';
+import * as particleView from './particle-view.js';
+import * as pendulumView from './pendulum-view.js';
+import * as trajectoryView from './trajectory-view.js';
+import { buildControls, showValues } from './controls.js';
+import { FrameMeter } from './fps.js';
+import { check } from './params.js';
+import { Rollouts } from './rollouts.js';
+import { SYSTEMS, initialState } from './systems.js';
+import { TrainingPanel } from './training-panel.js';
+
+const STAGE_VIEWS = { pendulum: pendulumView, particle: particleView };
+
+/** Keyboard shortcuts: key -> the id of the button they press. */
+const KEYS = { ' ': 'play', r: 'reset', n: 'randomise', t: 'train', s: 'step', x: 'train-reset', l: 'copy-link' };
+
+/** Fits a canvas's pixel size to its CSS box (times the device pixel ratio). */
+function fit(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(canvas.clientWidth * dpr), h = Math.round(canvas.clientHeight * dpr);
+  if (w > 0 && h > 0 && (canvas.width !== w || canvas.height !== h)) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+}
+
+const sourceText = (s) => {
+  if (s.diverged) return s.diverged;
+  return {
+    truth: 'Euler–Lagrange of the true L, RK4',
+    loading: 'loading weights…',
+    shipped: `shipped weights (${s.step} steps)`,
+    training: `trained here, step ${s.step}`,
+    file: `from ${s.fileName ?? 'a file'}`,
+    none: 'no model',
+  }[s.source] ?? s.source;
+};
+
+export class Demo {
+  /**
+   * `lnn`: the wasm bindings. `dom`: element lookup. `settings`: parsed settings (owned here from
+   * now on). `onSettings(settings)`: called after any change the URL should reflect.
+   */
+  constructor(lnn, dom, settings, { onSettings, workerUrl, actions = {} }) {
+    this.lnn = lnn;
+    this.dom = dom;
+    this.settings = settings;
+    this.onSettings = onSettings;
+    this.running = settings.autoplay;
+    this.drag = null; // {panel, bob} while a bob is dragged
+    this.frames = 0;
+    this.meter = new FrameMeter();
+    this.shipped = new Map(); // key -> {model, json, step} for the current system
+    this.errors = new Set();
+    buildControls(dom('system-controls'), ['system'], (k, v, w) => this.change(k, v, w));
+    buildControls(dom('train-controls'), ['train'], (k, v, w) => this.change(k, v, w));
+    this.showSettings();
+    this.training = new TrainingPanel(lnn, dom, this, workerUrl);
+    this.#bindButtons(actions);
+    this.#bindDrag();
+    this.setSystem(settings.system);
+    this.training.configure({ start: settings.train });
+  }
+
+  /** Reports an error on the page (once per distinct message) and in the console. */
+  report(err, where = 'status') {
+    const message = String(err?.message ?? err);
+    const el = this.dom(where);
+    el.textContent = `error: ${message}`;
+    el.classList.add('error');
+    if (!this.errors.has(message)) {
+      this.errors.add(message);
+      console.warn(message); // a warning: the page handled it
+    }
+  }
+
+  /** A setting changed through a control (already checked by the table). */
+  change(key, value, warning) {
+    this.settings[key] = value;
+    if (warning) this.report(warning, 'train-status');
+    if (key === 'system') {
+      this.settings.x0 = [];
+      this.setSystem(value);
+    }
+    this.showSettings();
+    this.onSettings(this.settings);
+    this.training.configure({ start: this.training.running });
+  }
+
+  showSettings() {
+    showValues(this.dom('system-controls'), this.settings);
+    showValues(this.dom('train-controls'), this.settings);
+    const hnn = this.settings.model === 'hnn';
+    this.dom('set-coordinates').disabled = !hnn;
+  }
+
+  /** Builds the rollouts of `system` and loads its shipped weights. */
+  setSystem(system) {
+    const desc = SYSTEMS[system];
+    for (const { model } of this.shipped.values()) model.free();
+    this.shipped.clear();
+    this.rollouts?.truth.free();
+    this.rollouts = new Rollouts(this.lnn, system, initialState(system, this.settings.x0));
+    for (const { key } of desc.slots) this.rollouts.slot(key);
+    document.body.dataset.system = system;
+    this.dom('stage').setAttribute('aria-label', `The ${desc.title}: true system and learned models side by side`);
+    this.dom('status').textContent = desc.hint;
+    this.#applyViews();
+    const token = (this.systemToken = {});
+    Promise.all(desc.slots.map(async ({ key, weights }) => {
+      const r = await fetch(weights);
+      if (!r.ok) throw new Error(`${weights}: HTTP ${r.status}`);
+      return { key, json: await r.text() };
+    })).then((files) => {
+      if (token !== this.systemToken) return; // the system changed meanwhile
+      for (const { key, json } of files) {
+        const model = this.lnn.LearnedModel.fromWeights(json);
+        const step = JSON.parse(json).step;
+        this.shipped.set(key, { model, json, step });
+        if (this.rollouts.slot(key).source === 'loading') this.rollouts.show(key, model, 'shipped', step);
+      }
+      this.rollouts.restart(this.rollouts.x0);
+      document.body.dataset.modelsReady = '1';
+    }).catch((err) => this.report(err));
+  }
+
+  /** Whether the current system ships weights for slot `key`. */
+  shipsKey(key) {
+    return SYSTEMS[this.rollouts.system].slots.some((s) => s.key === key);
+  }
+
+  /** Puts slot `key` back on its shipped weights (or removes it if the system ships none). */
+  revert(key) {
+    const s = this.shipped.get(key);
+    if (s) this.rollouts.show(key, s.model, 'shipped', s.step);
+    else if (this.shipsKey(key)) this.rollouts.show(key, null, 'loading');
+    else this.rollouts.slots.delete(key);
+  }
+
+  /** Restarts every rollout from the initial state in the settings. */
+  restart() {
+    this.rollouts.restart(initialState(this.settings.system, this.settings.x0));
+  }
+
+  setInitialState(x, commit) {
+    const fixed = SYSTEMS[this.settings.system].fixState(x);
+    this.settings.x0 = check('x0', fixed).value;
+    this.rollouts.restart(this.settings.x0);
+    if (commit) this.onSettings(this.settings);
+  }
+
+  setRunning(on) {
+    this.running = on;
+    this.dom('play').textContent = on ? 'Pause' : 'Play';
+  }
+
+  #applyViews() {
+    const { embed, views, controls } = this.settings;
+    const desc = SYSTEMS[this.rollouts.system];
+    const trainingShown = !embed || controls.some((c) => ['train', 'step', 'train-reset'].includes(c));
+    const wanted = views.length ? views : ['stage', desc.plot, ...(trainingShown ? ['loss'] : [])];
+    const applies = { stage: true, energy: true, trajectory: desc.plot === 'trajectory', loss: true };
+    for (const v of ['stage', 'energy', 'trajectory', 'loss']) {
+      for (const el of document.querySelectorAll(`.view-${v}`)) el.hidden = !(wanted.includes(v) && applies[v]);
+    }
+  }
+
+  /** One handler per button, by button id; the keyboard presses the same buttons (KEYS). */
+  #actions() {
+    return {
+      play: () => this.setRunning(!this.running),
+      reset: () => this.restart(),
+      randomise: () => this.setInitialState(SYSTEMS[this.settings.system].randomState(Math.random), true),
+      train: () => this.training.toggle(),
+      step: () => this.training.step(),
+      'train-reset': () => this.training.reset(),
+      save: () => this.training.save(),
+    };
+  }
+
+  #bindButtons(extra) {
+    const actions = { ...this.#actions(), ...extra };
+    const run = (id) => {
+      try {
+        actions[id]();
+      } catch (err) {
+        this.report(err, 'train-status');
+      }
+    };
+    for (const id of Object.keys(actions)) this.dom(id).addEventListener('click', () => run(id));
+    addEventListener('keydown', (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest?.('input, select, textarea')) return;
+      if (e.key === ' ' && e.target.closest?.('button, summary, label')) return; // it clicks itself
+      const id = KEYS[e.key.toLowerCase()];
+      if (!id || this.dom(id).closest('[hidden]')) return;
+      e.preventDefault();
+      run(id);
+    });
+    this.dom('load').addEventListener('change', async (e) => {
+      const file = e.target.files?.[0];
+      e.target.value = '';
+      if (file) this.training.load(await file.text(), file.name);
+    });
+  }
+
+  #pointer(e) {
+    const c = this.dom('stage');
+    const r = c.getBoundingClientRect();
+    return [(e.clientX - r.left) * (c.width / r.width), (e.clientY - r.top) * (c.height / r.height)];
+  }
+
+  // Dragging a bob of any pendulum sets the angles of all of them (velocities zero).
+  #bindDrag() {
+    const c = this.dom('stage');
+    c.addEventListener('pointerdown', (e) => {
+      if (SYSTEMS[this.settings.system].view !== 'pendulum') return;
+      const [px, py] = this.#pointer(e);
+      const panel = pendulumView.panelAt(c, px);
+      const L = pendulumView.layout(c, panel);
+      const slot = this.rollouts.all()[panel];
+      if (!slot?.state) return;
+      const d = pendulumView.bobs(slot.state, L).map(([x, y]) => Math.hypot(x - px, y - py));
+      const bob = d[0] < d[1] ? 0 : 1;
+      if (d[bob] < 0.3 * L.scale) {
+        this.drag = { panel, bob };
+        c.setPointerCapture(e.pointerId);
+      }
+    });
+    c.addEventListener('pointermove', (e) => {
+      if (!this.drag) return;
+      const [px, py] = this.#pointer(e);
+      const L = pendulumView.layout(c, this.drag.panel);
+      const s = [...this.rollouts.truth.state()];
+      if (this.drag.bob === 0) {
+        s[0] = Math.atan2(px - L.cx, py - L.cy);
+      } else {
+        const [[x1, y1]] = pendulumView.bobs(s, L);
+        s[1] = Math.atan2(px - x1, py - y1);
+      }
+      this.setInitialState([s[0], s[1], 0, 0], false);
+    });
+    const drop = () => {
+      if (this.drag) this.onSettings(this.settings);
+      this.drag = null;
+    };
+    c.addEventListener('pointerup', drop);
+    c.addEventListener('pointercancel', drop);
+  }
+
+  #drawStage() {
+    const canvas = this.dom('stage');
+    fit(canvas);
+    const desc = SYSTEMS[this.rollouts.system];
+    const panels = this.rollouts.all().map((s) => ({
+      label: s.label, color: s.color, state: s.model || s.key === 'truth' ? s.state : null, trace: s.trace,
+      note: s.diverged ? 'diverged' : s.source === 'loading' ? 'loading…' : s.key === 'truth' ? '' : sourceText(s),
+    }));
+    STAGE_VIEWS[desc.view].draw(canvas.getContext('2d'), { panels, highlight: this.drag ?? undefined, range: desc.qRange });
+  }
+
+  #drawPlots() {
+    const all = this.rollouts.all().filter((s) => s.key === 'truth' || s.model);
+    const energy = this.dom('energy-plot');
+    if (!energy.closest('[hidden]')) {
+      fit(energy);
+      energyView.draw(energy.getContext('2d'), { rollouts: all.filter((s) => s.energy.t.length) });
+    }
+    const traj = this.dom('trajectory');
+    if (!traj.closest('[hidden]')) {
+      fit(traj);
+      trajectoryView.draw(traj.getContext('2d'), { rollouts: all, tMax: SYSTEMS[this.rollouts.system].loopSeconds });
+    }
+  }
+
+  #readouts() {
+    const { now, start } = this.rollouts.energies();
+    const scale = SYSTEMS[this.rollouts.system].energyScale;
+    this.dom('time').textContent = `${this.rollouts.t.toFixed(2)} s`;
+    this.dom('energy').textContent = now === undefined ? '–' : now.toFixed(6);
+    this.dom('drift').textContent = now === undefined ? '–' : (Math.abs(now - start) / scale).toExponential(2);
+    const legend = this.rollouts.all().map((s) => `<li data-slot="${s.key}" data-source="${s.source}"${s.diverged ? ' data-diverged="1"' : ''}><span class="swatch" style="background:${s.color}"></span>${s.label}<small>${sourceText(s)}</small></li>`).join('');
+    if (legend !== this.legendHtml) {
+      this.legendHtml = legend;
+      this.dom('legend').innerHTML = legend;
+    }
+  }
+
+  /** One animation frame: advance (unless paused or dragging), draw, measure. */
+  frame(ts) {
+    this.meter.tick(ts);
+    try {
+      if (this.running && !this.drag) this.rollouts.step();
+      this.#drawStage();
+      this.#drawPlots();
+      this.#readouts();
+      this.training.draw();
+    } catch (err) {
+      this.report(err);
+    }
+    this.frames += 1;
+    const body = document.body.dataset;
+    body.frames = String(this.frames); // read by the end-to-end tests
+    if (this.frames === 1) body.firstFrameMs = performance.now().toFixed(0);
+    if (this.frames % 15 === 0) {
+      const fps = this.meter.fps();
+      body.fps = fps.toFixed(1);
+      this.dom('fps').textContent = fps.toFixed(0);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+// Every setting of the page, in one table. The table drives the URL (parse and serialize, with
+// clamping and validation), the controls (controls.js loops over it) and the widget's attributes.
+// Pure: no DOM, no `location`; app.js is the only module that reads or writes the URL.
+
+/** Names of the controls that embed mode can show (`?embed=1&controls=play,reset`). */
+export const CONTROL_NAMES = [
+  'play', 'reset', 'randomise', 'train', 'step', 'train-reset', 'save', 'load', 'link',
+  'system', 'model', 'coordinates', 'hidden', 'activation', 'init', 'lr', 'schedule', 'steps',
+  'batch', 'clip', 'loss', 'seed',
+];
+
+/** Names of the views (`views=stage,energy`); empty means the ones that suit the system. */
+export const VIEW_NAMES = ['stage', 'energy', 'trajectory', 'loss'];
+
+/**
+ * The parameter table. `group`: `system` and `train` get a control each; `page` settings live
+ * only in the URL (and the widget's attributes). `train` settings are the wasm Trainer's.
+ */
+export const PARAMS = [
+  { key: 'system', type: 'enum', default: 'double-pendulum', options: ['double-pendulum', 'relativistic'], optionLabels: ['double pendulum', 'relativistic particle'], group: 'system', label: 'System' },
+  { key: 'x0', type: 'floats', default: [], min: -100, max: 100, maxLength: 6, group: 'page', label: 'Initial state' },
+  { key: 'model', type: 'enum', default: 'lnn', options: ['lnn', 'baseline', 'hnn'], optionLabels: ['LNN', 'baseline MLP', 'HNN'], group: 'train', label: 'Model' },
+  { key: 'coordinates', type: 'enum', default: 'velocity', options: ['velocity', 'canonical'], optionLabels: ['(q, q̇)', '(q, p)'], group: 'train', label: 'HNN coordinates' },
+  { key: 'hidden', type: 'ints', default: [64, 64], min: 1, max: 256, minLength: 1, maxLength: 4, group: 'train', label: 'Hidden widths' },
+  { key: 'activation', type: 'enum', default: 'softplus', options: ['softplus', 'tanh', 'sigmoid', 'relu2', 'relu3', 'relu'], group: 'train', label: 'Activation' },
+  { key: 'init', type: 'enum', default: 'xavier', options: ['xavier', 'paper', 'kaiming'], group: 'train', label: 'Weight init' },
+  { key: 'lr', type: 'float', default: 3e-3, min: 1e-6, max: 1, group: 'train', label: 'Learning rate' },
+  { key: 'schedule', type: 'enum', default: 'onecycle', options: ['onecycle', 'step', 'constant'], group: 'train', label: 'Schedule' },
+  { key: 'steps', type: 'int', default: 20000, min: 10, max: 10000000, group: 'train', label: 'Schedule length' },
+  { key: 'batch', type: 'int', default: 32, min: 1, max: 4096, group: 'train', label: 'Batch size' },
+  { key: 'clip', type: 'float', default: 1, min: 0, max: 1000, group: 'train', label: 'Gradient clip (0: off)' },
+  { key: 'loss', type: 'enum', default: 'l1', options: ['l1', 'mse'], group: 'train', label: 'Loss' },
+  { key: 'seed', type: 'int', default: 0, min: 0, max: 2147483647, group: 'train', label: 'Seed' },
+  { key: 'autoplay', type: 'bool', default: true, group: 'page', label: 'Animate on load' },
+  { key: 'train', type: 'bool', default: false, group: 'page', label: 'Train on load' },
+  { key: 'embed', type: 'bool', default: false, group: 'page', label: 'Embed mode' },
+  { key: 'controls', type: 'names', default: [], options: CONTROL_NAMES, group: 'page', label: 'Controls shown in embed mode' },
+  { key: 'views', type: 'names', default: [], options: VIEW_NAMES, group: 'page', label: 'Views shown' },
+];
+
+export const BY_KEY = new Map(PARAMS.map((p) => [p.key, p]));
+
+const clampNumber = (x, p, integer) => {
+  const v = integer ? Math.round(x) : x;
+  const c = Math.min(p.max, Math.max(p.min, v));
+  if (c !== v) return { value: c, warning: `${p.key}: ${x} is out of range [${p.min}, ${p.max}]; using ${c}` };
+  return { value: c, warning: c !== x ? `${p.key}: ${x} is not a whole number; using ${c}` : null };
+};
+
+const number = (integer) => ({
+  check(x, p) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) return { value: p.default, warning: `${p.key}: "${x}" is not a number; using ${p.default}` };
+    return clampNumber(x, p, integer);
+  },
+  read: (s) => (s.trim() === '' ? NaN : Number(s)),
+  format: (v) => String(v),
+});
+
+const list = (integer) => ({
+  check(xs, p) {
+    if (!Array.isArray(xs)) return { value: p.default, warning: `${p.key}: not a list; using the default` };
+    const warnings = [];
+    const value = [];
+    for (const x of xs) {
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        warnings.push(`${p.key}: "${x}" is not a number; dropped`);
+        continue;
+      }
+      // Floats keep 4 decimals so that the URL is short and parse(serialize(s)) equals s.
+      const r = clampNumber(integer ? x : Math.round(x * 1e4) / 1e4, p, integer);
+      if (r.warning) warnings.push(r.warning);
+      value.push(r.value);
+    }
+    if (value.length > (p.maxLength ?? Infinity)) {
+      warnings.push(`${p.key}: at most ${p.maxLength} entries; the rest dropped`);
+      value.length = p.maxLength;
+    }
+    if (value.length < (p.minLength ?? 0)) {
+      return { value: p.default, warning: `${p.key}: needs at least ${p.minLength} entries; using the default` };
+    }
+    return { value, warning: warnings.join('; ') || null };
+  },
+  read: (s) => s.split(',').map((t) => t.trim()).filter((t) => t !== '').map(Number),
+  format: (v) => v.join(','),
+});
+
+/** How each type is checked, read from a URL string and written back. */
+const TYPES = {
+  enum: {
+    check: (x, p) => (p.options.includes(x)
+      ? { value: x, warning: null }
+      : { value: p.default, warning: `${p.key}: "${x}" is not one of ${p.options.join(', ')}; using ${p.default}` }),
+    read: (s) => s,
+    format: (v) => v,
+  },
+  int: number(true),
+  float: number(false),
+  bool: {
+    check: (x, p) => (typeof x === 'boolean' ? { value: x, warning: null } : { value: p.default, warning: `${p.key}: "${x}" is not 0 or 1; using ${p.default ? 1 : 0}` }),
+    read: (s) => ({ '': true, 1: true, true: true, 0: false, false: false })[s] ?? s,
+    format: (v) => (v ? '1' : '0'),
+  },
+  ints: list(true),
+  floats: list(false),
+  names: {
+    check(xs, p) {
+      if (!Array.isArray(xs)) return { value: p.default, warning: `${p.key}: not a list; using the default` };
+      const bad = xs.filter((x) => !p.options.includes(x));
+      const value = [...new Set(xs.filter((x) => p.options.includes(x)))];
+      return { value, warning: bad.length ? `${p.key}: unknown ${bad.join(', ')} ignored (known: ${p.options.join(', ')})` : null };
+    },
+    read: (s) => s.split(',').map((t) => t.trim()).filter((t) => t !== ''),
+    format: (v) => v.join(','),
+  },
+};
+
+/** A fresh copy of the defaults. */
+export function defaults() {
+  return Object.fromEntries(PARAMS.map((p) => [p.key, structuredClone(p.default)]));
+}
+
+/** Validates a typed value for `key`: `{value, warning}`, the value clamped or the default. */
+export function check(key, value) {
+  const p = BY_KEY.get(key);
+  if (!p) throw new Error(`unknown setting "${key}"`);
+  return TYPES[p.type].check(value, p);
+}
+
+/** Reads the text of a control or URL entry for `key`: `{value, warning}`. */
+export function readText(key, text) {
+  const p = BY_KEY.get(key);
+  if (!p) throw new Error(`unknown setting "${key}"`);
+  return TYPES[p.type].check(TYPES[p.type].read(String(text)), p);
+}
+
+/** The text a control shows for a value. */
+export function formatValue(key, value) {
+  const p = BY_KEY.get(key);
+  return TYPES[p.type].format(value);
+}
+
+/** Settings from a query string (`?a=1&b=2`, or without the `?`): `{state, warnings}`. */
+export function parse(query) {
+  const state = defaults();
+  const warnings = [];
+  for (const [key, text] of new URLSearchParams(query)) {
+    if (!BY_KEY.has(key)) {
+      warnings.push(`unknown setting "${key}" ignored`);
+      continue;
+    }
+    const { value, warning } = readText(key, text);
+    state[key] = value;
+    if (warning) warnings.push(warning);
+  }
+  return { state, warnings };
+}
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The query string (no `?`) of the settings that differ from the defaults, in table order. */
+export function serialize(state) {
+  const q = new URLSearchParams();
+  for (const p of PARAMS) {
+    if (state[p.key] !== undefined && !same(state[p.key], p.default)) q.set(p.key, TYPES[p.type].format(state[p.key]));
+  }
+  return q.toString().replaceAll('%2C', ',');
+}
+
+/** The wasm Trainer's settings object from page settings. */
+export function trainerSettings(state) {
+  const s = { system: state.system, testSize: 256 };
+  for (const p of PARAMS) if (p.group === 'train') s[p.key] = state[p.key];
+  if (s.clip === 0) delete s.clip; // 0 means no clipping; the Trainer takes "absent"
+  return s;
+}

@@ -1,0 +1,65 @@
+// The one home of the page <-> training-worker protocol. Both sides import these names; nothing
+// else spells a message type.
+//
+// Every message is a plain object {v, type, run, ...}: `v` is PROTOCOL_VERSION, `type` one of the
+// names below, `run` the id of the training run it belongs to. The page starts a new run (a new
+// id) on every configure, reset or load; the worker echoes the id of the run its trainer belongs
+// to, and the page drops replies of older runs (stale answers after a reconfigure).
+
+/** Bumped on any incompatible change; a reply of another version is an error, not data. */
+export const PROTOCOL_VERSION = 1;
+
+/** Page -> worker. */
+export const Cmd = Object.freeze({
+  /** {settings}: a fresh trainer (Trainer settings object); replies `configured`. */
+  configure: 'configure',
+  /** Trains in slices until `pause`; replies `progress` and `snapshot` a few times a second. */
+  start: 'start',
+  /** Stops after the current slice; replies `paused` (with a last progress and snapshot). */
+  pause: 'pause',
+  /** {count}: runs `count` steps (default 1) while paused; replies `progress` and `snapshot`. */
+  step: 'step',
+  /** A fresh trainer from the current settings and seed; replies `configured`. */
+  reset: 'reset',
+  /** {json, settings}: continue from a weights file; replies `configured` (loaded: true). */
+  loadWeights: 'load-weights',
+  /** Replies `weights` with the model as a weights file (JSON text). */
+  exportWeights: 'export-weights',
+  /** For the tests of the restart path: throws from the worker's event loop, uncaught. */
+  crash: 'crash',
+});
+
+/** Worker -> page. */
+export const Reply = Object.freeze({
+  /** Posted once, after the wasm module is initialised, before any command is taken. */
+  ready: 'ready',
+  /** {weights (JSON text), paramCount, loaded}: the run's model at its start. */
+  configured: 'configured',
+  /** {step, points: [[step, loss]...], testLoss?, stepsPerSecond, samplesPerSecond, lr, skipped}. */
+  progress: 'progress',
+  /** {step, params: Float64Array (transferred)}. */
+  snapshot: 'snapshot',
+  /** {step}: training stopped. */
+  paused: 'paused',
+  /** {json, step}: answer to export-weights. */
+  weights: 'weights',
+  /** {message, fatal}: a command failed (fatal: the wasm instance is unusable; restart). */
+  error: 'error',
+});
+
+/** A message of this protocol. */
+export function message(type, run, fields = {}) {
+  return { v: PROTOCOL_VERSION, type, run, ...fields };
+}
+
+/**
+ * Checks an incoming message: returns null when it is well formed and of this version, else a
+ * sentence saying what is wrong.
+ */
+export function problem(msg, names) {
+  if (msg === null || typeof msg !== 'object') return 'not an object';
+  if (msg.v !== PROTOCOL_VERSION) return `protocol version ${msg.v}, expected ${PROTOCOL_VERSION}`;
+  if (!Object.values(names).includes(msg.type)) return `unknown message type "${msg.type}"`;
+  if (!Number.isInteger(msg.run)) return 'no run id';
+  return null;
+}

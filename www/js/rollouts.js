@@ -1,0 +1,145 @@
+// The rollouts shown side by side: the true system (a wasm Simulator) and one learned model per
+// slot (a wasm LearnedModel), all from the same initial state, advanced together frame by frame.
+// Records what the views draw: energy and q over time, and the trace of each state.
+import { SYSTEMS, slotColor, slotLabel, toModelCoordinates } from './systems.js';
+
+const MAX_POINTS = 1600; // history length before it is thinned (every other point dropped)
+const TRACE_LENGTH = 240; // states kept for the trace view
+const SUBSTEPS = 10; // RK4 sub-steps per frame for the learned rollouts (h = 1/600 s)
+const TRUTH_SUBSTEPS = 20; // and for the true system (h = 1/1200 s)
+const HUGE = 1e6; // a state component beyond this is a diverged rollout
+
+const finite = (x) => x.every((v) => Number.isFinite(v) && Math.abs(v) < HUGE);
+
+/** A time series thinned to at most MAX_POINTS by dropping every other point. */
+function pushPoint(series, t, y) {
+  series.t.push(t);
+  series.y.push(y);
+  if (series.t.length > MAX_POINTS) {
+    series.t = series.t.filter((_, i) => i % 2 === 0);
+    series.y = series.y.filter((_, i) => i % 2 === 0);
+  }
+}
+
+const emptySeries = () => ({ t: [], y: [] });
+
+export class Rollouts {
+  /** `lnn`: the wasm bindings; `system`: a key of SYSTEMS; `x0`: the initial state (q, q̇, c). */
+  constructor(lnn, system, x0, dt = 1 / 60) {
+    this.system = system;
+    this.desc = SYSTEMS[system];
+    this.dt = dt;
+    this.truth = new lnn.Simulator({ system, integrator: 'rk4', substeps: TRUTH_SUBSTEPS, dt, init: x0 });
+    this.x0 = [...x0];
+    this.t = 0;
+    /** key -> slot {key, label, color, model, source, step, diverged, energy, q, trace, state} */
+    this.slots = new Map();
+    this.truthSlot = this.#newSlot('truth');
+    this.truthSlot.source = 'truth';
+    this.restart(x0);
+  }
+
+  #newSlot(key) {
+    return { key, label: slotLabel(key), color: slotColor(key), model: null, source: 'loading', step: 0, diverged: null, energy: emptySeries(), q: emptySeries(), trace: [], state: null };
+  }
+
+  /** The slot for `key`, created (empty) if the system has none yet. */
+  slot(key) {
+    if (!this.slots.has(key)) this.slots.set(key, this.#newSlot(key));
+    return this.slots.get(key);
+  }
+
+  /** Puts `model` (a LearnedModel, owned by the caller) in slot `key` and restarts its rollout. */
+  show(key, model, source, step = 0) {
+    const s = this.slot(key);
+    s.model = model;
+    s.source = source;
+    s.step = step;
+    this.#restartSlot(s, this.truth.state(), true);
+  }
+
+  /** New parameters for the model already shown: the rollout continues (revived if diverged). */
+  refreshed(key, step) {
+    const s = this.slot(key);
+    s.step = step;
+    if (s.diverged) this.#restartSlot(s, this.truth.state(), false);
+  }
+
+  /** Every rollout back to `x0` at t = 0. */
+  restart(x0) {
+    this.x0 = [...x0];
+    this.truth.setState(x0);
+    this.t = 0;
+    this.#record(this.truthSlot, this.truth.state(), true);
+    for (const s of this.slots.values()) this.#restartSlot(s, x0, true);
+  }
+
+  #restartSlot(s, x, clearHistory) {
+    s.diverged = null;
+    if (clearHistory) {
+      s.energy = emptySeries();
+      s.q = emptySeries();
+      s.trace = [];
+    }
+    if (!s.model) return;
+    try {
+      s.model.setIntegrator('rk4', SUBSTEPS, 1e-8);
+      s.model.setState(toModelCoordinates(this.system, s.key, x));
+      this.#record(s, s.model.state(), true);
+    } catch (err) {
+      s.diverged = err.message ?? String(err);
+    }
+  }
+
+  /** Advances every rollout by one frame. */
+  step() {
+    if (this.t + this.dt > this.desc.loopSeconds + 1e-9) {
+      this.restart(this.x0);
+      return;
+    }
+    this.truth.step(this.dt);
+    this.t += this.dt;
+    this.#record(this.truthSlot, this.truth.state(), false);
+    for (const s of this.slots.values()) {
+      if (!s.model || s.diverged) continue;
+      try {
+        s.model.step(this.dt);
+        const x = s.model.state();
+        if (!finite(x)) throw new Error('the state is no longer finite');
+        this.#record(s, x, false);
+      } catch (err) {
+        s.diverged = `diverged at t = ${this.t.toFixed(2)} s: ${err.message ?? err}`;
+      }
+    }
+  }
+
+  #energyOf(s) {
+    try {
+      const e = s === this.truthSlot ? this.truth.energy() : s.model.trueEnergy();
+      return Number.isFinite(e) ? e : null;
+    } catch {
+      return null; // canonical models, or a learned state outside the system's domain (|q̇| ≥ 1)
+    }
+  }
+
+  #record(s, x, first) {
+    s.state = x;
+    const e = this.#energyOf(s);
+    if (e !== null) pushPoint(s.energy, this.t, e);
+    pushPoint(s.q, this.t, x[0]);
+    if (first) s.trace = [];
+    s.trace.push(x.slice(0, this.desc.dof));
+    if (s.trace.length > TRACE_LENGTH) s.trace.shift();
+  }
+
+  /** The true system's energy now and at t = 0. */
+  energies() {
+    const e = this.truthSlot.energy.y;
+    return { now: e[e.length - 1], start: e[0] };
+  }
+
+  /** Truth first, then the learned slots in order. */
+  all() {
+    return [this.truthSlot, ...this.slots.values()];
+  }
+}

@@ -1,0 +1,236 @@
+// The training panel: drives the worker (through TrainerClient), keeps the loss history, shows
+// the readouts and the loss curve, and puts the trained model's latest parameters into its rollout
+// slot a few times a second. Also saves and loads weights files.
+import * as lossView from './loss-view.js';
+import { trainerSettings } from './params.js';
+import { Cmd, Reply } from './protocol.js';
+import { slotKey, slotLabel } from './systems.js';
+import { TrainerClient } from './trainer-client.js';
+
+const MAX_LOSS_POINTS = 2000; // then every other point is dropped
+
+function thin(points) {
+  return points.length > MAX_LOSS_POINTS ? points.filter((_, i) => i % 2 === 0) : points;
+}
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function download(text, name) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 5000);
+}
+
+const fmtLoss = (v) => (Number.isFinite(v) ? v.toPrecision(4) : '–');
+const fmtRate = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en') : '–');
+
+export class TrainingPanel {
+  constructor(lnn, dom, demo, workerUrl) {
+    this.lnn = lnn;
+    this.dom = dom;
+    this.demo = demo;
+    this.running = false;
+    this.model = null; // LearnedModel of the current run (refreshed from snapshots)
+    this.key = null; // the rollout slot the trained model occupies
+    this.file = null; // {model, json, name}: the last loaded weights file
+    this.loaded = false; // the current run continues from `file`
+    this.#clearHistory();
+    this.client = new TrainerClient(workerUrl, {
+      reply: (m) => this.#reply(m),
+      crashed: (reason, willRestart) => {
+        this.#setRunning(false);
+        this.demo.report(`the training worker stopped (${reason})${willRestart ? '; it was restarted' : ''}`, 'train-status');
+      },
+      restarted: () => this.configure({ start: false }),
+    });
+  }
+
+  #clearHistory() {
+    this.train = [];
+    this.test = [];
+    this.stepCount = 0;
+    this.speed = { stepsPerSecond: NaN, samplesPerSecond: NaN };
+    this.dirty = true;
+  }
+
+  #setRunning(on) {
+    this.running = on;
+    const b = this.dom('train');
+    b.textContent = on ? 'Pause training' : 'Train';
+    b.setAttribute('aria-pressed', String(on));
+  }
+
+  #status(text) {
+    const el = this.dom('train-status');
+    el.textContent = text;
+    el.classList.remove('error');
+  }
+
+  /** A fresh run from the settings (after any change of them); trains at once if `start`. */
+  configure({ start }) {
+    this.loaded = false;
+    this.#clearHistory();
+    this.client.configure(trainerSettings(this.demo.settings));
+    this.#status('');
+    if (start) this.client.send(Cmd.start);
+    this.#setRunning(start);
+  }
+
+  toggle() {
+    this.client.send(this.running ? Cmd.pause : Cmd.start);
+    this.#setRunning(!this.running);
+  }
+
+  step() {
+    if (this.running) this.toggle();
+    this.client.send(Cmd.step, { count: 1 });
+  }
+
+  reset() {
+    this.loaded = false;
+    this.#clearHistory();
+    this.client.newRun(Cmd.reset);
+    this.#setRunning(false);
+    this.#status('a fresh network from the seed; the view is back on the shipped weights');
+  }
+
+  save() {
+    const slot = this.demo.rollouts.slots.get(this.key);
+    const name = `${this.demo.settings.system}-${this.key}`;
+    if (slot?.source === 'training') this.client.send(Cmd.exportWeights);
+    else if (slot?.source === 'file') download(this.file.json, this.file.name);
+    else if (this.demo.shipped.has(this.key)) download(this.demo.shipped.get(this.key).json, `${name}-shipped.json`);
+    else throw new Error('nothing to save yet: train first');
+  }
+
+  /** Loads a weights file: a bad one is refused with a message and the current model kept. */
+  load(json, name) {
+    const fail = (message) => {
+      const el = this.dom('weights-status');
+      el.textContent = `could not load ${name}: ${message}. The current model is kept.`;
+      el.classList.add('error');
+    };
+    let model;
+    try {
+      model = this.lnn.LearnedModel.fromWeights(json);
+    } catch (err) {
+      fail(err.message ?? String(err));
+      return;
+    }
+    const info = model.info();
+    const system = this.demo.settings.system;
+    if (info.system !== system) {
+      model.free();
+      fail(`it is a model of the ${info.system}, and this view shows the ${system}; switch the system first`);
+      return;
+    }
+    Object.assign(this.demo.settings, { model: info.model, coordinates: info.coordinates, hidden: info.hidden, activation: info.activation });
+    this.demo.showSettings();
+    this.demo.onSettings(this.demo.settings);
+    const previous = this.file;
+    this.file = { model, json, name };
+    const key = slotKey(info.model, info.coordinates);
+    if (this.key && this.key !== key) this.demo.revert(this.key);
+    this.key = key;
+    this.demo.rollouts.show(key, model, 'file');
+    this.demo.rollouts.slot(key).fileName = name;
+    this.demo.restart();
+    previous?.model.free();
+    this.loaded = true;
+    this.#clearHistory();
+    this.#setRunning(false);
+    this.client.newRun(Cmd.loadWeights, { json, settings: trainerSettings(this.demo.settings) });
+    const el = this.dom('weights-status');
+    el.textContent = `loaded ${name}: ${slotLabel(key)} ${info.hidden.join('×')} ${info.activation}, ${info.params} parameters; Train continues from it`;
+    el.classList.remove('error');
+  }
+
+  #configured(msg) {
+    const rollouts = this.demo.rollouts;
+    const key = slotKey(this.demo.settings.model, this.demo.settings.coordinates);
+    const old = this.model;
+    this.model = this.lnn.LearnedModel.fromWeights(msg.weights);
+    if (this.key && this.key !== key) this.demo.revert(this.key);
+    this.key = key;
+    this.dom('train-model').textContent = `· ${slotLabel(key)} ${this.demo.settings.hidden.join('×')}, ${msg.paramCount} parameters`;
+    if (!this.loaded) {
+      // Step 0 shows the shipped weights; a model the system ships none for shows its fresh start.
+      const source = rollouts.slot(key).source;
+      if (source === 'training' || source === 'file') this.demo.revert(key);
+      const slot = rollouts.slots.get(key);
+      if (!slot || (!slot.model && !this.demo.shipsKey(key))) rollouts.show(key, this.model, 'training', 0);
+      this.file?.model.free();
+      this.file = null;
+    }
+    old?.free(); // no slot shows it any more: the slot that did was reverted above
+  }
+
+  #snapshot(msg) {
+    this.model.setParams(msg.params);
+    const slot = this.demo.rollouts.slot(this.key);
+    if (slot.model !== this.model) {
+      if (msg.step === 0) return; // the shipped or loaded model stays until training has begun
+      this.demo.rollouts.show(this.key, this.model, 'training', msg.step);
+      this.demo.restart();
+    } else {
+      this.demo.rollouts.refreshed(this.key, msg.step);
+    }
+  }
+
+  #progress(msg) {
+    this.stepCount = msg.step;
+    this.train = thin([...this.train, ...msg.points]);
+    if (Number.isFinite(msg.testLoss)) this.test = thin([...this.test, [msg.step, msg.testLoss]]);
+    this.speed = msg;
+    this.dirty = true;
+  }
+
+  #reply(msg) {
+    switch (msg.type) {
+      case Reply.configured: return this.#configured(msg);
+      case Reply.snapshot: return this.#snapshot(msg);
+      case Reply.progress: return this.#progress(msg);
+      case Reply.paused:
+        this.stepCount = msg.step; // exact: the last progress message may be a slice behind
+        this.dirty = true;
+        return this.#setRunning(false);
+      case Reply.weights: return download(msg.json, `${this.demo.settings.system}-${this.key}-step${msg.step}.json`);
+      case Reply.error:
+        this.#setRunning(false);
+        return this.demo.report(msg.message, 'train-status');
+      default: return undefined;
+    }
+  }
+
+  /** Draws the loss curve and the readouts when something changed (called every frame). */
+  draw() {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const d = this.dom;
+    d('train-step').textContent = this.stepCount.toLocaleString('en');
+    d('train-loss').textContent = fmtLoss(this.train.at(-1)?.[1]);
+    d('test-loss').textContent = fmtLoss(this.test.at(-1)?.[1]);
+    d('steps-per-s').textContent = this.running ? fmtRate(this.speed.stepsPerSecond) : '–';
+    d('samples-per-s').textContent = this.running ? fmtRate(this.speed.samplesPerSecond) : '–';
+    const canvas = d('loss');
+    if (canvas.closest('[hidden]')) return;
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.round(canvas.clientWidth * dpr), h = Math.round(canvas.clientHeight * dpr);
+    if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
+    lossView.draw(canvas.getContext('2d'), { train: this.train, test: this.test });
+    // For the tests and the curious: where the curve starts and ends.
+    const ds = canvas.dataset;
+    ds.points = String(this.train.length);
+    ds.step = String(this.stepCount);
+    if (this.train.length >= 10) {
+      ds.firstLoss = String(mean(this.train.slice(0, 5).map((p) => p[1])));
+      ds.lastLoss = String(mean(this.train.slice(-5).map((p) => p[1])));
+    }
+    document.body.dataset.samplesPerSecond = Number.isFinite(this.speed.samplesPerSecond) ? this.speed.samplesPerSecond.toFixed(0) : '';
+  }
+}

@@ -1,0 +1,65 @@
+// <lnn-demo>: the demo as a custom element, for lecture notes and blog posts. One script tag:
+//
+//   <script type="module" src="https://…/js/widget.js"></script>
+//   <lnn-demo system="double-pendulum" model="lnn" autoplay controls="play,reset"></lnn-demo>
+//
+// Attributes are the page's URL settings (params.js), so any link's settings work here too;
+// `autoplay` and `train` are boolean attributes; `height` (CSS pixels) fixes the height, else the
+// element follows its content. It renders the page in embed mode in an iframe: its own wasm
+// instance and training worker, isolated from the host page's scripts and styles.
+import { PARAMS, defaults, readText, serialize } from './params.js';
+
+const PAGE = new URL('../index.html', import.meta.url);
+
+class LnnDemo extends HTMLElement {
+  static observedAttributes = [...PARAMS.map((p) => p.key), 'height', 'title'];
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' }).innerHTML =
+      '<style>:host{display:block}iframe{display:block;width:100%;border:0;height:360px;background:#0f1419;border-radius:8px}</style><iframe allow="clipboard-write"></iframe>';
+    this.frame = this.shadowRoot.querySelector('iframe');
+    addEventListener('message', (e) => {
+      if (e.source !== this.frame.contentWindow || e.data?.type !== 'lnn-demo-size') return;
+      if (!this.hasAttribute('height') && Number.isFinite(e.data.height)) this.frame.style.height = `${Math.ceil(e.data.height)}px`;
+    });
+  }
+
+  connectedCallback() {
+    this.#schedule();
+  }
+
+  attributeChangedCallback() {
+    this.#schedule();
+  }
+
+  #schedule() {
+    if (this.pending) return; // many attributes arrive at once: render once
+    this.pending = true;
+    queueMicrotask(() => {
+      this.pending = false;
+      if (this.isConnected) this.#render();
+    });
+  }
+
+  /** The page URL for the current attributes (warnings for bad values go to the console). */
+  src() {
+    const settings = { ...defaults(), embed: true, autoplay: false };
+    for (const p of PARAMS) {
+      if (p.key === 'embed' || !this.hasAttribute(p.key)) continue;
+      const { value, warning } = readText(p.key, this.getAttribute(p.key));
+      if (warning) console.warn(`<lnn-demo> ${warning}`);
+      settings[p.key] = value;
+    }
+    return `${PAGE.href}?${serialize(settings)}`;
+  }
+
+  #render() {
+    const src = this.src();
+    if (this.frame.getAttribute('src') !== src) this.frame.setAttribute('src', src);
+    this.frame.title = this.getAttribute('title') ?? `Lagrangian Neural Network demo: ${this.getAttribute('system') ?? 'double-pendulum'}`;
+    if (this.hasAttribute('height')) this.frame.style.height = `${Number(this.getAttribute('height')) || 360}px`;
+  }
+}
+
+if (!customElements.get('lnn-demo')) customElements.define('lnn-demo', LnnDemo);

@@ -1,0 +1,169 @@
+// The training worker: owns the wasm Trainer and trains in short slices, so commands get through
+// between slices. Speaks the protocol of protocol.js; every failure is posted, never swallowed.
+import init, { Trainer } from '../lnn-wasm.js';
+import { Cmd, Reply, message, problem } from './protocol.js';
+
+const SLICE_MS = 12; // work per slice before yielding to the event loop
+const PROGRESS_MS = 100; // a loss point and speed readout ten times a second
+const SNAPSHOT_MS = 250; // parameters for the page's rollout four times a second
+const TEST_LOSS_MS = 1000; // held-out loss once a second (a few ms for 256 samples)
+
+/** The worker's own state (this module is the worker; nothing else shares it). */
+const w = { trainer: null, settings: null, run: 0, running: false, generation: 0 };
+
+const post = (type, fields, transfer = []) => postMessage(message(type, w.run, fields), transfer);
+
+/** A Rust panic or a trap leaves the wasm instance unusable: the page must restart us. */
+const isFatal = (err) => err instanceof WebAssembly.RuntimeError;
+
+function fail(err) {
+  w.running = false;
+  post(Reply.error, { message: String(err?.message ?? err), fatal: isFatal(err) });
+}
+
+function replaceTrainer(make) {
+  w.running = false;
+  w.generation += 1;
+  w.trainer?.free();
+  w.trainer = null;
+  w.trainer = make();
+  const weights = w.trainer.exportWeights();
+  post(Reply.configured, { weights, paramCount: w.trainer.params().length, step: w.trainer.steps() });
+}
+
+function needTrainer() {
+  if (!w.trainer) throw new Error('no trainer: the training settings were refused (see the message above)');
+  return w.trainer;
+}
+
+function postSnapshot() {
+  const params = w.trainer.params();
+  post(Reply.snapshot, { step: w.trainer.steps(), params }, [params.buffer]);
+}
+
+/** Accumulates steps and losses between two progress messages. */
+function meter() {
+  return { t: performance.now(), steps: 0, lossSum: 0, lossCount: 0, last: null };
+}
+
+function postProgress(m, withTestLoss) {
+  const seconds = Math.max(1e-3, (performance.now() - m.t) / 1000);
+  const stepsPerSecond = m.steps / seconds;
+  const last = m.last;
+  const loss = m.lossCount > 0 ? m.lossSum / m.lossCount : NaN;
+  post(Reply.progress, {
+    step: last.step,
+    points: Number.isFinite(loss) ? [[last.step, loss]] : [],
+    testLoss: withTestLoss ? w.trainer.testLoss() : undefined,
+    stepsPerSecond,
+    samplesPerSecond: stepsPerSecond * w.settings.batch,
+    lr: last.lr,
+    skipped: last.skipped,
+  });
+}
+
+function runSteps(m, count) {
+  for (let i = 0; i < count; i++) {
+    const r = w.trainer.step(1);
+    if (Number.isFinite(r.loss)) {
+      m.lossSum += r.loss;
+      m.lossCount += 1;
+    }
+    m.steps += 1;
+    m.last = r;
+  }
+}
+
+async function trainLoop(generation) {
+  let m = meter();
+  let lastSnapshot = performance.now();
+  let lastTest = -Infinity;
+  while (w.running && generation === w.generation) {
+    try {
+      const t0 = performance.now();
+      do runSteps(m, 1); while (performance.now() - t0 < SLICE_MS);
+      const now = performance.now();
+      if (now - m.t >= PROGRESS_MS) {
+        const withTest = now - lastTest >= TEST_LOSS_MS;
+        postProgress(m, withTest);
+        if (withTest) lastTest = now;
+        m = meter();
+      }
+      if (now - lastSnapshot >= SNAPSHOT_MS) {
+        postSnapshot();
+        lastSnapshot = now;
+      }
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let pause/configure through
+  }
+}
+
+const handlers = {
+  [Cmd.configure](msg) {
+    w.settings = msg.settings;
+    replaceTrainer(() => new Trainer(msg.settings));
+  },
+  [Cmd.reset]() {
+    if (!w.settings) throw new Error('reset before configure');
+    replaceTrainer(() => new Trainer(w.settings));
+  },
+  [Cmd.loadWeights](msg) {
+    w.settings = msg.settings;
+    replaceTrainer(() => Trainer.fromWeights(msg.json, msg.settings));
+  },
+  [Cmd.start]() {
+    needTrainer();
+    if (w.running) return;
+    w.running = true;
+    w.generation += 1;
+    trainLoop(w.generation);
+  },
+  [Cmd.pause]() {
+    w.running = false;
+    w.generation += 1;
+    if (w.trainer) {
+      postSnapshot();
+      post(Reply.paused, { step: w.trainer.steps() });
+    }
+  },
+  [Cmd.step](msg) {
+    needTrainer();
+    if (w.running) return; // a single step means something only while paused
+    const m = meter();
+    runSteps(m, Math.max(1, Math.min(1000, msg.count ?? 1)));
+    postProgress(m, true);
+    postSnapshot();
+  },
+  [Cmd.exportWeights]() {
+    const t = needTrainer();
+    post(Reply.weights, { json: t.exportWeights(), step: t.steps() });
+  },
+  [Cmd.crash]() {
+    setTimeout(() => {
+      throw new Error('crash requested by the page (a test of the restart path)');
+    });
+  },
+};
+
+function handle(msg) {
+  const bad = problem(msg, Cmd);
+  if (bad) throw new Error(`bad command: ${bad}`);
+  // Commands that start a run adopt its id; the others belong to the current run.
+  if (msg.type === Cmd.configure || msg.type === Cmd.reset || msg.type === Cmd.loadWeights) w.run = msg.run;
+  handlers[msg.type](msg);
+}
+
+addEventListener('unhandledrejection', (e) => fail(e.reason));
+
+await init();
+onmessage = (e) => {
+  try {
+    handle(e.data);
+  } catch (err) {
+    fail(err);
+  }
+};
+post(Reply.ready, {});
