@@ -3,8 +3,8 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{prepare_inputs, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
-use crate::nn::taylor_pass::{self, Plan};
+use super::{backpropagate, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
+use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
 use crate::Result;
 
@@ -37,14 +37,7 @@ impl Model for Baseline {
     }
 
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
-        prepare_inputs(&self.parts.norm, states, samples, ws)?;
-        taylor_pass::forward(
-            &self.parts.mlp,
-            &self.plan,
-            &ws.inputs,
-            samples,
-            &mut ws.tape,
-        );
+        self.parts.forward(&self.plan, states, samples, ws)?;
         let (n, d) = (self.parts.n, self.parts.norm.len());
         let out = ws.tape.output();
         crate::error::ensure_finite(out, "the baseline's accelerations")?;
@@ -65,31 +58,28 @@ impl Model for Baseline {
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64 {
-        if prepare_inputs(&self.parts.norm, states, samples, ws).is_err() {
+        if self.parts.forward(&self.plan, states, samples, ws).is_err() {
             return f64::NAN;
         }
-        taylor_pass::forward(
+        let n = self.parts.n;
+        backpropagate(
             &self.parts.mlp,
             &self.plan,
-            &ws.inputs,
-            samples,
-            &mut ws.tape,
-        );
-        let n = self.parts.n;
-        let mut adjoint = core::mem::take(&mut ws.adjoint);
-        adjoint.clear();
-        adjoint.resize(samples * n, 0.0);
-        let out = ws.tape.output();
-        let mut total = 0.0;
-        for s in 0..samples {
-            for i in 0..n {
-                let (l, g) = loss.term(out[s * n + i], targets[s * 2 * n + n + i], samples * n);
-                total += l;
-                adjoint[s * n + i] = g;
-            }
-        }
-        taylor_pass::backward(&self.parts.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
-        ws.adjoint = adjoint;
-        total
+            ws,
+            grad,
+            samples * n,
+            |out, adjoint| {
+                let mut total = 0.0;
+                for s in 0..samples {
+                    for i in 0..n {
+                        let (l, g) =
+                            loss.term(out[s * n + i], targets[s * 2 * n + n + i], samples * n);
+                        total += l;
+                        adjoint[s * n + i] = g;
+                    }
+                }
+                Some(total)
+            },
+        )
     }
 }

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 
 use nalgebra::DVector;
 
-use super::{Loss, Model, ModelKind, Normalisation, Parts, Workspace};
+use super::{backpropagate, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
 use crate::linalg::CyclicBand;
 use crate::nn::taylor_pass::{self, Plan};
 use crate::nn::Mlp;
@@ -237,54 +237,52 @@ impl Model for GraphLnn {
             return f64::NAN;
         }
         let (n, c, dx) = (self.parts.n, self.plan.columns(), self.dx);
-        let mut adjoint = core::mem::take(&mut ws.adjoint);
-        adjoint.clear();
-        adjoint.resize(samples * n * c, 0.0);
-        let mut total = 0.0;
-        for s in 0..samples {
-            let phidot = &states[s * 2 * n + n..(s + 1) * 2 * n];
-            let Ok((t, acc)) = self.accelerations(ws.tape.output(), s, phidot) else {
-                ws.adjoint = adjoint;
-                return f64::NAN;
-            };
-            let mut acc_bar = vec![0.0; n];
-            for i in 0..n {
-                let (l, g) = loss.term(acc[i], targets[s * 2 * n + n + i], samples * n);
-                total += l;
-                acc_bar[i] = g;
-            }
-            // u = M⁻ᵀ φ̈̄ (M is symmetric): ∂L/∂φ̄ = u, M̄_jk = −u_j φ̈_k, C̄_jk = −u_j φ̇_k.
-            let Ok(u) = self.solve(&t.mass, &acc_bar) else {
-                ws.adjoint = adjoint;
-                return f64::NAN;
-            };
-            for i in 0..n {
-                let a_out = &mut adjoint[(s * n + i) * c..(s * n + i + 1) * c];
-                for b in 0..3 {
-                    a_out[1 + b] = dx * u[site(i, b, n)];
-                }
-                let mut p = 7;
-                for a in 0..3 {
-                    for b in a..3 {
-                        let (ja, jb) = (site(i, a, n), site(i, b, n));
-                        a_out[p] = if a == b {
-                            -dx * u[ja] * acc[ja]
-                        } else {
-                            -dx * (u[ja] * acc[jb] + u[jb] * acc[ja])
-                        };
-                        p += 1;
+        backpropagate(
+            &self.parts.mlp,
+            &self.plan,
+            ws,
+            grad,
+            samples * n * c,
+            |out, adjoint| {
+                let mut total = 0.0;
+                for s in 0..samples {
+                    let phidot = &states[s * 2 * n + n..(s + 1) * 2 * n];
+                    let (t, acc) = self.accelerations(out, s, phidot).ok()?;
+                    let mut acc_bar = vec![0.0; n];
+                    for i in 0..n {
+                        let (l, g) = loss.term(acc[i], targets[s * 2 * n + n + i], samples * n);
+                        total += l;
+                        acc_bar[i] = g;
+                    }
+                    // u = M⁻ᵀ φ̈̄ (M is symmetric): ∂L/∂φ̄ = u, M̄_jk = −u_j φ̈_k, C̄_jk = −u_j φ̇_k.
+                    let u = self.solve(&t.mass, &acc_bar).ok()?;
+                    for i in 0..n {
+                        let a_out = &mut adjoint[(s * n + i) * c..(s * n + i + 1) * c];
+                        for b in 0..3 {
+                            a_out[1 + b] = dx * u[site(i, b, n)];
+                        }
+                        let mut p = 7;
+                        for a in 0..3 {
+                            for b in a..3 {
+                                let (ja, jb) = (site(i, a, n), site(i, b, n));
+                                a_out[p] = if a == b {
+                                    -dx * u[ja] * acc[ja]
+                                } else {
+                                    -dx * (u[ja] * acc[jb] + u[jb] * acc[ja])
+                                };
+                                p += 1;
+                            }
+                        }
+                        for a in 0..3 {
+                            for b in 0..3 {
+                                a_out[p] = -dx * u[site(i, a, n)] * phidot[site(i, b, n)];
+                                p += 1;
+                            }
+                        }
                     }
                 }
-                for a in 0..3 {
-                    for b in 0..3 {
-                        a_out[p] = -dx * u[site(i, a, n)] * phidot[site(i, b, n)];
-                        p += 1;
-                    }
-                }
-            }
-        }
-        taylor_pass::backward(&self.parts.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
-        ws.adjoint = adjoint;
-        total
+                Some(total)
+            },
+        )
     }
 }

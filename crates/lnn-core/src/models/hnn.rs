@@ -5,8 +5,8 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{prepare_inputs, Coordinates, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
-use crate::nn::taylor_pass::{self, Direction, Plan};
+use super::{backpropagate, Coordinates, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
+use crate::nn::taylor_pass::{Direction, Plan};
 use crate::nn::Mlp;
 use crate::Result;
 
@@ -56,26 +56,12 @@ impl Model for Hnn {
     }
 
     fn learned_energy(&self, state: &[f64], ws: &mut Workspace) -> Result<Option<f64>> {
-        prepare_inputs(&self.parts.norm, state, 1, ws)?;
-        taylor_pass::forward(
-            &self.parts.mlp,
-            &Plan::value_only(),
-            &ws.inputs,
-            1,
-            &mut ws.tape,
-        );
+        self.parts.forward(&Plan::value_only(), state, 1, ws)?;
         Ok(Some(ws.tape.output()[0]))
     }
 
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
-        prepare_inputs(&self.parts.norm, states, samples, ws)?;
-        taylor_pass::forward(
-            &self.parts.mlp,
-            &self.plan,
-            &ws.inputs,
-            samples,
-            &mut ws.tape,
-        );
+        self.parts.forward(&self.plan, states, samples, ws)?;
         let (n, c) = (self.parts.n, self.plan.columns());
         let out = ws.tape.output();
         let mut dx = vec![0.0; samples * 2 * n];
@@ -99,36 +85,32 @@ impl Model for Hnn {
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64 {
-        if prepare_inputs(&self.parts.norm, states, samples, ws).is_err() {
+        if self.parts.forward(&self.plan, states, samples, ws).is_err() {
             return f64::NAN;
         }
-        taylor_pass::forward(
+        let (n, c) = (self.parts.n, self.plan.columns());
+        let count = samples * 2 * n;
+        backpropagate(
             &self.parts.mlp,
             &self.plan,
-            &ws.inputs,
-            samples,
-            &mut ws.tape,
-        );
-        let (n, c) = (self.parts.n, self.plan.columns());
-        let mut adjoint = core::mem::take(&mut ws.adjoint);
-        adjoint.clear();
-        adjoint.resize(samples * c, 0.0);
-        let out = ws.tape.output();
-        let count = samples * 2 * n;
-        let mut total = 0.0;
-        for s in 0..samples {
-            let t = &targets[s * 2 * n..(s + 1) * 2 * n];
-            for i in 0..n {
-                // ẋ_i = ∂H/∂p_i (column 1 + n + i); ṗ_i = −∂H/∂q_i (column 1 + i).
-                let (l1, g1) = loss.term(out[s * c + 1 + n + i], t[i], count);
-                let (l2, g2) = loss.term(-out[s * c + 1 + i], t[n + i], count);
-                total += l1 + l2;
-                adjoint[s * c + 1 + n + i] = g1;
-                adjoint[s * c + 1 + i] = -g2;
-            }
-        }
-        taylor_pass::backward(&self.parts.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
-        ws.adjoint = adjoint;
-        total
+            ws,
+            grad,
+            samples * c,
+            |out, adjoint| {
+                let mut total = 0.0;
+                for s in 0..samples {
+                    let t = &targets[s * 2 * n..(s + 1) * 2 * n];
+                    for i in 0..n {
+                        // ẋ_i = ∂H/∂p_i (column 1 + n + i); ṗ_i = −∂H/∂q_i (column 1 + i).
+                        let (l1, g1) = loss.term(out[s * c + 1 + n + i], t[i], count);
+                        let (l2, g2) = loss.term(-out[s * c + 1 + i], t[n + i], count);
+                        total += l1 + l2;
+                        adjoint[s * c + 1 + n + i] = g1;
+                        adjoint[s * c + 1 + i] = -g2;
+                    }
+                }
+                Some(total)
+            },
+        )
     }
 }

@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 
 use nalgebra::{DMatrix, DVector};
 
-use super::{prepare_inputs, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
-use crate::nn::taylor_pass::{self, Plan};
+use super::{backpropagate, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
+use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
 use crate::{Error, Result, Solver};
 
@@ -81,14 +81,7 @@ impl Model for Lnn {
     }
 
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {
-        prepare_inputs(&self.parts.norm, states, samples, ws)?;
-        taylor_pass::forward(
-            &self.parts.mlp,
-            &self.plan,
-            &ws.inputs,
-            samples,
-            &mut ws.tape,
-        );
+        self.parts.forward(&self.plan, states, samples, ws)?;
         let (n, d) = (self.parts.n, self.parts.norm.len());
         let mut dx = vec![0.0; samples * 2 * n];
         for s in 0..samples {
@@ -109,68 +102,55 @@ impl Model for Lnn {
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64 {
-        if prepare_inputs(&self.parts.norm, states, samples, ws).is_err() {
+        if self.parts.forward(&self.plan, states, samples, ws).is_err() {
             return f64::NAN;
         }
-        taylor_pass::forward(
+        let (n, d, c) = (self.parts.n, self.parts.norm.len(), self.plan.columns());
+        backpropagate(
             &self.parts.mlp,
             &self.plan,
-            &ws.inputs,
-            samples,
-            &mut ws.tape,
-        );
-        let (n, d, c) = (self.parts.n, self.parts.norm.len(), self.plan.columns());
-        let mut adjoint = core::mem::take(&mut ws.adjoint);
-        adjoint.clear();
-        adjoint.resize(samples * c, 0.0);
-        let count = samples * n;
-        let mut total = 0.0;
-        for s in 0..samples {
-            let qdot = &states[s * d + n..s * d + 2 * n];
-            let Ok(Solved { m, qdd }) = self.solve(ws.tape.output(), s, qdot) else {
-                ws.adjoint = adjoint;
-                return f64::NAN;
-            };
-            // ∂loss/∂q̈, then back through M q̈ = r: u = M⁺ q̈̄, r̄ = u, M̄ = −u q̈ᵀ, C̄ = −u q̇ᵀ.
-            let mut qdd_bar = DVector::zeros(n);
-            for i in 0..n {
-                let (l, g) = loss.term(qdd[i], targets[s * 2 * n + n + i], count);
-                total += l;
-                qdd_bar[i] = g;
-            }
-            let u = match self.solver.solve(&m, &qdd_bar) {
-                Ok(u) => u,
-                Err(_) => {
-                    ws.adjoint = adjoint;
-                    return f64::NAN;
+            ws,
+            grad,
+            samples * c,
+            |out, adjoint| {
+                let mut total = 0.0;
+                for s in 0..samples {
+                    let qdot = &states[s * d + n..s * d + 2 * n];
+                    let Solved { m, qdd } = self.solve(out, s, qdot).ok()?;
+                    // ∂loss/∂q̈, then back through M q̈ = r: u = M⁺ q̈̄, r̄ = u, M̄ = −u q̈ᵀ, C̄ = −u q̇ᵀ.
+                    let mut qdd_bar = DVector::zeros(n);
+                    for i in 0..n {
+                        let (l, g) = loss.term(qdd[i], targets[s * 2 * n + n + i], samples * n);
+                        total += l;
+                        qdd_bar[i] = g;
+                    }
+                    let u = self.solver.solve(&m, &qdd_bar).ok()?;
+                    let a = &mut adjoint[s * c..(s + 1) * c];
+                    for j in 0..n {
+                        a[1 + j] = u[j]; // ∂L/∂q_j
+                    }
+                    let mut p = 1 + 2 * n;
+                    for i in 0..n {
+                        for j in i..n {
+                            // M is symmetric and stored once: fold M̄_ij and M̄_ji.
+                            a[p] = if i == j {
+                                -u[i] * qdd[i]
+                            } else {
+                                -u[i] * qdd[j] - u[j] * qdd[i]
+                            };
+                            p += 1;
+                        }
+                    }
+                    for i in 0..n {
+                        for j in 0..n {
+                            a[p] = -u[i] * qdot[j];
+                            p += 1;
+                        }
+                    }
                 }
-            };
-            let a = &mut adjoint[s * c..(s + 1) * c];
-            for j in 0..n {
-                a[1 + j] = u[j]; // ∂L/∂q_j
-            }
-            let mut p = 1 + 2 * n;
-            for i in 0..n {
-                for j in i..n {
-                    // M is symmetric and stored once: fold M̄_ij and M̄_ji.
-                    a[p] = if i == j {
-                        -u[i] * qdd[i]
-                    } else {
-                        -u[i] * qdd[j] - u[j] * qdd[i]
-                    };
-                    p += 1;
-                }
-            }
-            for i in 0..n {
-                for j in 0..n {
-                    a[p] = -u[i] * qdot[j];
-                    p += 1;
-                }
-            }
-        }
-        taylor_pass::backward(&self.parts.mlp, &self.plan, &mut ws.tape, &adjoint, grad);
-        ws.adjoint = adjoint;
-        total
+                Some(total)
+            },
+        )
     }
 }
 
@@ -180,8 +160,7 @@ impl Lnn {
     /// # Errors
     /// As [`Model::derivatives`].
     pub fn energy(&self, state: &[f64], ws: &mut Workspace) -> Result<f64> {
-        prepare_inputs(&self.parts.norm, state, 1, ws)?;
-        taylor_pass::forward(&self.parts.mlp, &self.plan, &ws.inputs, 1, &mut ws.tape);
+        self.parts.forward(&self.plan, state, 1, ws)?;
         let o = ws.tape.output();
         let n = self.parts.n;
         let e = (0..n).map(|i| state[n + i] * o[1 + n + i]).sum::<f64>() - o[0];

@@ -4,7 +4,7 @@
 //! its training loss and gradient by hand-written reverse passes.
 use alloc::vec::Vec;
 
-use crate::nn::taylor_pass::Tape;
+use crate::nn::taylor_pass::{self, Plan, Tape};
 use crate::nn::{Activation, Init, Mlp};
 use crate::{Error, Result};
 
@@ -365,6 +365,42 @@ impl ModelSpec {
             )),
         }
     }
+}
+
+impl Parts {
+    /// Normalises `samples` states and runs `plan`'s Taylor pass; the outputs are in `ws.tape`.
+    pub(crate) fn forward(
+        &self,
+        plan: &Plan,
+        states: &[f64],
+        samples: usize,
+        ws: &mut Workspace,
+    ) -> Result<()> {
+        prepare_inputs(&self.norm, states, samples, ws)?;
+        taylor_pass::forward(&self.mlp, plan, &ws.inputs, samples, &mut ws.tape);
+        Ok(())
+    }
+}
+
+/// Fills the adjoint of each of the `len` outputs of the last pass with `fill` (which returns the
+/// loss, or `None` when a sample failed), then adds the reverse pass into `grad`. NaN on failure.
+pub(crate) fn backpropagate(
+    mlp: &Mlp,
+    plan: &Plan,
+    ws: &mut Workspace,
+    grad: &mut [f64],
+    len: usize,
+    fill: impl FnOnce(&[f64], &mut [f64]) -> Option<f64>,
+) -> f64 {
+    let mut adjoint = core::mem::take(&mut ws.adjoint);
+    adjoint.clear();
+    adjoint.resize(len, 0.0);
+    let loss = fill(ws.tape.output(), &mut adjoint);
+    if loss.is_some() {
+        taylor_pass::backward(mlp, plan, &mut ws.tape, &adjoint, grad);
+    }
+    ws.adjoint = adjoint;
+    loss.unwrap_or(f64::NAN)
 }
 
 /// Fills `ws.inputs` with the normalised inputs of `samples` states; checks lengths and finiteness.
