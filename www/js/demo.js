@@ -108,6 +108,7 @@ export class Demo {
     document.body.dataset.system = system;
     this.dom('stage').setAttribute('aria-label', `The ${desc.title}: true system and learned models side by side`);
     this.dom('status').textContent = desc.hint;
+    this.dom('lede-system').textContent = desc.lede;
     this.#applyViews();
     const token = (this.systemToken = {});
     Promise.all(desc.slots.map(async ({ key, weights }) => {

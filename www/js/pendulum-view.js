@@ -106,7 +106,7 @@ export function draw(ctx, { panels, highlight = { panel: -1, bob: -1 } }) {
       drawTrace(ctx, p.trace, L, p.color, dpr);
       drawPendulum(ctx, p.state, L, p.color, highlight.panel === i ? highlight.bob : -1, dpr);
     }
-    if (p.note) {
+    if (p.note && L.width > 190 * dpr) { // narrow panels leave the note to the legend
       ctx.fillStyle = '#8b949e';
       ctx.fillText(p.note, L.cx, canvas.height - 10 * dpr, L.width - 8 * dpr);
     }

@@ -35,7 +35,8 @@ function logTicks(a, b) {
       if (v >= a && v <= b) out.push(v);
     }
   }
-  return out;
+  // Less than a factor of 5 in range: round values spaced linearly.
+  return out.length >= 2 ? out : ticks(10 ** a, 10 ** b, 3).filter((v) => v > 0).map(Math.log10);
 }
 
 const logLabel = (v) => {
@@ -118,7 +119,7 @@ function drawLegend(ctx, series, box, dpr) {
 }
 
 /**
- * `data`: {series: [{label, color, x: [], y: [], dash}], xLabel, yLabel, log (y), xRange?, note?}.
+ * `data`: {series: [{label, color, x: [], y: [], dash, width, dots}], xLabel, yLabel, log (y), xRange?, note?}.
  * Non-finite points (and non-positive ones on a log axis) break the line.
  */
 export function drawPlot(ctx, data) {
@@ -153,6 +154,16 @@ export function drawPlot(ctx, data) {
       pen = true;
     }
     ctx.stroke();
+    if (s.dots) {
+      ctx.fillStyle = s.color;
+      for (let i = 0; i < s.x.length; i++) {
+        const v = s.y[i];
+        if (!Number.isFinite(v) || (log && v <= 0)) continue;
+        ctx.beginPath();
+        ctx.arc(box.x(s.x[i]), box.y(log ? Math.log10(v) : v), 2.5 * dpr, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
   }
   ctx.restore();
   ctx.setLineDash([]);

@@ -45,6 +45,7 @@ export const SYSTEMS = {
   'double-pendulum': {
     title: 'double pendulum',
     view: 'pendulum',
+    lede: 'Below, the true double pendulum, a Lagrangian Neural Network and a plain MLP that predicts accelerations directly start from the same state.',
     hint: 'Drag a bob to start all of them from there; Train to learn your own model in a web worker.',
     plot: 'energy',
     dof: 2,
@@ -65,6 +66,7 @@ export const SYSTEMS = {
   relativistic: {
     title: 'relativistic particle',
     view: 'particle',
+    lede: 'Below, a relativistic particle in a uniform field: the truth, an LNN, and Hamiltonian networks fed (q, q̇) and canonical (q, p) coordinates.',
     hint: 'Every 10 s the rollouts start again from the initial state; Randomise picks another (q, q̇, g).',
     plot: 'trajectory', // the energy (1 − q̇²)^(−1/2) + … explodes as a learned |q̇| nears 1: not shown by default
     dof: 1,
