@@ -124,6 +124,14 @@ test('a corrupt weights file is refused with a message and the model kept; a goo
   await page.waitForFunction(() => document.querySelector('#legend li[data-slot="baseline"]').dataset.source === 'file');
   assert.match(await page.textContent(status), /loaded mine\.json/);
   assert.equal(await page.inputValue('#set-model'), 'baseline');
+  // Loading restarted every rollout, the true system's history too: the energy plot spans the
+  // time since the restart only (a regression: the truth's history used to run on).
+  await page.waitForFunction(() => Number(document.body.dataset.frames) > 0 && document.getElementById('time').textContent !== '0.00 s');
+  const { tMax, time } = await page.evaluate(() => ({
+    tMax: Number(document.getElementById('energy-plot').dataset.tMax),
+    time: Number(document.getElementById('time').textContent.split(' ')[0]),
+  }));
+  assert.ok(tMax <= time + 0.1, `energy plot reaches t = ${tMax} s, the clock says ${time} s`);
   assert.ok(page.url().includes('model=baseline'));
   await page.screenshot({ path: join(artifacts, 'weights-loaded.png') });
   assert.deepEqual(errors, []);

@@ -268,6 +268,7 @@ export class Demo {
     if (!energy.closest('[hidden]')) {
       fit(energy);
       energyView.draw(energy.getContext('2d'), { rollouts: all.filter((s) => s.energy.t.length) });
+      energy.dataset.tMax = all.reduce((m, s) => s.energy.t.reduce((a, t) => Math.max(a, t), m), 0).toFixed(3); // for the tests
     }
     const traj = this.dom('trajectory');
     if (!traj.closest('[hidden]')) {

@@ -70,6 +70,8 @@ export class Rollouts {
     this.x0 = [...x0];
     this.truth.setState(x0);
     this.t = 0;
+    this.truthSlot.energy = emptySeries();
+    this.truthSlot.q = emptySeries();
     this.#record(this.truthSlot, this.truth.state(), true);
     for (const s of this.slots.values()) this.#restartSlot(s, x0, true);
   }

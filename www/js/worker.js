@@ -12,7 +12,7 @@ const SNAPSHOT_MS = 250; // parameters for the page's rollout four times a secon
 const TEST_LOSS_MS = 1000; // held-out loss once a second (a few ms for 256 samples)
 
 /** The worker's own state (this module is the worker; nothing else shares it). */
-const w = { trainer: null, settings: null, run: 0, running: false, generation: 0 };
+const w = { trainer: null, settings: null, run: 0, running: false, generation: 0, refused: null };
 
 const post = (type, fields, transfer = []) => postMessage(message(type, w.run, fields), transfer);
 
@@ -29,13 +29,18 @@ function replaceTrainer(make) {
   w.generation += 1;
   w.trainer?.free();
   w.trainer = null;
-  w.trainer = make();
+  try {
+    w.trainer = make();
+  } catch (err) {
+    w.refused = String(err?.message ?? err);
+    throw err;
+  }
   const weights = w.trainer.exportWeights();
   post(Reply.configured, { weights, paramCount: w.trainer.params().length, step: w.trainer.steps() });
 }
 
 function needTrainer() {
-  if (!w.trainer) throw new Error('no trainer: the training settings were refused (see the message above)');
+  if (!w.trainer) throw new Error(`cannot train with these settings: ${w.refused ?? 'not configured yet'}`);
   return w.trainer;
 }
 
