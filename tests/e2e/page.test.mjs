@@ -109,6 +109,14 @@ test('the layout fits a phone-width screen', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
   await page.screenshot({ path: join(artifacts, 'page-phone.png'), fullPage: true });
+  // The relativistic view, and a fourth rollout panel (an HNN trained on the double pendulum).
+  for (const [query, shot] of [['?system=relativistic', 'page-phone-relativistic.png'], ['?model=hnn', null]]) {
+    await page.goto(server.base + query);
+    await page.waitForFunction(() => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 2, null, { timeout: 20000 });
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 0, `${query}: horizontal overflow of ${over}px`);
+    if (shot) await page.screenshot({ path: join(artifacts, shot), fullPage: true });
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -106,8 +106,10 @@ export class Demo {
     this.rollouts = new Rollouts(this.lnn, system, initialState(system, this.settings.x0));
     for (const { key } of desc.slots) this.rollouts.slot(key);
     document.body.dataset.system = system;
+    delete document.body.dataset.modelsReady;
     this.dom('stage').setAttribute('aria-label', `The ${desc.title}: true system and learned models side by side`);
     this.dom('status').textContent = desc.hint;
+    this.dom('status').classList.remove('error');
     this.dom('lede-system').textContent = desc.lede;
     this.#applyViews();
     const token = (this.systemToken = {});
