@@ -81,6 +81,10 @@ test('settings set in the controls go to the URL and come back on reload', async
     assert.ok(url.includes(part), `${part} missing from ${url}`);
   }
   assert.equal(await page.inputValue('#link'), url, 'the share box shows the same link');
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  await page.click('#copy-link');
+  await page.waitForFunction(() => document.getElementById('weights-status').textContent === 'link copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url, 'Copy link copies it');
   const values = () => page.evaluate(() => Object.fromEntries(
     [...document.querySelectorAll('#train-controls [name], #system-controls [name]')].map((e) => [e.name, e.value]),
   ));
