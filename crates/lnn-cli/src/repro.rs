@@ -114,10 +114,12 @@ fn series(name: &str, color: &'static str, traj: &Trajectory, f: impl Fn(&[f64])
 }
 
 fn pct(x: f64) -> String {
-    if x.is_finite() {
-        format!("{:.2} %", 100.0 * x)
-    } else {
+    if !x.is_finite() {
         "∞".into()
+    } else if x < 1e-4 {
+        format!("{:.1e} %", 100.0 * x)
+    } else {
+        format!("{:.2} %", 100.0 * x)
     }
 }
 
@@ -211,6 +213,7 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
             series("baseline MLP", svg::BASELINE, &bs, |x| x[1]),
         ],
         log_y: false,
+        y_range: None,
     };
     let energy = |x: &[f64]| system.energy(x).unwrap_or(f64::NAN);
     let fig_b = Plot {
@@ -223,6 +226,8 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
             series("baseline MLP", svg::BASELINE, &base_long, energy),
         ],
         log_y: false,
+        // The truth's energy ± the 29.4 scale: a model that runs away leaves along the edge.
+        y_range: Some((energy(&x0) - 29.4, energy(&x0) + 29.4)),
     };
     let report = |r: &lnn_core::metrics::EnergyReport| json!({"mean": r.mean, "median": r.median, "diverged": r.diverged});
     let results = json!({
@@ -347,6 +352,7 @@ fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
             series("HNN (q, p)", svg::OTHER, &r_hc, |x| x[0]),
         ],
         log_y: false,
+        y_range: None,
     };
     let results = json!({
         "experiment": "relativistic", "budget": budget.name(), "seed": seed, "steps": steps,
@@ -428,6 +434,7 @@ fn wave(budget: Budget, seed: u64) -> Result<Outcome, String> {
             series("graph LNN", svg::LNN, &model, energy),
         ],
         log_y: false,
+        y_range: Some((0.0, 2.0 * e0)),
     };
     let (dm, dt) = (
         if model_ok {

@@ -24,6 +24,8 @@ pub struct Plot {
     pub series: Vec<Series>,
     /// Logarithmic y axis.
     pub log_y: bool,
+    /// Fixed y range (in data units); lines leaving it are drawn along its edge. `None`: fit.
+    pub y_range: Option<(f64, f64)>,
 }
 
 const W: f64 = 640.0;
@@ -102,6 +104,9 @@ impl Plot {
         }
         if !x0.is_finite() {
             (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+        }
+        if let Some((lo, hi)) = self.y_range {
+            (y0, y1) = (ty(lo), ty(hi));
         }
         if y1 - y0 < 1e-12 * y1.abs().max(1.0) {
             y0 -= 0.5;
@@ -302,6 +307,7 @@ mod tests {
                 },
             ],
             log_y: false,
+            y_range: None,
         };
         let svg = p.to_svg();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));

@@ -28,6 +28,10 @@ pub struct EnergyProtocol {
     pub scale: f64,
     /// Seed of the initial conditions.
     pub seed: u64,
+    /// A rollout whose relative error exceeds this counts as diverged (default 10: a thousand
+    /// percent of the scale, beyond any state the true flow from these initial conditions can
+    /// reach), so one blown-up rollout cannot swamp the mean.
+    pub divergence_threshold: f64,
 }
 
 impl Default for EnergyProtocol {
@@ -44,6 +48,7 @@ impl Default for EnergyProtocol {
             },
             scale: DOUBLE_PENDULUM_ENERGY_SCALE,
             seed: 0,
+            divergence_threshold: 10.0,
         }
     }
 }
@@ -52,7 +57,8 @@ impl Default for EnergyProtocol {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnergyReport {
     /// Per initial condition: the relative energy error, or `None` where the model's rollout
-    /// diverged (non-finite state, integrator failure, singular mass matrix).
+    /// diverged (non-finite state, integrator failure, singular mass matrix, or an error above
+    /// the protocol's divergence threshold).
     pub errors: Vec<Option<f64>>,
     /// Mean over the rollouts that did not diverge.
     pub mean: f64,
@@ -109,7 +115,9 @@ pub fn energy_error(
         let e_model = rollout(model_field, &x0, p.t_end, p.dt, &p.integrator)
             .and_then(|traj| truth.energy(traj.last()));
         errors.push(match e_model {
-            Ok(e) if e.is_finite() => Some((e - e_true).abs() / p.scale),
+            Ok(e) if (e - e_true).abs() / p.scale <= p.divergence_threshold => {
+                Some((e - e_true).abs() / p.scale)
+            }
             _ => None,
         });
     }

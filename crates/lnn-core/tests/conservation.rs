@@ -164,4 +164,8 @@ fn energy_protocol_separates_truth_from_a_wrong_model() {
     let r = double_pendulum_energy_error(&truth, broken, &protocol).unwrap();
     assert_eq!(r.diverged, 8);
     assert_eq!(r.median, f64::INFINITY);
+    // A model that runs away (finite but absurd energy) is counted as diverged too.
+    let runaway = |x: &[f64]| -> Result<Vec<f64>> { Ok(vec![50.0 * x[2].signum().max(0.5), 0.0]) };
+    let r = double_pendulum_energy_error(&truth, runaway, &protocol).unwrap();
+    assert_eq!(r.diverged, 8, "{r:?}");
 }
