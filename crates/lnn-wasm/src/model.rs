@@ -143,6 +143,12 @@ impl LearnedModel {
         self.t
     }
 
+    /// The paper's energy error of this model (double pendulum only); see `Trainer.energyError`.
+    #[wasm_bindgen(js_name = energyError)]
+    pub fn energy_error(&self, settings: JsValue) -> JsResult<JsValue> {
+        crate::metrics::energy_error(&self.system, &*self.model, settings)
+    }
+
     /// The *true* system's energy at the rollout state (the paper's measure of drift); for a model
     /// in canonical coordinates this is not defined here and the call throws.
     #[wasm_bindgen(js_name = trueEnergy)]

@@ -179,6 +179,14 @@ impl Trainer {
         serde_json::to_string(&file).map_err(js_error)
     }
 
+    /// The paper's energy error of the current model (double pendulum only): settings
+    /// `{initialConditions = 40, t = 100, tol = 1e-9, seed = 0}` → `{mean, median, diverged,
+    /// errors, initialConditions, t}`. Seconds to minutes at the paper's settings.
+    #[wasm_bindgen(js_name = energyError)]
+    pub fn energy_error(&self, settings: JsValue) -> JsResult<JsValue> {
+        crate::metrics::energy_error(&self.inner.config().system, self.inner.model(), settings)
+    }
+
     /// Time derivatives of the current model at `states` (flat, `samples` states).
     pub fn derivatives(&self, states: Vec<f64>, samples: usize) -> JsResult<Vec<f64>> {
         self.inner

@@ -240,3 +240,22 @@ fn trainer_continues_from_a_weights_file() {
     };
     assert!(error_message(e).contains("bach"));
 }
+
+#[wasm_bindgen_test]
+fn energy_error_of_a_model_follows_the_protocol_and_refuses_other_systems() {
+    let t = lnn_wasm::Trainer::new(js(r#"{"hidden":[8,8],"batch":4,"testSize":4}"#)).unwrap();
+    let r = t
+        .energy_error(js(r#"{"initialConditions":2,"t":1}"#))
+        .unwrap();
+    let errors = js_sys::Array::from(&field(&r, "errors"));
+    assert_eq!(errors.length(), 2);
+    assert_eq!(field(&r, "initialConditions").as_f64(), Some(2.0));
+    let rel = lnn_wasm::Trainer::new(js(
+        r#"{"system":"harmonic","hidden":[4],"batch":2,"testSize":2}"#,
+    ))
+    .unwrap();
+    let msg = error_message(rel.energy_error(JsValue::UNDEFINED).unwrap_err());
+    assert!(msg.contains("double-pendulum"), "{msg}");
+    let msg = error_message(t.energy_error(js(r#"{"ics":3}"#)).unwrap_err());
+    assert!(msg.contains("unknown field `ics`"), "{msg}");
+}
