@@ -44,6 +44,12 @@ pub struct WeightsFile {
     pub activation: String,
     /// Per input: wrap into [−π, π).
     pub wrap: Vec<bool>,
+    /// Per input: fed through asinh (absent in older files: none).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub asinh: Vec<bool>,
     /// Per input: scale.
     pub scale: Vec<f64>,
     /// Training steps applied.
@@ -81,6 +87,11 @@ impl WeightsFile {
             hidden: spec.hidden.clone(),
             activation: spec.activation.name().into(),
             wrap: spec.normalisation.wrap.clone(),
+            asinh: if spec.normalisation.is_nonlinear() {
+                spec.normalisation.asinh.clone()
+            } else {
+                alloc::vec::Vec::new()
+            },
             scale: spec.normalisation.scale.clone(),
             step,
             seed,
@@ -122,6 +133,12 @@ impl WeightsFile {
             activation: Activation::from_name(&self.activation)?,
             normalisation: Normalisation {
                 wrap: self.wrap.clone(),
+                // Files written before asinh existed have none: all inputs linear.
+                asinh: if self.asinh.is_empty() {
+                    alloc::vec![false; self.wrap.len()]
+                } else {
+                    self.asinh.clone()
+                },
                 scale: self.scale.clone(),
             },
             grid_spacing: match system {

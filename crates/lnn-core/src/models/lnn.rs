@@ -187,23 +187,28 @@ impl crate::Lagrangian for Lnn {
     fn lagrangian<S: crate::Scalar>(&self, q: &[S], qdot: &[S], c: &[f64]) -> S {
         let n = self.parts.n;
         let mut inputs: Vec<S> = Vec::with_capacity(2 * n + self.parts.k);
+        let norm = &self.parts.norm;
         for (i, &v) in q.iter().chain(qdot.iter()).enumerate() {
             // Wrapping shifts by a multiple of 2π: derivatives pass through unchanged.
-            let shift = if self.parts.norm.wrap[i] {
-                super::wrap_angle(v.value()) - v.value()
-            } else {
-                0.0
-            };
-            inputs.push((v + shift) * self.parts.norm.scale[i]);
-        }
-        for (j, &v) in c.iter().enumerate() {
-            let i = 2 * n + j;
-            let v = if self.parts.norm.wrap[i] {
-                super::wrap_angle(v)
+            let u = if norm.wrap[i] {
+                v + (super::wrap_angle(v.value()) - v.value())
+            } else if norm.asinh[i] {
+                v.asinh()
             } else {
                 v
             };
-            inputs.push(S::from_f64(v * self.parts.norm.scale[i]));
+            inputs.push(u * norm.scale[i]);
+        }
+        for (j, &v) in c.iter().enumerate() {
+            let i = 2 * n + j;
+            let v = if norm.wrap[i] {
+                super::wrap_angle(v)
+            } else if norm.asinh[i] {
+                super::asinh(v)
+            } else {
+                v
+            };
+            inputs.push(S::from_f64(v * norm.scale[i]));
         }
         self.parts.mlp.forward(&inputs)[0]
     }

@@ -18,7 +18,7 @@ pub use baseline::Baseline;
 pub use graph::{GraphLnn, GridSolver};
 pub use hnn::Hnn;
 pub use lnn::Lnn;
-pub use normalise::{wrap_angle, Normalisation};
+pub use normalise::{asinh, wrap_angle, Normalisation};
 
 /// Which kind of model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +162,9 @@ pub struct Workspace {
     pub(crate) tape: Tape,
     pub(crate) inputs: Vec<f64>,
     pub(crate) adjoint: Vec<f64>,
+    /// f′ and f″ of a nonlinear input map, per sample and input.
+    pub(crate) map_first: Vec<f64>,
+    pub(crate) map_second: Vec<f64>,
 }
 
 /// What every model holds: its network, its sizes and its input map.
@@ -317,6 +320,12 @@ impl ModelSpec {
         }
         if self.kind == ModelKind::GraphLnn {
             crate::grid::validate_points(self.dof)?;
+            if self.normalisation.is_nonlinear() {
+                return Err(Error::config(
+                    "normalisation",
+                    "the graph model takes linear inputs only (no asinh)",
+                ));
+            }
             match self.grid_spacing {
                 Some(dx) if dx > 0.0 && dx.is_finite() => {}
                 _ => {
@@ -377,7 +386,11 @@ impl Parts {
         ws: &mut Workspace,
     ) -> Result<()> {
         prepare_inputs(&self.norm, states, samples, ws)?;
-        taylor_pass::forward(&self.mlp, plan, &ws.inputs, samples, &mut ws.tape);
+        let map = self.norm.is_nonlinear().then_some(taylor_pass::InputMap {
+            first: &ws.map_first,
+            second: &ws.map_second,
+        });
+        taylor_pass::forward_mapped(&self.mlp, plan, &ws.inputs, samples, map, &mut ws.tape);
         Ok(())
     }
 }
@@ -424,6 +437,18 @@ pub(crate) fn prepare_inputs(
             &states[s * d..(s + 1) * d],
             &mut ws.inputs[s * d..(s + 1) * d],
         );
+    }
+    if norm.is_nonlinear() {
+        ws.map_first.resize(samples * d, 0.0);
+        ws.map_second.resize(samples * d, 0.0);
+        for s in 0..samples {
+            let r = s * d..(s + 1) * d;
+            norm.derivatives(
+                &states[r.clone()],
+                &mut ws.map_first[r.clone()],
+                &mut ws.map_second[r],
+            );
+        }
     }
     Ok(())
 }

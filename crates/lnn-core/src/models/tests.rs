@@ -300,6 +300,7 @@ fn lnn_gradient_is_right_for_one_degree_of_freedom_with_conditioning() {
         activation: Activation::Softplus,
         normalisation: Normalisation {
             wrap: vec![false; 3],
+            asinh: vec![false; 3],
             scale: vec![0.1, 1.0, 0.1],
         },
         grid_spacing: None,
@@ -320,6 +321,7 @@ fn graph_spec(n: usize, act: Activation) -> ModelSpec {
         activation: act,
         normalisation: Normalisation {
             wrap: vec![false; 6],
+            asinh: vec![false; 6],
             scale: vec![1.0, 1.0, 1.0, 0.5, 0.5, 0.5],
         },
         grid_spacing: Some(0.2),
@@ -376,5 +378,49 @@ fn graph_banded_solve_equals_dense_reference() {
         // A random density's M can be poorly conditioned; 1e-8 of the largest φ̈ still pins any
         // indexing or assembly error, which would show as O(1) differences.
         assert!(err <= 1e-8 * scale, "n = {n}: {err:e} of {scale:e}");
+    }
+}
+
+#[test]
+fn asinh_inputs_keep_gradients_and_derivatives_exact() {
+    // HNN in canonical coordinates with p through asinh (the relativistic set-up).
+    let mut sp = ModelSpec {
+        kind: ModelKind::Hnn,
+        dof: 1,
+        conditioning_len: 1,
+        coordinates: Coordinates::Canonical,
+        hidden: vec![8, 8],
+        activation: Activation::Softplus,
+        normalisation: Normalisation {
+            wrap: vec![false; 3],
+            asinh: vec![false, true, false],
+            scale: vec![0.1, 0.25, 0.1],
+        },
+        grid_spacing: None,
+    };
+    let mut model = sp.build(Init::Xavier, 4).unwrap();
+    let states = vec![3.0, 0.5, 7.0, -6.0, -250.0, -12.0, 1.0, 3e4, 4.0];
+    let targets = vec![0.5, 1.2, -0.9, -9.0, 0.99, 0.3];
+    assert_gradient_matches(&mut *model, &states, &targets, 3, Loss::Mse, "HNN asinh");
+    // LNN with an asinh velocity input: the batched pass (seeded with f′, f″) against the jets.
+    sp.kind = ModelKind::Lnn;
+    sp.coordinates = Coordinates::Velocity;
+    sp.normalisation.scale = vec![0.1, 0.7, 0.1];
+    let lnn = Lnn::new(
+        crate::nn::Mlp::new(&sp.sizes(), sp.activation, Init::Xavier, 5).unwrap(),
+        1,
+        1,
+        sp.normalisation.clone(),
+    );
+    let mut ws = Workspace::default();
+    for x in [[0.3, 0.8, 2.0], [-1.0, -4.0, -3.0], [2.0, 30.0, 1.0]] {
+        let batched = lnn.derivatives(&x, 1, &mut ws).unwrap()[1];
+        let engine = mechanics::accelerations(&lnn, &x, &Solver::default()).unwrap()[0];
+        assert!(
+            (batched - engine).abs() <= 1e-9 * (1.0 + engine.abs()),
+            "{x:?}: {batched} vs {engine}"
+        );
+        let e = (mechanics::energy(&lnn, &x).unwrap() - lnn.energy(&x, &mut ws).unwrap()).abs();
+        assert!(e < 1e-10, "{x:?}: energy differs by {e}");
     }
 }

@@ -99,6 +99,15 @@ pub trait Scalar:
     fn square(self) -> Self {
         self * self
     }
+    /// asinh x; asinh′ = 1/√(1+x²), asinh″ = −x/(1+x²)^(3/2)
+    fn asinh(self) -> Self {
+        let x = self.value();
+        self.chain(crate::models::asinh(x), || {
+            let r = 1.0 + x * x;
+            let s = math::sqrt(r);
+            (1.0 / s, -x / (r * s))
+        })
+    }
     /// tanh x
     fn tanh(self) -> Self {
         let t = math::tanh(self.value());

@@ -117,6 +117,31 @@ impl Tape {
 /// Runs the batched pass over `samples` inputs stored row by row in `x` (sample s at
 /// `x[s·D..(s+1)·D]`, D = the network's input size). Results are in [`Tape::output`].
 pub fn forward(mlp: &Mlp, plan: &Plan, x: &[f64], samples: usize, tape: &mut Tape) {
+    forward_mapped(mlp, plan, x, samples, None, tape);
+}
+
+/// Per-sample derivatives of a nonlinear input map u_i = f_i(x_i): `first[s·D + i]` = f_i′ and
+/// `second[s·D + i]` = f_i″ at sample s (D = the network's input size).
+#[derive(Clone, Copy, Debug)]
+pub struct InputMap<'a> {
+    /// f′ per sample and input.
+    pub first: &'a [f64],
+    /// f″ per sample and input.
+    pub second: &'a [f64],
+}
+
+/// [`forward`] when the inputs are nonlinear maps of the coordinates, u_i = scale_i · f_i(x_i):
+/// direction d is seeded with ∂u/∂x = scale · f′ of its input, and a pair of two directions on
+/// the same input with ∂²u/∂x² = scale · f″ (the chain rule's second-order term; a linear map
+/// has none).
+pub fn forward_mapped(
+    mlp: &Mlp,
+    plan: &Plan,
+    x: &[f64],
+    samples: usize,
+    map: Option<InputMap<'_>>,
+    tape: &mut Tape,
+) {
     let sizes = mlp.sizes();
     let layers = mlp.layers();
     let (d_in, nd, c) = (sizes[0], plan.directions.len(), plan.columns());
@@ -135,7 +160,17 @@ pub fn forward(mlp: &Mlp, plan: &Plan, x: &[f64], samples: usize, tape: &mut Tap
         let base = s * c * d_in;
         y0[base..base + d_in].copy_from_slice(&x[s * d_in..(s + 1) * d_in]);
         for (d, dir) in plan.directions.iter().enumerate() {
-            y0[base + (1 + d) * d_in + dir.input] = dir.scale;
+            let f1 = map.map_or(1.0, |m| m.first[s * d_in + dir.input]);
+            y0[base + (1 + d) * d_in + dir.input] = dir.scale * f1;
+        }
+        if let Some(m) = map {
+            for (p, &(a, b)) in plan.pairs.iter().enumerate() {
+                let (da, db) = (plan.directions[a], plan.directions[b]);
+                if da.input == db.input {
+                    y0[base + (1 + nd + p) * d_in + da.input] =
+                        da.scale * m.second[s * d_in + da.input];
+                }
+            }
         }
     }
 
