@@ -221,9 +221,7 @@ fn wave_rollout(
     .map_err(|e| e.to_string())?;
     let mut ws = Workspace::default();
     let learned = rollout(
-        second_order(w.n, |x| {
-            Ok(model.derivatives(x, 1, &mut ws)?[w.n..].to_vec())
-        }),
+        lnn_core::models::vector_field(model, &mut ws),
         &x0,
         t_end,
         dt,

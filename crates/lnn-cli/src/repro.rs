@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use lnn_core::integrate::{rollout, second_order};
 use lnn_core::metrics::{energy_error, EnergyProtocol};
-use lnn_core::models::{Coordinates, Loss, Model, ModelKind, Workspace};
+use lnn_core::models::{vector_field, Coordinates, Loss, Model, ModelKind, Workspace};
 use lnn_core::nn::Init;
 use lnn_core::systems::{Derivation, DoublePendulum, Relativistic, System};
 use lnn_core::train::{Schedule, TrainConfig, Trainer};
@@ -73,15 +73,8 @@ fn model_rollout(
     dt: f64,
     integrator: &Integrator,
 ) -> Result<Trajectory, String> {
-    let n = model.dof();
     let mut ws = Workspace::default();
-    let field = move |x: &[f64], dx: &mut [f64]| -> lnn_core::Result<()> {
-        let d = model.derivatives(x, 1, &mut ws)?;
-        dx[..2 * n].copy_from_slice(&d);
-        dx[2 * n..].fill(0.0);
-        Ok(())
-    };
-    rollout(field, x0, t, dt, integrator).map_err(|e| e.to_string())
+    rollout(vector_field(model, &mut ws), x0, t, dt, integrator).map_err(|e| e.to_string())
 }
 
 fn truth_rollout(

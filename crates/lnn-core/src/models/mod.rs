@@ -376,6 +376,21 @@ impl ModelSpec {
     }
 }
 
+/// The vector field dx/dt of a model's state for the integrators: the model's 2n time
+/// derivatives, and zero for the constant conditioning inputs.
+pub fn vector_field<'a>(
+    model: &'a dyn Model,
+    ws: &'a mut Workspace,
+) -> impl FnMut(&[f64], &mut [f64]) -> Result<()> + 'a {
+    let n = model.dof();
+    move |x, dx| {
+        let d = model.derivatives(x, 1, ws)?;
+        dx[..2 * n].copy_from_slice(&d);
+        dx[2 * n..].fill(0.0);
+        Ok(())
+    }
+}
+
 impl Parts {
     /// Normalises `samples` states and runs `plan`'s Taylor pass; the outputs are in `ws.tape`.
     pub(crate) fn forward(
