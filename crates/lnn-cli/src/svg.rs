@@ -115,7 +115,6 @@ impl Plot {
         let pad = 0.05 * (y1 - y0);
         let (y0, y1) = (y0 - pad, y1 + pad);
         let px = |x: f64| LEFT + (x - x0) / (x1 - x0).max(1e-300) * (W - LEFT - RIGHT);
-        let py = |y: f64| TOP + (1.0 - (ty(y) - y0) / (y1 - y0)) * (H - TOP - BOTTOM);
         let pyt = |t: f64| TOP + (1.0 - (t - y0) / (y1 - y0)) * (H - TOP - BOTTOM);
         let mut s = String::new();
         let _ = write!(
@@ -191,20 +190,13 @@ impl Plot {
             let mut d = String::new();
             let mut pen = false;
             for &(x, y) in &ser.points {
-                if !(x.is_finite() && ty(y).is_finite())
-                    || ty(y) > y1 + (y1 - y0)
-                    || ty(y) < y0 - (y1 - y0)
-                {
+                if !(x.is_finite() && ty(y).is_finite()) {
                     pen = false;
                     continue;
                 }
-                let _ = write!(
-                    d,
-                    "{}{:.1},{:.1}",
-                    if pen { " L" } else { " M" },
-                    px(x),
-                    py(y)
-                );
+                // Off-scale points run along the frame's edge instead of leaving it.
+                let yc = pyt(ty(y).clamp(y0, y1));
+                let _ = write!(d, "{}{:.1},{:.1}", if pen { " L" } else { " M" }, px(x), yc);
                 pen = true;
             }
             let _ = write!(
