@@ -1,7 +1,7 @@
 // The parameter table's pure functions (www/js/params.js), run in Node: no browser needed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PARAMS, check, defaults, parse, serialize, trainerSettings } from '../../www/js/params.js';
+import { PARAMS, check, defaults, parse, serialize, switchSystem, trainerSettings } from '../../www/js/params.js';
 
 test('an empty query gives the defaults and serializes to nothing', () => {
   const { state, warnings } = parse('');
@@ -73,4 +73,46 @@ test('the Trainer gets only its own settings, with clip 0 meaning none', () => {
   assert.equal(t.embed, undefined);
   assert.equal(t.system, 'double-pendulum');
   assert.deepEqual(Object.keys(t).sort(), ['activation', 'batch', 'coordinates', 'hidden', 'init', 'loss', 'lr', 'model', 'schedule', 'seed', 'steps', 'system', 'testSize']);
+});
+
+test('the wave has its own defaults, so its link spells out only the system', () => {
+  const { state, warnings } = parse('system=wave');
+  assert.deepEqual(warnings, []);
+  assert.equal(state.model, 'graph-lnn');
+  assert.deepEqual(state.hidden, [32, 32]);
+  assert.equal(state.batch, 4);
+  assert.equal(state.loss, 'mse');
+  assert.equal(serialize(state), 'system=wave');
+  const t = trainerSettings(state);
+  assert.equal(t.grid, 100);
+  assert.equal(t.testSize, 32);
+  assert.equal(t.model, 'graph-lnn');
+});
+
+test('a model the system does not offer falls back to the system\'s, with a warning', () => {
+  for (const [q, model] of [['system=wave&model=lnn', 'graph-lnn'], ['system=wave&model=baseline', 'graph-lnn'], ['model=graph-lnn', 'lnn'], ['system=relativistic&model=graph-lnn', 'lnn']]) {
+    const { state, warnings } = parse(q);
+    assert.equal(state.model, model, q);
+    assert.equal(warnings.length, 1, `${q}: ${warnings}`);
+    assert.match(warnings[0], /^model: ".*" is not offered for the/);
+  }
+});
+
+test('switching the system moves the settings still at their defaults and keeps the changed ones', () => {
+  const s = { ...defaults(), seed: 5, lr: 0.01 };
+  assert.deepEqual(switchSystem(s, 'wave'), []);
+  assert.equal(s.system, 'wave');
+  assert.equal(s.model, 'graph-lnn');
+  assert.deepEqual(s.hidden, [32, 32]);
+  assert.equal(s.seed, 5);
+  assert.equal(s.lr, 0.01);
+  assert.equal(serialize(s), 'system=wave&lr=0.01&seed=5');
+  switchSystem(s, 'double-pendulum');
+  assert.deepEqual(s, { ...defaults(), seed: 5, lr: 0.01 }, 'and back');
+  // A changed width stays, a model the wave lacks gives way.
+  const t = { ...defaults(), model: 'hnn', hidden: [16] };
+  const w = switchSystem(t, 'wave');
+  assert.equal(t.model, 'graph-lnn');
+  assert.deepEqual(t.hidden, [16]);
+  assert.equal(w.length, 1);
 });

@@ -4,15 +4,18 @@
 import * as energyView from './energy-view.js';
 import * as particleView from './particle-view.js';
 import * as pendulumView from './pendulum-view.js';
+import * as spacetimeView from './spacetime-view.js';
 import * as trajectoryView from './trajectory-view.js';
+import * as waveView from './wave-view.js';
 import { buildControls, showValues } from './controls.js';
+import { EnergyPanel } from './energy-panel.js';
 import { FrameMeter } from './fps.js';
-import { check } from './params.js';
+import { VIEW_NAMES, check, modelsOf, switchSystem } from './params.js';
 import { Rollouts } from './rollouts.js';
 import { SYSTEMS, initialState } from './systems.js';
 import { TrainingPanel } from './training-panel.js';
 
-const STAGE_VIEWS = { pendulum: pendulumView, particle: particleView };
+const STAGE_VIEWS = { pendulum: pendulumView, particle: particleView, wave: waveView };
 
 /** Keyboard shortcuts: key -> the id of the button they press. */
 const KEYS = { ' ': 'play', r: 'reset', n: 'randomise', t: 'train', s: 'step', x: 'train-reset', l: 'copy-link' };
@@ -59,6 +62,7 @@ export class Demo {
     buildControls(dom('train-controls'), ['train'], (k, v, w) => this.change(k, v, w));
     this.showSettings();
     this.training = new TrainingPanel(lnn, dom, this, workerUrl);
+    this.energyPanel = new EnergyPanel(dom, this, workerUrl);
     this.#bindButtons(actions);
     this.#bindDrag();
     this.setSystem(settings.system);
@@ -79,11 +83,15 @@ export class Demo {
 
   /** A setting changed through a control (already checked by the table). */
   change(key, value, warning) {
-    this.settings[key] = value;
     if (warning) this.report(warning, 'train-status');
     if (key === 'system') {
+      for (const w of switchSystem(this.settings, value)) this.report(w, 'train-status');
       this.settings.x0 = [];
       this.setSystem(value);
+    } else if (key === 'model' && !modelsOf(this.settings.system).includes(value)) {
+      this.report(`the ${this.settings.system} offers ${modelsOf(this.settings.system).join(', ')}, not ${value}`, 'train-status');
+    } else {
+      this.settings[key] = value;
     }
     this.showSettings();
     this.onSettings(this.settings);
@@ -95,6 +103,8 @@ export class Demo {
     showValues(this.dom('train-controls'), this.settings);
     const hnn = this.settings.model === 'hnn';
     this.dom('set-coordinates').disabled = !hnn;
+    const offered = modelsOf(this.settings.system);
+    for (const o of this.dom('set-model').options) o.hidden = o.disabled = !offered.includes(o.value);
   }
 
   /** Builds the rollouts of `system` and loads its shipped weights. */
@@ -111,6 +121,9 @@ export class Demo {
     this.dom('status').textContent = desc.hint;
     this.dom('status').classList.remove('error');
     this.dom('lede-system').textContent = desc.lede;
+    this.energyCaption ??= this.dom('energy-caption').textContent; // the pendulum's, in the HTML
+    this.dom('energy-caption').textContent = desc.energyCaption ?? this.energyCaption;
+    this.energyPanel.setSystem(system);
     this.#applyViews();
     const token = (this.systemToken = {});
     Promise.all(desc.slots.map(async ({ key, weights }) => {
@@ -128,6 +141,11 @@ export class Demo {
       this.rollouts.restart(this.rollouts.x0);
       document.body.dataset.modelsReady = '1';
     }).catch((err) => this.report(err));
+  }
+
+  /** Where a slot's model comes from, in words (shipped weights, trained here, a file...). */
+  sourceOf(slot) {
+    return sourceText(slot);
   }
 
   /** Whether the current system ships weights for slot `key`. */
@@ -151,7 +169,7 @@ export class Demo {
   setInitialState(x, commit) {
     const fixed = SYSTEMS[this.settings.system].fixState(x);
     this.settings.x0 = check('x0', fixed).value;
-    this.rollouts.restart(this.settings.x0);
+    this.restart();
     if (commit) this.onSettings(this.settings);
   }
 
@@ -164,9 +182,11 @@ export class Demo {
     const { embed, views, controls } = this.settings;
     const desc = SYSTEMS[this.rollouts.system];
     const trainingShown = !embed || controls.some((c) => ['train', 'step', 'train-reset'].includes(c));
-    const wanted = views.length ? views : ['stage', desc.plot, ...(trainingShown ? ['loss'] : [])];
-    const applies = { stage: true, energy: true, trajectory: desc.plot === 'trajectory', loss: true };
-    for (const v of ['stage', 'energy', 'trajectory', 'loss']) {
+    const wanted = views.length ? views : [...desc.views, ...(trainingShown ? ['loss'] : [])];
+    // q(t) and the space-time image belong to the systems that list them; the rest apply to all.
+    const own = (v) => desc.views.includes(v);
+    const applies = { stage: true, energy: true, trajectory: own('trajectory'), spacetime: own('spacetime'), loss: true };
+    for (const v of VIEW_NAMES) {
       for (const el of document.querySelectorAll(`.view-${v}`)) el.hidden = !(wanted.includes(v) && applies[v]);
     }
   }
@@ -261,7 +281,8 @@ export class Demo {
       label: s.label, color: s.color, state: s.model || s.key === 'truth' ? s.state : null, trace: s.trace,
       note: s.diverged ? 'diverged' : s.source === 'loading' ? 'loading…' : s.key === 'truth' ? '' : sourceText(s),
     }));
-    STAGE_VIEWS[desc.view].draw(canvas.getContext('2d'), { panels, highlight: this.drag ?? undefined, range: desc.qRange });
+    const range = desc.stageRange ? desc.stageRange(this.rollouts.x0) : desc.qRange;
+    STAGE_VIEWS[desc.view].draw(canvas.getContext('2d'), { panels, highlight: this.drag ?? undefined, range, dof: desc.dof });
   }
 
   #drawPlots() {
@@ -271,17 +292,26 @@ export class Demo {
       fit(energy);
       energyView.draw(energy.getContext('2d'), { rollouts: all.filter((s) => s.energy.t.length) });
       energy.dataset.tMax = all.reduce((m, s) => s.energy.t.reduce((a, t) => Math.max(a, t), m), 0).toFixed(3); // for the tests
+      energy.dataset.last = all.map((s) => s.energy.y.at(-1) ?? '').join(',');
     }
     const traj = this.dom('trajectory');
     if (!traj.closest('[hidden]')) {
       fit(traj);
       trajectoryView.draw(traj.getContext('2d'), { rollouts: all, tMax: SYSTEMS[this.rollouts.system].loopSeconds });
     }
+    const st = this.dom('spacetime');
+    const desc = SYSTEMS[this.rollouts.system];
+    if (!st.closest('[hidden]') && desc.spacetime) {
+      fit(st);
+      const range = Math.max(1e-9, ...this.rollouts.x0.slice(0, desc.dof).map(Math.abs));
+      spacetimeView.draw(st.getContext('2d'), { panels: all.map((s) => ({ label: s.label, color: s.color, rows: s.rows })), span: desc.spacetime.seconds, range });
+      st.dataset.rows = String(this.rollouts.truthSlot.rows.length); // for the tests
+    }
   }
 
   #readouts() {
     const { now, start } = this.rollouts.energies();
-    const scale = SYSTEMS[this.rollouts.system].energyScale;
+    const scale = SYSTEMS[this.rollouts.system].energyScale ?? Math.abs(start); // null: relative
     this.dom('time').textContent = `${this.rollouts.t.toFixed(2)} s`;
     this.dom('energy').textContent = now === undefined ? '–' : now.toFixed(6);
     this.dom('drift').textContent = now === undefined ? '–' : (Math.abs(now - start) / scale).toExponential(2);
@@ -301,6 +331,7 @@ export class Demo {
       this.#drawPlots();
       this.#readouts();
       this.training.draw();
+      this.energyPanel.draw();
     } catch (err) {
       this.report(err);
     }

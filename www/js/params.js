@@ -10,16 +10,16 @@ export const CONTROL_NAMES = [
 ];
 
 /** Names of the views (`views=stage,energy`); empty means the ones that suit the system. */
-export const VIEW_NAMES = ['stage', 'energy', 'trajectory', 'loss'];
+export const VIEW_NAMES = ['stage', 'spacetime', 'energy', 'trajectory', 'loss'];
 
 /**
  * The parameter table. `group`: `system` and `train` get a control each; `page` settings live
  * only in the URL (and the widget's attributes). `train` settings are the wasm Trainer's.
  */
 export const PARAMS = [
-  { key: 'system', type: 'enum', default: 'double-pendulum', options: ['double-pendulum', 'relativistic'], optionLabels: ['double pendulum', 'relativistic particle'], group: 'system', label: 'System' },
+  { key: 'system', type: 'enum', default: 'double-pendulum', options: ['double-pendulum', 'relativistic', 'wave'], optionLabels: ['double pendulum', 'relativistic particle', '1-D wave (graph model)'], group: 'system', label: 'System' },
   { key: 'x0', type: 'floats', default: [], min: -100, max: 100, maxLength: 6, group: 'page', label: 'Initial state' },
-  { key: 'model', type: 'enum', default: 'lnn', options: ['lnn', 'baseline', 'hnn'], optionLabels: ['LNN', 'baseline MLP', 'HNN'], group: 'train', label: 'Model' },
+  { key: 'model', type: 'enum', default: 'lnn', options: ['lnn', 'baseline', 'hnn', 'graph-lnn'], optionLabels: ['LNN', 'baseline MLP', 'HNN', 'graph LNN'], group: 'train', label: 'Model' },
   { key: 'coordinates', type: 'enum', default: 'velocity', options: ['velocity', 'canonical'], optionLabels: ['(q, q̇)', '(q, p)'], group: 'train', label: 'HNN coordinates' },
   { key: 'hidden', type: 'ints', default: [64, 64], min: 1, max: 256, minLength: 1, maxLength: 4, group: 'train', label: 'Hidden widths' },
   { key: 'activation', type: 'enum', default: 'softplus', options: ['softplus', 'tanh', 'sigmoid', 'relu2', 'relu3', 'relu'], group: 'train', label: 'Activation' },
@@ -39,6 +39,23 @@ export const PARAMS = [
 ];
 
 export const BY_KEY = new Map(PARAMS.map((p) => [p.key, p]));
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What depends on the system: the models it offers, the training defaults that differ from the
+ * table's (so a link only spells out what the visitor changed), and the Trainer's fixed settings.
+ * The wave's defaults are those of its shipped weights (README, "Shipped weights").
+ */
+export const PER_SYSTEM = {
+  'double-pendulum': { models: ['lnn', 'baseline', 'hnn'], defaults: {}, trainer: { testSize: 256 } },
+  relativistic: { models: ['lnn', 'baseline', 'hnn'], defaults: {}, trainer: { testSize: 256 } },
+  wave: {
+    models: ['graph-lnn'],
+    defaults: { model: 'graph-lnn', hidden: [32, 32], batch: 4, loss: 'mse', steps: 6000 },
+    trainer: { grid: 100, testSize: 32 },
+  },
+};
 
 const clampNumber = (x, p, integer) => {
   const v = integer ? Math.round(x) : x;
@@ -114,9 +131,43 @@ const TYPES = {
   },
 };
 
-/** A fresh copy of the defaults. */
-export function defaults() {
-  return Object.fromEntries(PARAMS.map((p) => [p.key, structuredClone(p.default)]));
+/** The default of `key` for `system`. */
+const defaultOf = (key, system) => PER_SYSTEM[system]?.defaults[key] ?? BY_KEY.get(key).default;
+
+/** A fresh copy of the defaults (those of `system`, the table's default system if omitted). */
+export function defaults(system = BY_KEY.get('system').default) {
+  const s = Object.fromEntries(PARAMS.map((p) => [p.key, structuredClone(defaultOf(p.key, system))]));
+  s.system = system;
+  return s;
+}
+
+/** The models `system` offers (the model select shows only these). */
+export const modelsOf = (system) => PER_SYSTEM[system].models;
+
+/** Checks the settings that depend on each other (the model against the system); fixes `state`. */
+function checkTogether(state, warnings) {
+  const models = modelsOf(state.system);
+  if (!models.includes(state.model)) {
+    const fallback = defaultOf('model', state.system);
+    warnings.push(`model: "${state.model}" is not offered for the ${state.system} (${models.join(', ')}); using ${fallback}`);
+    state.model = fallback;
+  }
+}
+
+/**
+ * Switches `state` to `system`: every training setting still at the old system's default moves
+ * to the new one's; the ones the visitor changed stay (the model only if the new system offers
+ * it). Returns the warnings (none when nothing had to give way).
+ */
+export function switchSystem(state, system) {
+  const from = state.system;
+  for (const p of PARAMS) {
+    if (p.group === 'train' && same(state[p.key], defaultOf(p.key, from))) state[p.key] = structuredClone(defaultOf(p.key, system));
+  }
+  state.system = system;
+  const warnings = [];
+  checkTogether(state, warnings);
+  return warnings;
 }
 
 /** Validates a typed value for `key`: `{value, warning}`, the value clamped or the default. */
@@ -141,9 +192,11 @@ export function formatValue(key, value) {
 
 /** Settings from a query string (`?a=1&b=2`, or without the `?`): `{state, warnings}`. */
 export function parse(query) {
-  const state = defaults();
+  const params = new URLSearchParams(query);
+  const system = params.has('system') ? readText('system', params.get('system')).value : undefined;
+  const state = defaults(system);
   const warnings = [];
-  for (const [key, text] of new URLSearchParams(query)) {
+  for (const [key, text] of params) {
     if (!BY_KEY.has(key)) {
       warnings.push(`unknown setting "${key}" ignored`);
       continue;
@@ -152,23 +205,26 @@ export function parse(query) {
     state[key] = value;
     if (warning) warnings.push(warning);
   }
+  checkTogether(state, warnings);
   return { state, warnings };
 }
 
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-
-/** The query string (no `?`) of the settings that differ from the defaults, in table order. */
+/**
+ * The query string (no `?`) of the settings that differ from the defaults (the system's), in
+ * table order.
+ */
 export function serialize(state) {
   const q = new URLSearchParams();
+  const system = PER_SYSTEM[state.system] ? state.system : undefined;
   for (const p of PARAMS) {
-    if (state[p.key] !== undefined && !same(state[p.key], p.default)) q.set(p.key, TYPES[p.type].format(state[p.key]));
+    if (state[p.key] !== undefined && !same(state[p.key], defaultOf(p.key, system))) q.set(p.key, TYPES[p.type].format(state[p.key]));
   }
   return q.toString().replaceAll('%2C', ',');
 }
 
 /** The wasm Trainer's settings object from page settings. */
 export function trainerSettings(state) {
-  const s = { system: state.system, testSize: 256 };
+  const s = { system: state.system, ...PER_SYSTEM[state.system].trainer };
   for (const p of PARAMS) if (p.group === 'train') s[p.key] = state[p.key];
   if (s.clip === 0) delete s.clip; // 0 means no clipping; the Trainer takes "absent"
   return s;

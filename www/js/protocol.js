@@ -25,6 +25,13 @@ export const Cmd = Object.freeze({
   loadWeights: 'load-weights',
   /** Replies `weights` with the model as a weights file (JSON text). */
   exportWeights: 'export-weights',
+  /**
+   * {request, json, params?, settings}: the paper's energy error of the model in `json` (a weights
+   * file; `params`, a Float64Array, replaces its parameters when given) with protocol `settings`
+   * ({initialConditions, t, tol, seed}); replies `energy-error` with the same `request`, or
+   * `error` with it. Blocks the worker for its duration: the page sends it to a worker of its own.
+   */
+  evaluateEnergy: 'evaluate-energy',
   /** For the tests of the restart path: throws from the worker's event loop, uncaught. */
   crash: 'crash',
 });
@@ -43,7 +50,12 @@ export const Reply = Object.freeze({
   paused: 'paused',
   /** {json, step}: answer to export-weights. */
   weights: 'weights',
-  /** {message, fatal}: a command failed (fatal: the wasm instance is unusable; restart). */
+  /** {request, report: {mean, median, diverged, errors, initialConditions, t}, seconds}. */
+  energyError: 'energy-error',
+  /**
+   * {message, fatal, request?}: a command failed (fatal: the wasm instance is unusable; restart).
+   * `request` is set when an evaluate-energy failed.
+   */
   error: 'error',
 });
 

@@ -5,8 +5,11 @@ import { SYSTEMS, slotColor, slotLabel, toModelCoordinates } from './systems.js'
 
 const MAX_POINTS = 1600; // history length before it is thinned (every other point dropped)
 const TRACE_LENGTH = 240; // states kept for the trace view
-const SUBSTEPS = 10; // RK4 sub-steps per frame for the learned rollouts (h = 1/600 s)
-const TRUTH_SUBSTEPS = 20; // and for the true system (h = 1/1200 s)
+/**
+ * Time per frame and RK4 sub-steps per frame, unless the system sets its own (`rollout`):
+ * learned rollouts at h = 1/600 s, the true system at h = 1/1200 s.
+ */
+const ROLLOUT = { dt: 1 / 60, substeps: 10, truthSubsteps: 20 };
 const HUGE = 1e6; // a state component beyond this is a diverged rollout
 
 const finite = (x) => x.every((v) => Number.isFinite(v) && Math.abs(v) < HUGE);
@@ -25,11 +28,15 @@ const emptySeries = () => ({ t: [], y: [] });
 
 export class Rollouts {
   /** `lnn`: the wasm bindings; `system`: a key of SYSTEMS; `x0`: the initial state (q, q̇, c). */
-  constructor(lnn, system, x0, dt = 1 / 60) {
+  constructor(lnn, system, x0) {
     this.system = system;
     this.desc = SYSTEMS[system];
-    this.dt = dt;
-    this.truth = new lnn.Simulator({ system, integrator: 'rk4', substeps: TRUTH_SUBSTEPS, dt, init: x0 });
+    this.config = { ...ROLLOUT, ...this.desc.rollout };
+    this.dt = this.config.dt;
+    const { dt, truthSubsteps, grid } = this.config;
+    this.truth = new lnn.Simulator({ system, integrator: 'rk4', substeps: truthSubsteps, dt, init: x0, ...(grid ? { grid } : {}) });
+    this.traceLength = this.desc.traceLength ?? TRACE_LENGTH;
+    this.frame = 0; // frames since the restart (the space-time rows are taken every few)
     this.x0 = [...x0];
     this.t = 0;
     /** key -> slot {key, label, color, model, source, step, diverged, energy, q, trace, state} */
@@ -40,7 +47,7 @@ export class Rollouts {
   }
 
   #newSlot(key) {
-    return { key, label: slotLabel(key), color: slotColor(key), model: null, source: 'loading', step: 0, diverged: null, energy: emptySeries(), q: emptySeries(), trace: [], state: null };
+    return { key, label: slotLabel(key), color: slotColor(key), model: null, source: 'loading', step: 0, diverged: null, energy: emptySeries(), q: emptySeries(), trace: [], rows: [], state: null };
   }
 
   /** The slot for `key`, created (empty) if the system has none yet. */
@@ -70,8 +77,10 @@ export class Rollouts {
     this.x0 = [...x0];
     this.truth.setState(x0);
     this.t = 0;
+    this.frame = 0;
     this.truthSlot.energy = emptySeries();
     this.truthSlot.q = emptySeries();
+    this.truthSlot.rows = [];
     this.#record(this.truthSlot, this.truth.state(), true);
     for (const s of this.slots.values()) this.#restartSlot(s, x0, true);
   }
@@ -82,10 +91,11 @@ export class Rollouts {
       s.energy = emptySeries();
       s.q = emptySeries();
       s.trace = [];
+      s.rows = [];
     }
     if (!s.model) return;
     try {
-      s.model.setIntegrator('rk4', SUBSTEPS, 1e-8);
+      s.model.setIntegrator('rk4', this.config.substeps, 1e-8);
       s.model.setState(toModelCoordinates(this.system, s.key, x));
       this.#record(s, s.model.state(), true);
     } catch (err) {
@@ -101,6 +111,7 @@ export class Rollouts {
     }
     this.truth.step(this.dt);
     this.t += this.dt;
+    this.frame += 1;
     this.#record(this.truthSlot, this.truth.state(), false);
     for (const s of this.slots.values()) {
       if (!s.model || s.diverged) continue;
@@ -131,7 +142,14 @@ export class Rollouts {
     pushPoint(s.q, this.t, x[0]);
     if (first) s.trace = [];
     s.trace.push(x.slice(0, this.desc.dof));
-    if (s.trace.length > TRACE_LENGTH) s.trace.shift();
+    if (s.trace.length > this.traceLength) s.trace.shift();
+    const st = this.desc.spacetime;
+    if (st && (first || this.frame % st.rowEvery === 0)) {
+      if (first) s.rows = [];
+      s.rows.push({ t: this.t, q: Float64Array.from(x.slice(0, this.desc.dof)) });
+      // Keep what the view shows (`seconds`) and a little more; older rows scroll out.
+      if (s.rows.length > 1.1 * st.seconds / (st.rowEvery * this.dt) + 2) s.rows.shift();
+    }
   }
 
   /** The true system's energy now and at t = 0. */

@@ -9,6 +9,7 @@ export const COLORS = {
   baseline: '#6cb6ff',
   hnn: '#d2a8ff',
   'hnn-canonical': '#7ee787',
+  'graph-lnn': '#f0a030',
 };
 
 const LABELS = {
@@ -17,6 +18,7 @@ const LABELS = {
   baseline: 'baseline MLP',
   hnn: 'HNN (q, q̇)',
   'hnn-canonical': 'HNN (q, p)',
+  'graph-lnn': 'graph LNN',
 };
 
 /** The slot a model of this kind occupies: the HNN in canonical coordinates has its own. */
@@ -41,17 +43,34 @@ export const pendulumMomenta = ([t1, t2, w1, w2]) => {
 
 const uniform = (random, a, b) => a + (b - a) * random();
 
+const WAVE_GRID = 100; // points of the periodic box [0, 1): dx = 0.01, as the shipped weights
+
+/**
+ * A Gaussian pulse at rest on the wave's grid, φ_i = A exp(−½ (d_i/σ)²) with d_i the periodic
+ * distance from x_i = i dx to the centre, and φ̇_i = 0: the state [φ (N), φ̇ (N)]. The same pulse
+ * as lnn-core's `Wave::gaussian_pulse`.
+ */
+export function gaussianPulse([centre, sigma, amplitude], n = WAVE_GRID) {
+  const phi = Array.from({ length: n }, (_, i) => {
+    let d = i / n - centre;
+    d -= Math.round(d);
+    return amplitude * Math.exp(-0.5 * (d / sigma) ** 2);
+  });
+  return [...phi, ...new Array(n).fill(0)];
+}
+
 export const SYSTEMS = {
   'double-pendulum': {
     title: 'double pendulum',
     view: 'pendulum',
     lede: 'Below, the true double pendulum, a Lagrangian Neural Network and a plain MLP that predicts accelerations directly start from the same state.',
     hint: 'Drag a bob to start all of them from there; Train to learn your own model in a web worker.',
-    plot: 'energy',
+    views: ['stage', 'energy'],
     dof: 2,
     stateLength: 4,
     x0: [1, 2, 0, 0],
     energyScale: 29.4, // 3 m g l with m = l = 1, g = 9.8: the drift readout's normaliser
+    energyProtocol: true, // the paper's energy-error protocol is defined for it (energy-panel.js)
     loopSeconds: Infinity,
     slots: [
       { key: 'lnn', weights: 'models/double-pendulum-lnn.json' },
@@ -68,7 +87,7 @@ export const SYSTEMS = {
     view: 'particle',
     lede: 'Below, a relativistic particle in a uniform field: the truth, an LNN, and Hamiltonian networks fed (q, q̇) and canonical (q, p) coordinates.',
     hint: 'Every 10 s the rollouts start again from the initial state; Randomise picks another (q, q̇, g).',
-    plot: 'trajectory', // the energy (1 − q̇²)^(−1/2) + … explodes as a learned |q̇| nears 1: not shown by default
+    views: ['stage', 'trajectory'], // the energy (1 − q̇²)^(−1/2) + … explodes as a learned |q̇| nears 1: not shown by default
     dof: 1,
     stateLength: 3,
     x0: [-5, 0, 2],
@@ -85,12 +104,47 @@ export const SYSTEMS = {
     /** |q̇| < 1 (c = 1). */
     fixState: (x) => [x[0], Math.max(-0.99, Math.min(0.99, x[1])), x[2]],
   },
+  wave: {
+    title: '1-D wave',
+    view: 'wave',
+    lede: 'Below, a wave on a periodic string of 100 points (the paper\'s Figure 4): the true field and a graph LNN, one small network for the Lagrangian density of every point, learned from data.',
+    hint: 'Randomise starts a new pulse. Shown in slow motion: each frame advances 2.5 ms of simulated time (~7× slower than real time) so the page stays smooth.',
+    views: ['stage', 'spacetime', 'energy'],
+    energyCaption: 'True (discrete) energy of the field of each rollout over time. The true system keeps its energy; the graph LNN\'s wobbles by a fraction of a percent as the pulses pass each other, without drifting away.',
+    dof: WAVE_GRID,
+    stateLength: 3, // the initial state is a pulse: x0 = [centre, width σ, amplitude]
+    x0: [0.5, 0.05, 1], // lnn-core's default wave state
+    energyScale: null, // relative to the initial energy
+    loopSeconds: Infinity,
+    // One RK4 step of h = 2.5 ms per frame, truth and model alike (measured in wasm over 1 s of a
+    // pulse: the same energy to 1e-9 as h = 1 ms; one graph-LNN evaluation costs ~1.75 ms, so
+    // a frame costs ~7 ms for the model and ~1.5 ms for the truth).
+    rollout: { dt: 0.0025, substeps: 1, truthSubsteps: 1, grid: WAVE_GRID },
+    spacetime: { rowEvery: 4, seconds: 3 }, // a row every 10 ms; 3 s of simulated time shown
+    traceLength: 1,
+    slots: [{ key: 'graph-lnn', weights: 'models/wave-graph-lnn.json' }],
+    toState: gaussianPulse,
+    /** The φ range of the field view: the initial pulse's, with room for its learned wobbles. */
+    stageRange: (x) => {
+      const phi = x.slice(0, WAVE_GRID);
+      const hi = Math.max(...phi), lo = Math.min(...phi), a = Math.max(hi, -lo, 1e-9);
+      return [Math.min(lo, 0) - 0.6 * a, Math.max(hi, 0) + 0.15 * a];
+    },
+    /** A pulse anywhere, of width 0.05–0.15 and amplitude 0.2–0.5, at rest. */
+    randomState: (random) => [uniform(random, 0, 1), uniform(random, 0.05, 0.15), uniform(random, 0.2, 0.5)],
+    /** Centre in [0, 1), width in [0.02, 0.5], amplitude within ±5. */
+    fixState: ([c, w, a]) => [c - Math.floor(c), Math.max(0.02, Math.min(0.5, w)), Math.max(-5, Math.min(5, a))],
+  },
 };
 
-/** The initial state of `system` from the URL's x0 (empty or the wrong length: the default). */
+/**
+ * The initial rollout state of `system` from the URL's x0 (empty or the wrong length: the
+ * default); for the wave, x0 describes a pulse and this is its field.
+ */
 export function initialState(system, x0) {
   const s = SYSTEMS[system];
-  return x0.length === s.stateLength ? s.fixState(x0) : [...s.x0];
+  const x = x0.length === s.stateLength ? s.fixState(x0) : [...s.x0];
+  return s.toState ? s.toState(x) : x;
 }
 
 /** A rollout's state in its model's coordinates: (q, q̇, c) -> (q, p, c) for a canonical model. */

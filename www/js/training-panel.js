@@ -36,6 +36,8 @@ export class TrainingPanel {
     this.demo = demo;
     this.running = false;
     this.model = null; // LearnedModel of the current run (refreshed from snapshots)
+    this.runWeights = null; // the current run's weights file at its start (JSON text)
+    this.params = null; // the latest parameter snapshot (Float64Array) of the current run
     this.key = null; // the rollout slot the trained model occupies
     this.file = null; // {model, json, name}: the last loaded weights file
     this.loaded = false; // the current run continues from `file`
@@ -108,6 +110,19 @@ export class TrainingPanel {
     else throw new Error('nothing to save yet: train first');
   }
 
+  /**
+   * The model slot `key` shows, as a weights file and (for a model in training) the latest
+   * parameters: `{json, params?}`, or null when the slot shows none.
+   */
+  weightsOf(key) {
+    const slot = this.demo.rollouts.slots.get(key);
+    if (!slot?.model) return null;
+    if (slot.source === 'training') return { json: this.runWeights, params: this.params ?? undefined };
+    if (slot.source === 'file') return { json: this.file.json };
+    if (slot.source === 'shipped') return { json: this.demo.shipped.get(key).json };
+    return null;
+  }
+
   /** Loads a weights file: a bad one is refused with a message and the current model kept. */
   load(json, name) {
     const fail = (message) => {
@@ -155,6 +170,8 @@ export class TrainingPanel {
     const key = slotKey(this.demo.settings.model, this.demo.settings.coordinates);
     const old = this.model;
     this.model = this.lnn.LearnedModel.fromWeights(msg.weights);
+    this.runWeights = msg.weights;
+    this.params = null;
     if (this.key && this.key !== key) this.demo.revert(this.key);
     this.key = key;
     this.dom('train-model').textContent = `· ${slotLabel(key)} ${this.demo.settings.hidden.join('×')}, ${msg.paramCount} parameters`;
@@ -172,6 +189,7 @@ export class TrainingPanel {
 
   #snapshot(msg) {
     this.model.setParams(msg.params);
+    this.params = msg.params;
     const slot = this.demo.rollouts.slot(this.key);
     if (slot.model !== this.model) {
       if (msg.step === 0) return; // the shipped or loaded model stays until training has begun

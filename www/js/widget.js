@@ -44,7 +44,9 @@ class LnnDemo extends HTMLElement {
 
   /** The page URL for the current attributes (warnings for bad values go to the console). */
   src() {
-    const settings = { ...defaults(), embed: true, autoplay: false };
+    // The system first: the other settings' defaults are the system's (params.js, PER_SYSTEM).
+    const system = this.hasAttribute('system') ? readText('system', this.getAttribute('system')).value : undefined;
+    const settings = { ...defaults(system), embed: true, autoplay: false };
     for (const p of PARAMS) {
       if (p.key === 'embed' || !this.hasAttribute(p.key)) continue;
       const { value, warning } = readText(p.key, this.getAttribute(p.key));

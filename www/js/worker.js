@@ -1,6 +1,8 @@
 // The training worker: owns the wasm Trainer and trains in short slices, so commands get through
 // between slices. Speaks the protocol of protocol.js; every failure is posted, never swallowed.
-import init, { Trainer } from '../lnn-wasm.js';
+// The page starts a second instance for the energy-error protocol (evaluate-energy), which runs
+// for seconds to minutes in one piece and would otherwise stall training.
+import init, { LearnedModel, Trainer } from '../lnn-wasm.js';
 import { Cmd, Reply, message, problem } from './protocol.js';
 
 // Work per slice before yielding with setTimeout(0). Browsers clamp nested timeouts to >= 4 ms
@@ -148,6 +150,20 @@ const handlers = {
   [Cmd.exportWeights]() {
     const t = needTrainer();
     post(Reply.weights, { json: t.exportWeights(), step: t.steps() });
+  },
+  [Cmd.evaluateEnergy](msg) {
+    const t0 = performance.now();
+    let model = null;
+    try {
+      model = LearnedModel.fromWeights(msg.json);
+      if (msg.params) model.setParams(msg.params);
+      const report = model.energyError(msg.settings ?? {});
+      post(Reply.energyError, { request: msg.request, report, seconds: (performance.now() - t0) / 1000 });
+    } catch (err) {
+      post(Reply.error, { message: String(err?.message ?? err), fatal: isFatal(err), request: msg.request });
+    } finally {
+      model?.free();
+    }
   },
   [Cmd.crash]() {
     setTimeout(() => {
