@@ -303,9 +303,14 @@ export class Demo {
     const desc = SYSTEMS[this.rollouts.system];
     if (!st.closest('[hidden]') && desc.spacetime) {
       fit(st);
-      const range = Math.max(1e-9, ...this.rollouts.x0.slice(0, desc.dof).map(Math.abs));
-      spacetimeView.draw(st.getContext('2d'), { panels: all.map((s) => ({ label: s.label, color: s.color, rows: s.rows })), span: desc.spacetime.seconds, range });
-      st.dataset.rows = String(this.rollouts.truthSlot.rows.length); // for the tests
+      // A new row comes every few frames: repaint (a per-pixel image) only when something changed.
+      const key = [st.width, st.height, this.rollouts.restarts, ...all.map((s) => `${s.key}:${s.rows.length}:${s.rows.at(-1)?.t}`)].join(' ');
+      if (key !== this.spacetimeKey) {
+        this.spacetimeKey = key;
+        const range = Math.max(1e-9, ...this.rollouts.x0.slice(0, desc.dof).map(Math.abs));
+        spacetimeView.draw(st.getContext('2d'), { panels: all.map((s) => ({ label: s.label, color: s.color, rows: s.rows })), span: desc.spacetime.seconds, range });
+        st.dataset.rows = String(this.rollouts.truthSlot.rows.length); // for the tests
+      }
     }
   }
 

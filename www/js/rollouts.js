@@ -78,6 +78,7 @@ export class Rollouts {
     this.truth.setState(x0);
     this.t = 0;
     this.frame = 0;
+    this.restarts = (this.restarts ?? 0) + 1; // tells a view that caches its drawing to redraw
     this.truthSlot.energy = emptySeries();
     this.truthSlot.q = emptySeries();
     this.truthSlot.rows = [];
