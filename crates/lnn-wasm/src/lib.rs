@@ -3,7 +3,7 @@
 //! Settings cross the boundary as one JS object (deserialised by serde-wasm-bindgen, then
 //! validated by lnn-core); every failure becomes a JS `Error` whose message says what to fix.
 //! No maths lives here.
-use lnn_core::integrate::{second_order, Stepper};
+use lnn_core::integrate::{second_order, Rollout};
 use lnn_core::simulate::{Simulation, SimulationSettings};
 use lnn_core::systems::System;
 use serde::Deserialize;
@@ -122,9 +122,7 @@ pub fn simulate(config: JsValue) -> JsResult<JsValue> {
 #[wasm_bindgen]
 pub struct Simulator {
     sim: Simulation,
-    stepper: Stepper,
-    x: Vec<f64>,
-    t: f64,
+    rollout: Rollout,
 }
 
 #[wasm_bindgen]
@@ -133,52 +131,42 @@ impl Simulator {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> JsResult<Simulator> {
         let sim = SimulateConfig::from_js(config)?.simulation()?;
-        let stepper = Stepper::new(sim.integrator, sim.system.state_len()).map_err(js_error)?;
-        let x = sim.init.clone();
-        Ok(Simulator {
-            sim,
-            stepper,
-            x,
-            t: 0.0,
-        })
+        let rollout = Rollout::new(sim.integrator, sim.init.clone()).map_err(js_error)?;
+        Ok(Simulator { sim, rollout })
     }
 
     /// Advances by `dt` (the configured output interval when omitted).
     pub fn step(&mut self, dt: Option<f64>) -> JsResult<()> {
         let sys: &System = &self.sim.system;
         let how = self.sim.derivation;
-        let dt = dt.unwrap_or(self.sim.dt);
         let mut field = second_order(sys.dof(), |x| sys.accelerations(x, &how));
-        let mut x = self.x.clone();
-        self.stepper
-            .advance(&mut field, &mut x, dt)
-            .map_err(js_error)?;
-        self.x = x;
-        self.t += dt;
-        Ok(())
+        self.rollout
+            .advance(&mut field, dt.unwrap_or(self.sim.dt))
+            .map_err(js_error)
     }
 
     /// The current state `[q, q̇, c]`.
     pub fn state(&self) -> Vec<f64> {
-        self.x.clone()
+        self.rollout.state().to_vec()
     }
 
     /// Replaces the state (validated) and resets the clock.
     #[wasm_bindgen(js_name = setState)]
     pub fn set_state(&mut self, x: Vec<f64>) -> JsResult<()> {
         self.sim.system.validate_state(&x).map_err(js_error)?;
-        self.x = x;
-        self.t = 0.0;
-        Ok(())
+        self.rollout.reset(x).map_err(js_error)
     }
 
     /// Simulation time since the start or the last `setState`.
     pub fn time(&self) -> f64 {
-        self.t
+        self.rollout.time()
     }
 
     /// The energy of the current state.
     pub fn energy(&self) -> JsResult<f64> {
-        self.sim.system.energy(&self.x).map_err(js_error)
+        self.sim
+            .system
+            .energy(self.rollout.state())
+            .map_err(js_error)
     }
 }

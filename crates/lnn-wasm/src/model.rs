@@ -1,11 +1,10 @@
 //! A learned model on the page: loaded from a weights file, refreshed from parameter snapshots the
 //! training worker sends, and rolled out frame by frame like the true `Simulator`.
 use js_sys::Float64Array;
-use lnn_core::integrate::{Integrator, Stepper};
-use lnn_core::models::{Coordinates, Model, ModelSpec, Workspace};
+use lnn_core::integrate::{Integrator, Rollout};
+use lnn_core::models::{vector_field, Coordinates, Model, ModelSpec, Workspace};
 use lnn_core::systems::System;
 use lnn_core::weights::WeightsFile;
-use lnn_core::Error;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -18,9 +17,7 @@ pub struct LearnedModel {
     spec: ModelSpec,
     model: Box<dyn Model>,
     ws: Workspace,
-    stepper: Stepper,
-    x: Vec<f64>,
-    t: f64,
+    rollout: Rollout,
 }
 
 #[derive(Serialize)]
@@ -44,17 +41,14 @@ impl LearnedModel {
         let (system, spec, model) = file
             .load()
             .map_err(|e| JsError::new(&format!("weights file: {e}")))?;
-        let integrator = Integrator::Rk4 { substeps: 10 };
-        let stepper = Stepper::new(integrator, system.state_len()).map_err(js_error)?;
-        let x = system.default_state();
+        let rollout = Rollout::new(Integrator::Rk4 { substeps: 10 }, system.default_state())
+            .map_err(js_error)?;
         Ok(LearnedModel {
             system,
             spec,
             model,
             ws: Workspace::default(),
-            stepper,
-            x,
-            t: 0.0,
+            rollout,
         })
     }
 
@@ -84,8 +78,7 @@ impl LearnedModel {
     #[wasm_bindgen(js_name = setIntegrator)]
     pub fn set_integrator(&mut self, name: &str, substeps: usize, tol: f64) -> JsResult<()> {
         let i = Integrator::from_name(name, substeps, tol).map_err(js_error)?;
-        self.stepper = Stepper::new(i, self.system.state_len()).map_err(js_error)?;
-        Ok(())
+        self.rollout.set_integrator(i).map_err(js_error)
     }
 
     /// Time derivatives at `samples` states (flat): 2n numbers per state.
@@ -98,49 +91,23 @@ impl LearnedModel {
     /// Sets the rollout state (in the model's coordinates) and resets the clock.
     #[wasm_bindgen(js_name = setState)]
     pub fn set_state(&mut self, x: Vec<f64>) -> JsResult<()> {
-        if x.len() != self.system.state_len() {
-            return Err(js_error(Error::StateLength {
-                expected: self.system.state_len(),
-                got: x.len(),
-            }));
-        }
-        if x.iter().any(|v| !v.is_finite()) {
-            return Err(js_error(Error::NonFinite {
-                context: "the state",
-            }));
-        }
-        self.x = x;
-        self.t = 0.0;
-        Ok(())
+        self.rollout.reset(x).map_err(js_error)
     }
 
     /// Advances the rollout by `dt` with the model's own dynamics.
     pub fn step(&mut self, dt: f64) -> JsResult<()> {
-        let (model, ws) = (&self.model, &mut self.ws);
-        let n = self.system.dof();
-        let mut field = |x: &[f64], dx: &mut [f64]| -> lnn_core::Result<()> {
-            let d = model.derivatives(x, 1, ws)?;
-            dx[..2 * n].copy_from_slice(&d);
-            dx[2 * n..].fill(0.0);
-            Ok(())
-        };
-        let mut x = self.x.clone();
-        self.stepper
-            .advance(&mut field, &mut x, dt)
-            .map_err(js_error)?;
-        self.x = x;
-        self.t += dt;
-        Ok(())
+        let mut field = vector_field(&*self.model, &mut self.ws);
+        self.rollout.advance(&mut field, dt).map_err(js_error)
     }
 
     /// The rollout state.
     pub fn state(&self) -> Vec<f64> {
-        self.x.clone()
+        self.rollout.state().to_vec()
     }
 
     /// Rollout time.
     pub fn time(&self) -> f64 {
-        self.t
+        self.rollout.time()
     }
 
     /// The paper's energy error of this model (double pendulum only); see `Trainer.energyError`.
@@ -158,6 +125,6 @@ impl LearnedModel {
                 "the true energy is evaluated on (q, q̇) states; this model works in (q, p)",
             ));
         }
-        self.system.energy(&self.x).map_err(js_error)
+        self.system.energy(self.rollout.state()).map_err(js_error)
     }
 }

@@ -174,6 +174,78 @@ impl Stepper {
     }
 }
 
+/// A state with its clock, advanced interval by interval: what a page animates frame by frame
+/// (and restarts when the user drags the system somewhere else).
+#[derive(Clone, Debug)]
+pub struct Rollout {
+    stepper: Stepper,
+    x: Vec<f64>,
+    t: f64,
+}
+
+impl Rollout {
+    /// Starts at `x0`, time 0.
+    ///
+    /// # Errors
+    /// [`Integrator::validate`], [`Error::NonFinite`] for a non-finite state.
+    pub fn new(integrator: Integrator, x0: Vec<f64>) -> Result<Self> {
+        ensure_finite(&x0, "the state")?;
+        Ok(Rollout {
+            stepper: Stepper::new(integrator, x0.len())?,
+            x: x0,
+            t: 0.0,
+        })
+    }
+
+    /// Advances by `dt`; on an error the state and clock are left as they were.
+    ///
+    /// # Errors
+    /// As [`Stepper::advance`].
+    pub fn advance(&mut self, f: &mut impl VectorField, dt: f64) -> Result<()> {
+        let mut x = self.x.clone();
+        self.stepper.advance(f, &mut x, dt)?;
+        self.x = x;
+        self.t += dt;
+        Ok(())
+    }
+
+    /// Restarts from `x` (same length, finite) at time 0.
+    ///
+    /// # Errors
+    /// [`Error::StateLength`], [`Error::NonFinite`].
+    pub fn reset(&mut self, x: Vec<f64>) -> Result<()> {
+        if x.len() != self.x.len() {
+            return Err(Error::StateLength {
+                expected: self.x.len(),
+                got: x.len(),
+            });
+        }
+        ensure_finite(&x, "the state")?;
+        self.x = x;
+        self.t = 0.0;
+        Ok(())
+    }
+
+    /// Changes the integrator from here on.
+    ///
+    /// # Errors
+    /// [`Integrator::validate`].
+    pub fn set_integrator(&mut self, integrator: Integrator) -> Result<()> {
+        self.stepper = Stepper::new(integrator, self.x.len())?;
+        Ok(())
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &[f64] {
+        &self.x
+    }
+
+    /// Time since the start or the last reset.
+    pub fn time(&self) -> f64 {
+        self.t
+    }
+}
+
 fn check_dt(dt: f64) -> Result<()> {
     if dt > 0.0 && dt.is_finite() {
         Ok(())

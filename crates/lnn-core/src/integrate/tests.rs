@@ -127,3 +127,38 @@ fn bad_settings_are_named() {
         Err(Error::NonFinite { .. })
     ));
 }
+
+#[test]
+fn rollout_keeps_its_state_on_errors_and_restarts_cleanly() {
+    let mut r = Rollout::new(Integrator::Rk4 { substeps: 4 }, alloc::vec![1.0, 0.0]).unwrap();
+    let mut f = oscillator;
+    r.advance(&mut f, 0.5).unwrap();
+    assert!((r.time() - 0.5).abs() < 1e-15);
+    let before = r.state().to_vec();
+    assert!(r.advance(&mut f, -1.0).is_err());
+    assert_eq!(
+        r.state(),
+        &before[..],
+        "a failed step leaves the state alone"
+    );
+    assert!(matches!(
+        r.reset(alloc::vec![1.0]),
+        Err(Error::StateLength {
+            expected: 2,
+            got: 1
+        })
+    ));
+    assert!(matches!(
+        r.reset(alloc::vec![f64::NAN, 0.0]),
+        Err(Error::NonFinite { .. })
+    ));
+    r.reset(alloc::vec![0.0, 1.0]).unwrap();
+    assert_eq!((r.time(), r.state()), (0.0, &[0.0, 1.0][..]));
+    r.set_integrator(Integrator::Euler { substeps: 1 }).unwrap();
+    r.advance(&mut f, 0.1).unwrap();
+    assert_eq!(
+        r.state(),
+        &[0.1, 1.0][..],
+        "one Euler step of (q̇, −q) from (0, 1)"
+    );
+}
