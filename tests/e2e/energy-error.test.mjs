@@ -2,28 +2,18 @@
 // (quick variant here: 8 initial conditions, t = 20; a few seconds each), while the page animates.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { artifacts, launch, openPage, serveDist } from './harness.mjs';
+import { test } from 'node:test';
+import { artifacts, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const ctx = useServerAndBrowser();
 
 const SLOW = { timeout: 120000 };
-const ready = (page) => page.waitForFunction(
-  () => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 3, null, SLOW,
-);
+const ready = (page) => modelsReady(page, SLOW.timeout);
 const frames = (page) => page.evaluate(() => Number(document.body.dataset.frames));
 const row = (page, slot) => page.$eval(`.energy-row[data-slot="${slot}"]`, (r) => ({ ...r.dataset, text: r.querySelector('.energy-result').textContent }));
 
 test('the energy error (quick variant) of the shipped LNN and baseline is finite, and the page keeps animating', async () => {
-  const { page, errors } = await openPage(browser, server.base);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await ready(page);
   assert.equal(await page.inputValue('#energy-variant'), 'quick', 'the quick variant is the default');
   await page.click('.energy-row[data-slot="lnn"] button');

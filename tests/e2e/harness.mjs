@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,3 +62,34 @@ export async function openPage(browser, url, viewport = { width: 1100, height: 8
   await page.goto(url);
   return { page, errors };
 }
+
+/**
+ * Serves dist/ and launches Chromium once for a test file (before/after hooks); the returned
+ * object's `server` and `browser` are set once the hook has run.
+ */
+export function useServerAndBrowser() {
+  const ctx = { server: null, browser: null };
+  before(async () => {
+    ctx.server = await serveDist();
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    ctx.server?.stop();
+  });
+  return ctx;
+}
+
+/** Waits until the shipped models are loaded and a few frames are drawn. */
+export const modelsReady = (page, timeout = 60000) => page.waitForFunction(
+  () => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 3, null, { timeout },
+);
+
+/** A hash of a canvas's pixels (in a page or frame), to tell whether the drawing changed. */
+export const canvasDigest = (frame, id = 'stage') => frame.evaluate((id) => {
+  const c = document.getElementById(id);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let h = 0;
+  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
+  return h;
+}, id);

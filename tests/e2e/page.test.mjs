@@ -1,32 +1,16 @@
 // The real page, built by Trunk, in a real headless browser.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { join } from 'node:path';
-import { artifacts, launch, openPage, serveDist } from './harness.mjs';
+import { artifacts, canvasDigest, openPage, useServerAndBrowser } from './harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const ctx = useServerAndBrowser();
 
-/** A hash of the canvas pixels, to tell whether the drawing changed. */
-const canvasDigest = (page) => page.evaluate(() => {
-  const c = document.getElementById('stage');
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let h = 0;
-  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
-  return h;
-});
 
 const framesDrawn = (page) => page.evaluate(() => Number(document.body.dataset.frames ?? 0));
 
 test('the page loads, shows the version and draws a moving pendulum without errors', async () => {
-  const { page, errors } = await openPage(browser, server.base);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 5, null, { timeout: 20000 });
   assert.match(await page.textContent('#version'), /^\d+\.\d+\.\d+$/);
   const a = await canvasDigest(page);
@@ -42,7 +26,7 @@ test('the page loads, shows the version and draws a moving pendulum without erro
 });
 
 test('pause stops the motion and space resumes it', async () => {
-  const { page, errors } = await openPage(browser, server.base);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 5, null, { timeout: 20000 });
   await page.click('#play');
   assert.equal(await page.textContent('#play'), 'Play');
@@ -58,7 +42,7 @@ test('pause stops the motion and space resumes it', async () => {
 });
 
 test('dragging the lower bob sets a new initial state', async () => {
-  const { page, errors } = await openPage(browser, server.base);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 2, null, { timeout: 20000 });
   await page.click('#play'); // pause
   await page.click('#reset'); // back to the initial angles (1, 2) at rest
@@ -104,14 +88,14 @@ test('dragging the lower bob sets a new initial state', async () => {
 });
 
 test('the layout fits a phone-width screen', async () => {
-  const { page, errors } = await openPage(browser, server.base, { width: 390, height: 844 });
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base, { width: 390, height: 844 });
   await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) > 2, null, { timeout: 20000 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
   await page.screenshot({ path: join(artifacts, 'page-phone.png'), fullPage: true });
   // The relativistic view, and a fourth rollout panel (an HNN trained on the double pendulum).
   for (const [query, shot] of [['?system=relativistic', 'page-phone-relativistic.png'], ['?model=hnn', null]]) {
-    await page.goto(server.base + query);
+    await page.goto(ctx.server.base + query);
     await page.waitForFunction(() => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 2, null, { timeout: 20000 });
     const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(over <= 0, `${query}: horizontal overflow of ${over}px`);

@@ -2,24 +2,14 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { artifacts, launch, openPage, serveDist } from './harness.mjs';
+import { test } from 'node:test';
+import { artifacts, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const ctx = useServerAndBrowser();
 
 // Generous timeouts: the machine running the tests may be busy (2 cores, shared).
 const SLOW = { timeout: 60000 };
-const ready = (page) => page.waitForFunction(
-  () => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 3, null, SLOW,
-);
+const ready = (page) => modelsReady(page, SLOW.timeout);
 const trainStep = (page) => page.evaluate(() => Number(document.getElementById('loss').dataset.step ?? 0));
 const source = (page, slot) => page.getAttribute(`#legend li[data-slot="${slot}"]`, 'data-source');
 
@@ -29,7 +19,7 @@ const source = (page, slot) => page.getAttribute(`#legend li[data-slot="${slot}"
 const SMALL = '?hidden=16,16&batch=16&steps=30000';
 
 test('Train advances the step counter and the loss curve, and the loss falls', async () => {
-  const { page, errors } = await openPage(browser, server.base + SMALL);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base + SMALL);
   await ready(page);
   assert.equal(await source(page, 'lnn'), 'shipped', 'the page opens on the shipped weights');
   await page.click('#train');
@@ -66,7 +56,7 @@ test('Train advances the step counter and the loss curve, and the loss falls', a
 });
 
 test('settings set in the controls go to the URL and come back on reload', async () => {
-  const { page, errors } = await openPage(browser, server.base);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await ready(page);
   await page.selectOption('#set-model', 'baseline');
   await page.selectOption('#set-activation', 'tanh');
@@ -83,7 +73,7 @@ test('settings set in the controls go to the URL and come back on reload', async
     assert.ok(url.includes(part), `${part} missing from ${url}`);
   }
   assert.equal(await page.inputValue('#link'), url, 'the share box shows the same link');
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.server.base });
   await page.click('#copy-link');
   await page.waitForFunction(() => document.getElementById('weights-status').textContent === 'link copied');
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url, 'Copy link copies it');
@@ -101,7 +91,7 @@ test('settings set in the controls go to the URL and come back on reload', async
 });
 
 test('a corrupt weights file is refused with a message and the model kept; a good one loads', async () => {
-  const { page, errors } = await openPage(browser, server.base);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await ready(page);
   const good = await readFile(join(import.meta.dirname, '..', '..', 'www', 'models', 'double-pendulum-baseline.json'));
   const status = '#weights-status';
@@ -145,7 +135,7 @@ test('a corrupt weights file is refused with a message and the model kept; a goo
 });
 
 test('Save weights downloads a weights file of the trained model', async () => {
-  const { page, errors } = await openPage(browser, server.base + SMALL);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base + SMALL);
   await ready(page);
   await page.keyboard.press('s'); // one training step: the slot now shows the trained model
   await page.waitForFunction(() => document.querySelector('#legend li[data-slot="lnn"]').dataset.source === 'training', null, SLOW);
@@ -161,7 +151,7 @@ test('Save weights downloads a weights file of the trained model', async () => {
 });
 
 test('a crashed training worker is reported and replaced by a working one', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const page = await ctx.browser.newPage({ viewport: { width: 1100, height: 800 } });
   // Keep a handle on the workers the page starts, to send one the test-only crash command.
   await page.addInitScript(() => {
     const Real = window.Worker;
@@ -175,7 +165,7 @@ test('a crashed training worker is reported and replaced by a working one', asyn
   });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.base + SMALL);
+  await page.goto(ctx.server.base + SMALL);
   await ready(page);
   await page.evaluate(() => window.testWorkers[0].postMessage({ v: 1, type: 'crash', run: 0 }));
   await page.waitForFunction(() => /stopped.*restarted/.test(document.getElementById('train-status').textContent), null, SLOW);

@@ -2,45 +2,27 @@
 // lecture-notes example, the keyboard, labels, and the timings the page exposes.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { artifacts, launch, openPage, serveDist } from './harness.mjs';
+import { test } from 'node:test';
+import { artifacts, canvasDigest, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const ctx = useServerAndBrowser();
 
 const SLOW = { timeout: 60000 };
-const ready = (page) => page.waitForFunction(
-  () => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 3, null, SLOW,
-);
+const ready = (page) => modelsReady(page, SLOW.timeout);
 
-/** A hash of a canvas's pixels, to tell whether the drawing changed. */
-const digest = (frame, id) => frame.evaluate((id) => {
-  const c = document.getElementById(id);
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let h = 0;
-  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
-  return h;
-}, id);
 
 const visible = (frame, selector) => frame.locator(selector).first().isVisible();
 
 test('the relativistic view shows the truth, the LNN and both HNNs, and q(t) of each', async () => {
-  const { page, errors } = await openPage(browser, `${server.base}?system=relativistic`);
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?system=relativistic`);
   await ready(page);
   const slots = await page.$$eval('#legend li', (li) => li.map((e) => [e.dataset.slot, e.dataset.source]));
   assert.deepEqual(slots, [['truth', 'truth'], ['lnn', 'shipped'], ['hnn', 'shipped'], ['hnn-canonical', 'shipped']]);
   assert.ok(await visible(page, '#trajectory'), 'the q(t) plot is shown');
   assert.ok(!(await visible(page, '#energy-plot')), 'the energy plot is the double pendulum\'s');
-  const a = await digest(page, 'trajectory');
+  const a = await canvasDigest(page, 'trajectory');
   await page.waitForTimeout(500);
-  assert.notEqual(await digest(page, 'trajectory'), a, 'q(t) grows as the rollouts advance');
+  assert.notEqual(await canvasDigest(page, 'trajectory'), a, 'q(t) grows as the rollouts advance');
   await page.waitForFunction(() => Number(document.getElementById('time').textContent.split(' ')[0]) > 3, null, SLOW);
   await page.screenshot({ path: join(artifacts, 'relativistic.png') });
   // Switching the system in the page goes back to the double pendulum and into the URL.
@@ -52,7 +34,7 @@ test('the relativistic view shows the truth, the LNN and both HNNs, and q(t) of 
 });
 
 test('embed mode shows only the chosen controls and no text', async () => {
-  const { page, errors } = await openPage(browser, `${server.base}?embed=1&controls=play,reset`, { width: 600, height: 700 });
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?embed=1&controls=play,reset`, { width: 600, height: 700 });
   await ready(page);
   assert.ok(await visible(page, '#play'));
   assert.ok(await visible(page, '#reset'));
@@ -69,7 +51,7 @@ test('embed mode shows only the chosen controls and no text', async () => {
 });
 
 test('the lecture-notes example embeds two working widgets', async () => {
-  const { page, errors } = await openPage(browser, `${server.base}lecture-notes.html`, { width: 900, height: 900 });
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}lecture-notes.html`, { width: 900, height: 900 });
   await page.waitForFunction(() => document.querySelectorAll('lnn-demo').length === 2);
   const frames = () => page.frames().filter((f) => f.url().includes('embed=1'));
   for (let i = 0; i < 200 && frames().length < 2; i++) await page.waitForTimeout(100);
@@ -80,9 +62,9 @@ test('the lecture-notes example embeds two working widgets', async () => {
   assert.equal(await particle.evaluate(() => document.body.dataset.system), 'relativistic');
   // Each one moves, shows the controls its element asks for, and no page text.
   for (const f of [pendulum, particle]) {
-    const a = await digest(f, 'stage');
+    const a = await canvasDigest(f, 'stage');
     await f.waitForFunction((n) => Number(document.body.dataset.frames) > n + 10, Number(await f.evaluate(() => document.body.dataset.frames)));
-    assert.notEqual(await digest(f, 'stage'), a, `${f.url()} should animate`);
+    assert.notEqual(await canvasDigest(f, 'stage'), a, `${f.url()} should animate`);
     assert.ok(await visible(f, '#play'));
     assert.ok(!(await visible(f, 'header')));
   }
@@ -99,7 +81,7 @@ test('the lecture-notes example embeds two working widgets', async () => {
 });
 
 test('keyboard: R resets the clock, N randomises into the URL, T starts training', async () => {
-  const { page, errors } = await openPage(browser, server.base + '?hidden=8&batch=8');
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base + '?hidden=8&batch=8');
   await ready(page);
   await page.waitForFunction(() => document.getElementById('time').textContent !== '0.00 s');
   await page.keyboard.press('Space'); // pause
@@ -116,7 +98,7 @@ test('keyboard: R resets the clock, N randomises into the URL, T starts training
 });
 
 test('every control has an accessible name, and the page reports its timings', async () => {
-  const { page, errors } = await openPage(browser, server.base);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await ready(page);
   const unnamed = await page.$$eval('button, input, select, textarea', (els) => els
     .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))

@@ -2,37 +2,19 @@
 // the energy plot, the URL round trip of the system switch, and training the graph LNN in the worker.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { artifacts, launch, openPage, serveDist } from './harness.mjs';
+import { test } from 'node:test';
+import { artifacts, canvasDigest, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const ctx = useServerAndBrowser();
 
 const SLOW = { timeout: 60000 };
-const ready = (page) => page.waitForFunction(
-  () => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 3, null, SLOW,
-);
+const ready = (page) => modelsReady(page, SLOW.timeout);
 
-/** A hash of a canvas's pixels, to tell whether the drawing changed. */
-const digest = (page, id) => page.evaluate((id) => {
-  const c = document.getElementById(id);
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let h = 0;
-  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
-  return h;
-}, id);
 
 const simTime = (page) => page.evaluate(() => Number(document.getElementById('time').textContent.split(' ')[0]));
 
 test('?system=wave shows the true field and the graph LNN, moving, with a finite energy', async () => {
-  const { page, errors } = await openPage(browser, `${server.base}?system=wave`);
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?system=wave`);
   await ready(page);
   const slots = await page.$$eval('#legend li', (li) => li.map((e) => [e.dataset.slot, e.dataset.source]));
   assert.deepEqual(slots, [['truth', 'truth'], ['graph-lnn', 'shipped']]);
@@ -42,11 +24,11 @@ test('?system=wave shows the true field and the graph LNN, moving, with a finite
   // The model select offers the graph model only.
   const offered = await page.$$eval('#set-model option', (os) => os.filter((o) => !o.disabled).map((o) => o.value));
   assert.deepEqual(offered, ['graph-lnn']);
-  const a = { stage: await digest(page, 'stage'), spacetime: await digest(page, 'spacetime') };
+  const a = { stage: await canvasDigest(page, 'stage'), spacetime: await canvasDigest(page, 'spacetime') };
   const t0 = await simTime(page);
   await page.waitForFunction((t) => Number(document.getElementById('time').textContent.split(' ')[0]) > t + 0.3, t0, SLOW);
-  assert.notEqual(await digest(page, 'stage'), a.stage, 'the field moves');
-  assert.notEqual(await digest(page, 'spacetime'), a.spacetime, 'the space-time image fills');
+  assert.notEqual(await canvasDigest(page, 'stage'), a.stage, 'the field moves');
+  assert.notEqual(await canvasDigest(page, 'spacetime'), a.spacetime, 'the space-time image fills');
   assert.ok(Number(await page.getAttribute('#spacetime', 'data-rows')) > 10, 'rows of the space-time image');
   // Both rollouts have a finite true energy; the truth keeps its own to 1e-5 (RK4, h = 2.5 ms),
   // the shipped graph LNN to 5 % (measured: within 1.2 % over 8 s).
@@ -84,7 +66,7 @@ test('?system=wave shows the true field and the graph LNN, moving, with a finite
 });
 
 test('the wave fits a phone-width screen', async () => {
-  const { page, errors } = await openPage(browser, `${server.base}?system=wave`, { width: 390, height: 844 });
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?system=wave`, { width: 390, height: 844 });
   await ready(page);
   await page.waitForFunction(() => Number(document.getElementById('time').textContent.split(' ')[0]) > 0.6, null, SLOW);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -95,7 +77,7 @@ test('the wave fits a phone-width screen', async () => {
 });
 
 test('switching systems round-trips through the URL, with each system\'s models and defaults', async () => {
-  const { page, errors } = await openPage(browser, server.base);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await ready(page);
   await page.selectOption('#set-system', 'wave');
   await page.waitForFunction(() => document.body.dataset.system === 'wave' && document.body.dataset.modelsReady === '1', null, SLOW);
@@ -123,7 +105,7 @@ test('switching systems round-trips through the URL, with each system\'s models 
   assert.equal(await page.inputValue('#set-model'), 'lnn');
   assert.equal(await page.inputValue('#set-hidden'), '64,64');
   // A model the wave does not offer is refused with a message naming it.
-  await page.goto(`${server.base}?system=wave&model=hnn`);
+  await page.goto(`${ctx.server.base}?system=wave&model=hnn`);
   await ready(page);
   assert.match(await page.textContent('#status'), /model: "hnn" is not offered for the wave/);
   assert.equal(await page.inputValue('#set-model'), 'graph-lnn');
@@ -133,7 +115,7 @@ test('switching systems round-trips through the URL, with each system\'s models 
 });
 
 test('the graph LNN trains in the worker', async () => {
-  const { page, errors } = await openPage(browser, `${server.base}?system=wave`);
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?system=wave`);
   await ready(page);
   await page.click('#train');
   await page.waitForFunction(() => Number(document.getElementById('loss').dataset.step) >= 40, null, SLOW);
