@@ -86,6 +86,17 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
         norm.scale = scale;
         config.normalisation = Some(norm);
     }
+    match args.opt::<String>("angles")?.as_deref() {
+        None | Some("wrap") => {}
+        Some("circle") => {
+            config.normalisation = Some(config.spec().normalisation.angles_on_circle())
+        }
+        Some(other) => {
+            return Err(format!(
+                "--angles: unknown `{other}`; expected wrap or circle"
+            ))
+        }
+    }
     let out: Option<String> = args.opt("out")?;
     let every: f64 = args.get("log-every", 2.0)?;
     let quiet = args.flag("quiet");

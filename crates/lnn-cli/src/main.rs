@@ -23,9 +23,11 @@ USAGE:
             [--hidden 128,128] [--activation softplus|tanh|sigmoid|relu2|relu3|relu]
             [--init paper|xavier|kaiming] [--steps N] [--batch 32] [--lr 1e-3]
             [--schedule step|onecycle|constant] [--clip NORM] [--weight-decay W]
-            [--loss l1|mse] [--seed S] [--test-size N] [--scale s1,s2,...] [--out model.json] [--quiet]
+            [--loss l1|mse] [--seed S] [--test-size N] [--scale s1,s2,...] [--angles wrap|circle]
+            [--out model.json] [--quiet]
       Train on fresh samples of the true system; progress on stderr, a JSON summary on stdout.
-      --scale overrides the input scales (one per state number; angles are always wrapped).
+      --scale overrides the input scales (one per state number). --angles: how the network sees an
+      angle: wrapped into [-pi, pi) or as (cos, sin) on the circle.
   lnn eval --model model.json [--test-size N] [--energy-ics 40] [--energy-t 100]
       Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
   lnn predict --model model.json --states states.json

@@ -65,6 +65,48 @@ fn train(config: TrainConfig, steps: u64) -> Result<(Trainer, f64, f64), String>
     Ok((t, test, seconds))
 }
 
+/// Trains one model per seed (`config.seed` + 0, 1, …, `seeds` − 1) and keeps the one with the
+/// lowest held-out test loss: LNN training is seed-sensitive (issue notes: test L1 0.74 to 4.0
+/// over seeds at the same settings), and picking by held-out loss is what a user would do. The
+/// energy protocol the model is then judged by uses other states. Returns the winner, its test
+/// loss, the total training seconds and every (seed, test loss).
+#[allow(clippy::type_complexity)]
+fn train_best(
+    config: TrainConfig,
+    steps: u64,
+    seeds: u64,
+) -> Result<(Trainer, f64, f64, Vec<(u64, f64)>), String> {
+    let mut best: Option<(Trainer, f64)> = None;
+    let (mut seconds, mut all) = (0.0, Vec::new());
+    for k in 0..seeds.max(1) {
+        let seed = config.seed + k;
+        let (t, test, s) = train(
+            TrainConfig {
+                seed,
+                ..config.clone()
+            },
+            steps,
+        )?;
+        seconds += s;
+        all.push((seed, test));
+        if best
+            .as_ref()
+            .is_none_or(|(_, b)| test < *b || !b.is_finite())
+        {
+            best = Some((t, test));
+        }
+    }
+    let (t, test) = best.expect("at least one seed");
+    Ok((t, test, seconds, all))
+}
+
+fn seed_list(all: &[(u64, f64)]) -> String {
+    all.iter()
+        .map(|(s, l)| format!("{s}: {l:.3}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Rolls a model out from `x0` (in its own coordinates).
 fn model_rollout(
     model: &dyn Model,
@@ -118,8 +160,12 @@ fn pct(x: f64) -> String {
 
 fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
     let system = System::DoublePendulum(DoublePendulum::default());
-    let steps = budget.pick(300, 20_000, 200_000);
-    let hidden = budget.pick(vec![32, 32], vec![64, 64], vec![128, 128]);
+    // Full budget, measured (2×64, one-cycle 3e-3, clip 1): 100k steps reach test L1 0.74 and
+    // 4.0 on seeds 0 and 1, 20k steps 1.5–9.0 over seeds 0–3; 2×128 at 200k steps trained
+    // unstably (test L1 5.0, 37 of 40 rollouts diverged). So: 2×64, 100k steps, best of 3 seeds.
+    let steps = budget.pick(300, 20_000, 100_000);
+    let seeds = budget.pick(1, 1, 3);
+    let hidden = budget.pick(vec![32, 32], vec![64, 64], vec![64, 64]);
     let lnn_cfg = TrainConfig {
         hidden: hidden.clone(),
         init: Init::Xavier,
@@ -135,8 +181,8 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         init: Init::Paper,
         ..lnn_cfg.clone()
     };
-    let (lnn, lnn_test, lnn_s) = train(lnn_cfg, steps)?;
-    let (base, base_test, base_s) = train(base_cfg, steps)?;
+    let (lnn, lnn_test, lnn_s, lnn_seeds) = train_best(lnn_cfg, steps, seeds)?;
+    let (base, base_test, base_s, base_seeds) = train_best(base_cfg, steps, seeds)?;
 
     // The paper's energy protocol, and the integrator's own error on the true system beside it.
     let protocol = EnergyProtocol {
@@ -225,8 +271,8 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
     let report = |r: &lnn_core::metrics::EnergyReport| json!({"mean": r.mean, "median": r.median, "diverged": r.diverged});
     let results = json!({
         "experiment": "double-pendulum", "budget": budget.name(), "seed": seed, "steps": steps, "hidden": hidden,
-        "lnn": {"test_l1": lnn_test, "train_seconds": lnn_s, "energy_error": report(&e_lnn)},
-        "baseline": {"test_l1": base_test, "train_seconds": base_s, "energy_error": report(&e_base)},
+        "lnn": {"test_l1": lnn_test, "train_seconds": lnn_s, "seed": lnn.config().seed, "test_l1_per_seed": lnn_seeds, "energy_error": report(&e_lnn)},
+        "baseline": {"test_l1": base_test, "train_seconds": base_s, "seed": base.config().seed, "test_l1_per_seed": base_seeds, "energy_error": report(&e_base)},
         "integrator_alone": {"energy_error": report(&e_int)},
         "protocol": {"initial_conditions": protocol.initial_conditions, "t": protocol.t_end, "integrator": "dopri5 1e-9", "scale": 29.4},
         "paper": {"lnn_energy_error": 0.0043, "baseline_energy_error": 0.074},
@@ -263,7 +309,15 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         table,
         "| test L1 on q̈: LNN / baseline | {lnn_test:.3} / {base_test:.3} | – |"
     );
-    let _ = writeln!(table, "| budget: steps, training seconds (LNN / baseline), seed | {steps}, {lnn_s:.0} s / {base_s:.0} s, {seed} | 600k steps |");
+    if seeds > 1 {
+        let _ = writeln!(
+            table,
+            "| test L1 per seed (the best is kept): LNN / baseline | {} / {} | – |",
+            seed_list(&lnn_seeds),
+            seed_list(&base_seeds)
+        );
+    }
+    let _ = writeln!(table, "| budget: steps per seed, seeds, training seconds in all (LNN / baseline), first seed | {steps}, {seeds}, {lnn_s:.0} s / {base_s:.0} s, {seed} | 600k steps |");
     Ok(Outcome {
         name: "double-pendulum",
         results,

@@ -50,6 +50,12 @@ pub struct WeightsFile {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub asinh: Vec<bool>,
+    /// Per input: an angle fed as (cos θ, sin θ) (absent in older files: none).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub circle: Vec<bool>,
     /// Per input: scale.
     pub scale: Vec<f64>,
     /// Training steps applied.
@@ -87,8 +93,13 @@ impl WeightsFile {
             hidden: spec.hidden.clone(),
             activation: spec.activation.name().into(),
             wrap: spec.normalisation.wrap.clone(),
-            asinh: if spec.normalisation.is_nonlinear() {
+            asinh: if spec.normalisation.asinh.iter().any(|&a| a) {
                 spec.normalisation.asinh.clone()
+            } else {
+                alloc::vec::Vec::new()
+            },
+            circle: if spec.normalisation.circle.iter().any(|&c| c) {
+                spec.normalisation.circle.clone()
             } else {
                 alloc::vec::Vec::new()
             },
@@ -138,6 +149,11 @@ impl WeightsFile {
                     alloc::vec![false; self.wrap.len()]
                 } else {
                     self.asinh.clone()
+                },
+                circle: if self.circle.is_empty() {
+                    alloc::vec![false; self.wrap.len()]
+                } else {
+                    self.circle.clone()
                 },
                 scale: self.scale.clone(),
             },

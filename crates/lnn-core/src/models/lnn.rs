@@ -189,27 +189,32 @@ impl crate::Lagrangian for Lnn {
         let mut inputs: Vec<S> = Vec::with_capacity(2 * n + self.parts.k);
         let norm = &self.parts.norm;
         for (i, &v) in q.iter().chain(qdot.iter()).enumerate() {
-            // Wrapping shifts by a multiple of 2π: derivatives pass through unchanged.
-            let u = if norm.wrap[i] {
-                v + (super::wrap_angle(v.value()) - v.value())
+            let s = norm.scale[i];
+            if norm.circle[i] {
+                inputs.push(v.cos() * s);
+                inputs.push(v.sin() * s);
+            } else if norm.wrap[i] {
+                // Wrapping shifts by a multiple of 2π: derivatives pass through unchanged.
+                inputs.push((v + (super::wrap_angle(v.value()) - v.value())) * s);
             } else if norm.asinh[i] {
-                v.asinh()
+                inputs.push(v.asinh() * s);
             } else {
-                v
-            };
-            inputs.push(u * norm.scale[i]);
+                inputs.push(v * s);
+            }
         }
-        for (j, &v) in c.iter().enumerate() {
-            let i = 2 * n + j;
-            let v = if norm.wrap[i] {
-                super::wrap_angle(v)
-            } else if norm.asinh[i] {
-                super::asinh(v)
-            } else {
-                v
-            };
-            inputs.push(S::from_f64(v * norm.scale[i]));
-        }
+        // The conditioning inputs are constants: their features are the tail of the map's.
+        let mut features = alloc::vec![0.0; norm.features()];
+        let mut state = alloc::vec![0.0; norm.len()];
+        state[2 * n..].copy_from_slice(c);
+        norm.apply(&state, &mut features);
+        let tail: usize = (2 * n..norm.len())
+            .map(|i| 1 + usize::from(norm.circle[i]))
+            .sum();
+        inputs.extend(
+            features[features.len() - tail..]
+                .iter()
+                .map(|&f| S::from_f64(f)),
+        );
         self.parts.mlp.forward(&inputs)[0]
     }
 }

@@ -162,9 +162,6 @@ pub struct Workspace {
     pub(crate) tape: Tape,
     pub(crate) inputs: Vec<f64>,
     pub(crate) adjoint: Vec<f64>,
-    /// f′ and f″ of a nonlinear input map, per sample and input.
-    pub(crate) map_first: Vec<f64>,
-    pub(crate) map_second: Vec<f64>,
 }
 
 /// What every model holds: its network, its sizes and its input map.
@@ -264,13 +261,19 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
-    /// Number of network inputs: the state, or the 6 stencil values of a graph density.
-    pub fn inputs(&self) -> usize {
+    /// Number of entries the normalisation maps: the state, or the 6 stencil values of a graph
+    /// density.
+    pub fn state_inputs(&self) -> usize {
         if self.kind == ModelKind::GraphLnn {
             6
         } else {
             2 * self.dof + self.conditioning_len
         }
+    }
+
+    /// Number of network inputs (an angle fed as cos and sin counts twice).
+    pub fn inputs(&self) -> usize {
+        self.normalisation.features()
     }
 
     /// Layer sizes of the network.
@@ -323,7 +326,7 @@ impl ModelSpec {
             if self.normalisation.is_nonlinear() {
                 return Err(Error::config(
                     "normalisation",
-                    "the graph model takes linear inputs only (no asinh)",
+                    "the graph model takes linear inputs only (no asinh, no circle)",
                 ));
             }
             match self.grid_spacing {
@@ -336,7 +339,7 @@ impl ModelSpec {
                 }
             }
         }
-        self.normalisation.validate(self.inputs())
+        self.normalisation.validate(self.state_inputs())
     }
 
     /// A model with fresh weights.
@@ -392,7 +395,8 @@ pub fn vector_field<'a>(
 }
 
 impl Parts {
-    /// Normalises `samples` states and runs `plan`'s Taylor pass; the outputs are in `ws.tape`.
+    /// Checks `samples` states and runs `plan`'s Taylor pass on their normalised inputs, seeded
+    /// with the normalisation's derivatives; the outputs are in `ws.tape`.
     pub(crate) fn forward(
         &self,
         plan: &Plan,
@@ -400,12 +404,11 @@ impl Parts {
         samples: usize,
         ws: &mut Workspace,
     ) -> Result<()> {
-        prepare_inputs(&self.norm, states, samples, ws)?;
-        let map = self.norm.is_nonlinear().then_some(taylor_pass::InputMap {
-            first: &ws.map_first,
-            second: &ws.map_second,
+        let d = self.norm.len();
+        check_states(states, samples * d)?;
+        taylor_pass::forward_seeded(&self.mlp, plan, samples, &mut ws.tape, |s, block| {
+            self.norm.seed(plan, &states[s * d..(s + 1) * d], block)
         });
-        taylor_pass::forward_mapped(&self.mlp, plan, &ws.inputs, samples, map, &mut ws.tape);
         Ok(())
     }
 }
@@ -431,41 +434,15 @@ pub(crate) fn backpropagate(
     loss.unwrap_or(f64::NAN)
 }
 
-/// Fills `ws.inputs` with the normalised inputs of `samples` states; checks lengths and finiteness.
-pub(crate) fn prepare_inputs(
-    norm: &Normalisation,
-    states: &[f64],
-    samples: usize,
-    ws: &mut Workspace,
-) -> Result<()> {
-    let d = norm.len();
-    if states.len() != samples * d {
+/// Checks that `states` has `len` entries, all finite.
+pub(crate) fn check_states(states: &[f64], len: usize) -> Result<()> {
+    if states.len() != len {
         return Err(Error::StateLength {
-            expected: samples * d,
+            expected: len,
             got: states.len(),
         });
     }
-    crate::error::ensure_finite(states, "the states")?;
-    ws.inputs.resize(samples * d, 0.0);
-    for s in 0..samples {
-        norm.apply(
-            &states[s * d..(s + 1) * d],
-            &mut ws.inputs[s * d..(s + 1) * d],
-        );
-    }
-    if norm.is_nonlinear() {
-        ws.map_first.resize(samples * d, 0.0);
-        ws.map_second.resize(samples * d, 0.0);
-        for s in 0..samples {
-            let r = s * d..(s + 1) * d;
-            norm.derivatives(
-                &states[r.clone()],
-                &mut ws.map_first[r.clone()],
-                &mut ws.map_second[r],
-            );
-        }
-    }
-    Ok(())
+    crate::error::ensure_finite(states, "the states")
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
-//! The map from a physical state [q, q̇ or p, c] to network inputs: angles wrapped into
-//! [−π, π) (the network cannot know that θ and θ + 2π are the same state) and fixed scales (the
-//! paper feeds q/10 and g/10 for the relativistic particle). Both are applied before the network
-//! and their derivative, the scale, is the direction vector of the Taylor pass.
+//! The map from a physical state [q, q̇ or p, c] to network inputs (features): angles wrapped
+//! into [−π, π) or fed as the point (cos θ, sin θ) on the circle (the network cannot know that θ
+//! and θ + 2π are the same state), asinh for quantities spanning decades, and fixed scales (the
+//! paper feeds q/10 and g/10 for the relativistic particle). The map's derivatives seed the
+//! Taylor pass ([`Normalisation::seed`]).
 use alloc::vec::Vec;
 
+use crate::nn::taylor_pass::Plan;
 use crate::{Error, Result};
 
 /// Per-input wrapping, compression and scaling.
@@ -14,7 +16,12 @@ pub struct Normalisation {
     /// Whether input i is fed through asinh, for quantities spanning many decades (the
     /// relativistic particle's canonical momentum reaches 10⁷ in the paper's data).
     pub asinh: Vec<bool>,
-    /// Input i is fed to the network as scale[i] · x_i (after wrapping or asinh).
+    /// Whether input i is an angle fed as the two features (cos θ, sin θ): smooth and exactly
+    /// periodic, where wrapping leaves a seam at ±π the network must learn to hide. Files
+    /// written before this existed have none.
+    pub circle: Vec<bool>,
+    /// Input i is fed to the network as scale[i] · f(x_i) (f: wrapping, asinh, cos and sin, or
+    /// the identity).
     pub scale: Vec<f64>,
 }
 
@@ -24,11 +31,25 @@ impl Normalisation {
         Normalisation {
             wrap: alloc::vec![false; len],
             asinh: alloc::vec![false; len],
+            circle: alloc::vec![false; len],
             scale: alloc::vec![1.0; len],
         }
     }
 
-    /// Number of inputs.
+    /// The same map with every wrapped angle fed as (cos θ, sin θ) instead.
+    pub fn angles_on_circle(mut self) -> Self {
+        for (w, c) in self.wrap.iter_mut().zip(&mut self.circle) {
+            *c |= core::mem::take(w);
+        }
+        self
+    }
+
+    /// Number of network inputs (features): one per input, two per circle input.
+    pub fn features(&self) -> usize {
+        self.len() + self.circle.iter().filter(|&&c| c).count()
+    }
+
+    /// Number of inputs (state entries).
     pub fn len(&self) -> usize {
         self.scale.len()
     }
@@ -43,18 +64,32 @@ impl Normalisation {
     /// # Errors
     /// [`Error::InvalidConfig`] for `normalisation`.
     pub fn validate(&self, len: usize) -> Result<()> {
-        if self.wrap.len() != len || self.scale.len() != len || self.asinh.len() != len {
+        if [
+            self.wrap.len(),
+            self.asinh.len(),
+            self.circle.len(),
+            self.scale.len(),
+        ]
+        .iter()
+        .any(|&l| l != len)
+        {
             return Err(Error::config(
                 "normalisation",
                 alloc::format!(
-                    "needs {len} entries in `wrap`, `asinh` and `scale` (one per input)"
+                    "needs {len} entries in `wrap`, `asinh`, `circle` and `scale` (one per input)"
                 ),
             ));
         }
-        if self.wrap.iter().zip(&self.asinh).any(|(w, a)| *w && *a) {
+        if (0..len).any(|i| {
+            [self.wrap[i], self.asinh[i], self.circle[i]]
+                .iter()
+                .filter(|&&b| b)
+                .count()
+                > 1
+        }) {
             return Err(Error::config(
                 "normalisation",
-                "an input cannot be both a wrapped angle and asinh-compressed",
+                "an input can be at most one of: a wrapped angle, a circle angle, asinh-compressed",
             ));
         }
         if self.scale.iter().any(|s| !s.is_finite() || *s == 0.0) {
@@ -66,38 +101,79 @@ impl Normalisation {
         Ok(())
     }
 
-    /// Writes the network inputs for one state.
+    /// Writes the network inputs (features) for one state: `out` has [`Self::features`] entries.
     pub fn apply(&self, x: &[f64], out: &mut [f64]) {
+        let mut f = 0;
         for i in 0..self.len() {
-            let v = if self.wrap[i] {
+            let s = self.scale[i];
+            if self.circle[i] {
+                out[f] = s * crate::math::cos(x[i]);
+                out[f + 1] = s * crate::math::sin(x[i]);
+                f += 2;
+                continue;
+            }
+            out[f] = s * if self.wrap[i] {
                 wrap_angle(x[i])
             } else if self.asinh[i] {
                 asinh(x[i])
             } else {
                 x[i]
             };
-            out[i] = v * self.scale[i];
+            f += 1;
         }
     }
 
-    /// True when some input is mapped nonlinearly (asinh), so derivatives need [`Self::derivatives`].
+    /// True when some input is mapped nonlinearly (asinh or the circle), so its derivatives
+    /// depend on the state.
     pub fn is_nonlinear(&self) -> bool {
-        self.asinh.iter().any(|&a| a)
+        self.asinh.iter().chain(&self.circle).any(|&a| a)
     }
 
-    /// The map's first and second derivative for each input of one state (before the scale):
-    /// 1 and 0 for linear inputs, 1/√(1+x²) and −x/(1+x²)^(3/2) for asinh.
-    pub fn derivatives(&self, x: &[f64], first: &mut [f64], second: &mut [f64]) {
-        for i in 0..self.len() {
-            if self.asinh[i] {
-                let r = 1.0 + x[i] * x[i];
-                let s = crate::math::sqrt(r);
-                first[i] = 1.0 / s;
-                second[i] = -x[i] / (r * s);
-            } else {
-                first[i] = 1.0;
-                second[i] = 0.0;
+    /// Writes one sample's block of the Taylor pass's input, `columns × features` (zeroed by the
+    /// caller): the features, then for each of `plan`'s directions (indices of inputs) the
+    /// derivative of every feature along it, then for each pair of directions on the same input
+    /// the second derivative (pairs on different inputs have none: each feature depends on one
+    /// input).
+    pub fn seed(&self, plan: &Plan, x: &[f64], block: &mut [f64]) {
+        let width = self.features();
+        self.apply(x, &mut block[..width]);
+        let nd = plan.directions.len();
+        for (d, dir) in plan.directions.iter().enumerate() {
+            let (f, [d1, d2], _) = self.feature_derivatives(dir.input, x[dir.input]);
+            let col = &mut block[(1 + d) * width..(2 + d) * width];
+            col[f] = d1;
+            if self.circle[dir.input] {
+                col[f + 1] = d2;
             }
+        }
+        for (p, &(a, b)) in plan.pairs.iter().enumerate() {
+            let i = plan.directions[a].input;
+            if i != plan.directions[b].input || !self.is_nonlinear() {
+                continue;
+            }
+            let (f, _, [s1, s2]) = self.feature_derivatives(i, x[i]);
+            let col = &mut block[(1 + nd + p) * width..(2 + nd + p) * width];
+            col[f] = s1;
+            if self.circle[i] {
+                col[f + 1] = s2;
+            }
+        }
+    }
+
+    /// The index of input i's first feature and the first and second derivatives of its (one
+    /// or two) features with respect to x_i (the second feature's entries are 0 unless circle).
+    fn feature_derivatives(&self, i: usize, x: f64) -> (usize, [f64; 2], [f64; 2]) {
+        let f = i + self.circle[..i].iter().filter(|&&c| c).count();
+        let s = self.scale[i];
+        if self.circle[i] {
+            let (c, sn) = (crate::math::cos(x), crate::math::sin(x));
+            (f, [-s * sn, s * c], [-s * c, -s * sn])
+        } else if self.asinh[i] {
+            let r = 1.0 + x * x;
+            let q = crate::math::sqrt(r);
+            (f, [s / q, 0.0], [-s * x / (r * q), 0.0])
+        } else {
+            (f, [s, 0.0], [0.0, 0.0])
         }
     }
 }
@@ -127,6 +203,61 @@ pub fn wrap_angle(theta: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nn::taylor_pass::Direction;
+
+    #[test]
+    fn seeds_are_the_derivatives_of_the_features() {
+        // Inputs: linear, wrapped, asinh, circle; a direction on each and a pair of each with itself.
+        let norm = Normalisation {
+            wrap: alloc::vec![false, true, false, false],
+            asinh: alloc::vec![false, false, true, false],
+            circle: alloc::vec![false, false, false, true],
+            scale: alloc::vec![0.5, 2.0, 0.3, 0.7],
+        };
+        norm.validate(4).unwrap();
+        let plan = Plan {
+            directions: (0..4)
+                .map(|input| Direction {
+                    input,
+                    scale: norm.scale[input],
+                })
+                .collect(),
+            pairs: (0..4).map(|d| (d, d)).collect(),
+        };
+        let x = [0.4, 5.0, -3.0, 2.5];
+        let w = norm.features();
+        assert_eq!(w, 5);
+        let mut block = alloc::vec![0.0; plan.columns() * w];
+        norm.seed(&plan, &x, &mut block);
+        let features = |x: &[f64]| {
+            let mut f = alloc::vec![0.0; w];
+            norm.apply(x, &mut f);
+            f
+        };
+        let h = 1e-4;
+        for d in 0..4 {
+            let shifted = |t: f64| {
+                let mut y = x;
+                y[d] += t;
+                features(&y)
+            };
+            let (p, m, c) = (shifted(h), shifted(-h), features(&x));
+            for f in 0..w {
+                let first = (p[f] - m[f]) / (2.0 * h);
+                let second = (p[f] - 2.0 * c[f] + m[f]) / (h * h);
+                assert!((block[(1 + d) * w + f] - first).abs() < 1e-7, "d{d} f{f}");
+                assert!((block[(5 + d) * w + f] - second).abs() < 1e-5, "d{d} f{f}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_input_is_one_kind_of_angle_at_most() {
+        let mut norm = Normalisation::identity(2);
+        norm.wrap[1] = true;
+        norm.circle[1] = true;
+        assert!(norm.validate(2).is_err());
+    }
 
     #[test]
     fn wrapping_lands_in_range_and_keeps_the_angle() {

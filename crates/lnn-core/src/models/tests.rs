@@ -11,6 +11,8 @@ use crate::{mechanics, Solver};
 fn spec(kind: ModelKind, k: usize, act: Activation, coords: Coordinates) -> ModelSpec {
     let mut normalisation = Normalisation::identity(4 + k);
     normalisation.wrap[0] = true; // an angle, as for the double pendulum
+    normalisation.circle[1] = true; // an angle fed as (cos, sin)
+    normalisation.scale[1] = 0.8;
     normalisation.scale[2] = 0.5;
     if k > 0 {
         normalisation.scale[4] = 0.1; // as the paper's g/10
@@ -98,7 +100,7 @@ fn well_posed_batch(
     samples: usize,
     k: usize,
 ) -> (Vec<f64>, Vec<f64>) {
-    let (cands, targets) = batch(8 * samples, k, 3);
+    let (cands, targets) = batch(40 * samples, k, 3);
     if sp.kind != ModelKind::Lnn {
         return (
             cands[..samples * (4 + k)].to_vec(),
@@ -123,7 +125,7 @@ fn well_posed_batch(
     }
     panic!(
         "fewer than {samples} well-conditioned states among {} candidates",
-        8 * samples
+        40 * samples
     );
 }
 
@@ -301,6 +303,7 @@ fn lnn_gradient_is_right_for_one_degree_of_freedom_with_conditioning() {
         normalisation: Normalisation {
             wrap: vec![false; 3],
             asinh: vec![false; 3],
+            circle: vec![false; 3],
             scale: vec![0.1, 1.0, 0.1],
         },
         grid_spacing: None,
@@ -322,6 +325,7 @@ fn graph_spec(n: usize, act: Activation) -> ModelSpec {
         normalisation: Normalisation {
             wrap: vec![false; 6],
             asinh: vec![false; 6],
+            circle: vec![false; 6],
             scale: vec![1.0, 1.0, 1.0, 0.5, 0.5, 0.5],
         },
         grid_spacing: Some(0.2),
@@ -394,6 +398,7 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
         normalisation: Normalisation {
             wrap: vec![false; 3],
             asinh: vec![false, true, false],
+            circle: vec![false; 3],
             scale: vec![0.1, 0.25, 0.1],
         },
         grid_spacing: None,

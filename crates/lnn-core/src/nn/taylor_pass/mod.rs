@@ -22,7 +22,9 @@ use super::Mlp;
 /// of that input with respect to the physical coordinate, e.g. 1/10 when the input is q/10).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Direction {
-    /// Index of the input.
+    /// Index of the input: the network input for [`forward`]; for a model, the state entry
+    /// (its normalisation seeds the network inputs that entry feeds, see
+    /// `models::Normalisation::seed`).
     pub input: usize,
     /// d(input)/d(coordinate).
     pub scale: f64,
@@ -115,63 +117,44 @@ impl Tape {
 }
 
 /// Runs the batched pass over `samples` inputs stored row by row in `x` (sample s at
-/// `x[s·D..(s+1)·D]`, D = the network's input size). Results are in [`Tape::output`].
+/// `x[s·D..(s+1)·D]`, D = the network's input size), each direction seeded with its unit vector
+/// times its scale. Results are in [`Tape::output`].
 pub fn forward(mlp: &Mlp, plan: &Plan, x: &[f64], samples: usize, tape: &mut Tape) {
-    forward_mapped(mlp, plan, x, samples, None, tape);
+    let d_in = mlp.sizes()[0];
+    debug_assert_eq!(x.len(), samples * d_in);
+    forward_seeded(mlp, plan, samples, tape, |s, block| {
+        block[..d_in].copy_from_slice(&x[s * d_in..(s + 1) * d_in]);
+        for (d, dir) in plan.directions.iter().enumerate() {
+            block[(1 + d) * d_in + dir.input] = dir.scale;
+        }
+    });
 }
 
-/// Per-sample derivatives of a nonlinear input map u_i = f_i(x_i): `first[s·D + i]` = f_i′ and
-/// `second[s·D + i]` = f_i″ at sample s (D = the network's input size).
-#[derive(Clone, Copy, Debug)]
-pub struct InputMap<'a> {
-    /// f′ per sample and input.
-    pub first: &'a [f64],
-    /// f″ per sample and input.
-    pub second: &'a [f64],
-}
-
-/// [`forward`] when the inputs are nonlinear maps of the coordinates, u_i = scale_i · f_i(x_i):
-/// direction d is seeded with ∂u/∂x = scale · f′ of its input, and a pair of two directions on
-/// the same input with ∂²u/∂x² = scale · f″ (the chain rule's second-order term; a linear map
-/// has none).
-pub fn forward_mapped(
+/// [`forward`] with the input block of each sample written by `seed(s, block)`: `block` is
+/// `columns × D` (zeroed), the inputs, then their derivatives along each direction, then their
+/// second derivatives for each pair. This is how an input map that is nonlinear in the
+/// coordinates (asinh, an angle fed as cos and sin) enters: by the chain rule at the input.
+pub fn forward_seeded(
     mlp: &Mlp,
     plan: &Plan,
-    x: &[f64],
     samples: usize,
-    map: Option<InputMap<'_>>,
     tape: &mut Tape,
+    mut seed: impl FnMut(usize, &mut [f64]),
 ) {
     let sizes = mlp.sizes();
     let layers = mlp.layers();
     let (d_in, nd, c) = (sizes[0], plan.directions.len(), plan.columns());
     let cols = samples * c;
-    debug_assert_eq!(x.len(), samples * d_in);
     tape.samples = samples;
     tape.y.resize(layers, Vec::new());
     tape.z.resize(layers, Vec::new());
     tape.s.resize(layers.saturating_sub(1), Default::default());
 
-    // Layer 0 input: values, direction vectors, zero second derivatives.
     let y0 = &mut tape.y[0];
     y0.clear();
     y0.resize(d_in * cols, 0.0);
     for s in 0..samples {
-        let base = s * c * d_in;
-        y0[base..base + d_in].copy_from_slice(&x[s * d_in..(s + 1) * d_in]);
-        for (d, dir) in plan.directions.iter().enumerate() {
-            let f1 = map.map_or(1.0, |m| m.first[s * d_in + dir.input]);
-            y0[base + (1 + d) * d_in + dir.input] = dir.scale * f1;
-        }
-        if let Some(m) = map {
-            for (p, &(a, b)) in plan.pairs.iter().enumerate() {
-                let (da, db) = (plan.directions[a], plan.directions[b]);
-                if da.input == db.input {
-                    y0[base + (1 + nd + p) * d_in + da.input] =
-                        da.scale * m.second[s * d_in + da.input];
-                }
-            }
-        }
+        seed(s, &mut y0[s * c * d_in..(s + 1) * c * d_in]);
     }
 
     for l in 0..layers {
