@@ -78,6 +78,11 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
         loss: Loss::from_name(&args.get("loss", "l1".to_string())?).map_err(|e| e.to_string())?,
         seed: args.get("seed", 0)?,
         test_size: args.get("test-size", d.test_size)?,
+        solver: match args.opt::<String>("solver")? {
+            Some(name) => lnn_core::Solver::from_name(&name).map_err(|e| e.to_string())?,
+            None => d.solver,
+        },
+        definiteness: args.get("definiteness", d.definiteness)?,
         ..d
     };
     let mut config = config;

@@ -24,10 +24,14 @@ USAGE:
             [--init paper|xavier|kaiming] [--steps N] [--batch 32] [--lr 1e-3]
             [--schedule step|onecycle|constant] [--clip NORM] [--weight-decay W]
             [--loss l1|mse] [--seed S] [--test-size N] [--scale s1,s2,...] [--angles wrap|circle]
+            [--solver pinv|damped:EPS|ridge:EPS] [--definiteness W]
             [--out model.json] [--quiet]
       Train on fresh samples of the true system; progress on stderr, a JSON summary on stdout.
       --scale overrides the input scales (one per state number). --angles: how the network sees an
-      angle: wrapped into [-pi, pi) or as (cos, sin) on the circle.
+      angle: wrapped into [-pi, pi) or as (cos, sin) on the circle. --solver: how the LNN solves
+      M q̈ = r, in training and after (damped: least squares damped by EPS, smooth through a
+      singular M). --definiteness: weight of the LNN's penalty on an indefinite mass matrix
+      (default 1000; 0 turns it off).
   lnn eval --model model.json [--test-size N] [--energy-ics 40] [--energy-t 100]
       Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
   lnn predict --model model.json --states states.json

@@ -53,6 +53,7 @@ pub mod metrics;
 pub mod models;
 pub mod nn;
 pub mod rng;
+mod simd;
 pub mod simulate;
 pub mod systems;
 pub mod taylor;

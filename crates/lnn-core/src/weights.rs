@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use crate::models::{Coordinates, Model, ModelKind, ModelSpec, Normalisation};
 use crate::nn::Activation;
 use crate::systems::System;
-use crate::{Error, Result};
+use crate::{Error, Result, Solver};
 
 /// The `format` field of every weights file.
 pub const FORMAT: &str = "lnn-web-weights";
@@ -58,6 +58,19 @@ pub struct WeightsFile {
     pub circle: Vec<bool>,
     /// Per input: scale.
     pub scale: Vec<f64>,
+    /// How an LNN solves for q̈ (`Solver::from_name`; absent in older files: the
+    /// pseudo-inverse).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "String::is_empty")
+    )]
+    pub solver: String,
+    /// The LNN's training penalty on an indefinite M (absent: the default).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub definiteness: Option<f64>,
     /// Training steps applied.
     pub step: u64,
     /// Seed of the run.
@@ -104,6 +117,12 @@ impl WeightsFile {
                 alloc::vec::Vec::new()
             },
             scale: spec.normalisation.scale.clone(),
+            solver: if spec.kind == ModelKind::Lnn {
+                spec.solver.name()
+            } else {
+                String::new()
+            },
+            definiteness: (spec.kind == ModelKind::Lnn).then_some(spec.definiteness),
             step,
             seed,
             made_by,
@@ -161,6 +180,12 @@ impl WeightsFile {
                 System::Wave(w) => Some(w.dx),
                 _ => None,
             },
+            solver: if self.solver.is_empty() {
+                Solver::default()
+            } else {
+                Solver::from_name(&self.solver)?
+            },
+            definiteness: self.definiteness.unwrap_or(crate::train::DEFINITENESS),
         };
         let model = spec.with_params(self.params.clone())?;
         Ok((system, spec, model))

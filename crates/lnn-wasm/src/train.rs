@@ -31,6 +31,8 @@ pub struct TrainSettings {
     loss: Option<String>,
     seed: Option<u64>,
     test_size: Option<usize>,
+    solver: Option<String>,
+    definiteness: Option<f64>,
 }
 
 impl TrainSettings {
@@ -51,6 +53,8 @@ impl TrainSettings {
         "loss",
         "seed",
         "testSize",
+        "solver",
+        "definiteness",
     ];
 
     fn config(&self) -> lnn_core::Result<TrainConfig> {
@@ -77,6 +81,11 @@ impl TrainSettings {
             loss: Loss::from_name(self.loss.as_deref().unwrap_or("l1"))?,
             seed: self.seed.unwrap_or(0),
             test_size: self.test_size.unwrap_or(d.test_size),
+            solver: match &self.solver {
+                Some(name) => lnn_core::Solver::from_name(name)?,
+                None => d.solver,
+            },
+            definiteness: self.definiteness.unwrap_or(d.definiteness),
             ..d
         })
     }

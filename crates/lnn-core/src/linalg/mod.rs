@@ -23,7 +23,20 @@ pub enum Solver {
         /// ε > 0.
         epsilon: f64,
     },
+    /// Damped least squares: the q̈ minimising ‖M q̈ − r‖² + ε‖q̈‖², i.e.
+    /// q̈ = (M² + εI)⁻¹ M r. Along an eigenvalue λ of M it scales by λ/(λ² + ε): 1/λ where
+    /// |λ| ≫ √ε, and a smooth return to 0 through λ = 0 instead of a pole. That makes it the
+    /// solver to train through: a learned M whose eigenvalue changes sign somewhere in the
+    /// data (which a random network's does) poses no infinite barrier to the optimiser, and
+    /// once trained |λ| ≫ √ε and it agrees with the exact solve.
+    Damped {
+        /// ε > 0.
+        epsilon: f64,
+    },
 }
+
+/// The forms [`Solver::from_name`] reads.
+pub const SOLVER_NAMES: &str = "pinv, pinv:RCOND, ridge:EPSILON, damped:EPSILON";
 
 impl Default for Solver {
     /// The pseudo-inverse with rcond = 1e-12: far above f64 round-off of a well-scaled M
@@ -34,6 +47,55 @@ impl Default for Solver {
 }
 
 impl Solver {
+    /// Parses `pinv` (the default cutoff), `pinv:RCOND`, `ridge:EPSILON` or `damped:EPSILON`.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] for another name, [`Error::InvalidConfig`] for a bad number.
+    pub fn from_name(name: &str) -> Result<Self> {
+        let (kind, value) = match name.split_once(':') {
+            Some((k, v)) => (k, Some(v)),
+            None => (name, None),
+        };
+        let number = |v: Option<&str>| -> Result<f64> {
+            v.and_then(|v| v.trim().parse::<f64>().ok()).ok_or_else(|| {
+                Error::config(
+                    "solver",
+                    alloc::format!("`{name}` needs a number after `:`"),
+                )
+            })
+        };
+        let solver = match kind {
+            "pinv" => match value {
+                None => Solver::default(),
+                v => Solver::PseudoInverse { rcond: number(v)? },
+            },
+            "ridge" => Solver::Ridge {
+                epsilon: number(value)?,
+            },
+            "damped" => Solver::Damped {
+                epsilon: number(value)?,
+            },
+            _ => {
+                return Err(Error::Unknown {
+                    kind: "solver",
+                    name: name.into(),
+                    expected: SOLVER_NAMES,
+                })
+            }
+        };
+        solver.validate()?;
+        Ok(solver)
+    }
+
+    /// The name [`Solver::from_name`] reads back to this solver.
+    pub fn name(&self) -> alloc::string::String {
+        match *self {
+            Solver::PseudoInverse { rcond } => alloc::format!("pinv:{rcond:e}"),
+            Solver::Ridge { epsilon } => alloc::format!("ridge:{epsilon:e}"),
+            Solver::Damped { epsilon } => alloc::format!("damped:{epsilon:e}"),
+        }
+    }
+
     /// Checks the parameters.
     ///
     /// # Errors
@@ -43,7 +105,9 @@ impl Solver {
             Solver::PseudoInverse { rcond } if !(0.0..1.0).contains(&rcond) => {
                 Err(Error::config("rcond", "must be in [0, 1)"))
             }
-            Solver::Ridge { epsilon } if !(epsilon > 0.0 && epsilon.is_finite()) => {
+            Solver::Ridge { epsilon } | Solver::Damped { epsilon }
+                if !(epsilon > 0.0 && epsilon.is_finite()) =>
+            {
                 Err(Error::config("epsilon", "must be positive and finite"))
             }
             _ => Ok(()),
@@ -67,8 +131,50 @@ impl Solver {
                     reason: "M + εI is singular",
                 })
             }
+            Solver::Damped { epsilon } => Ok(damped_system(m, epsilon)?.solve(&(m * r))),
         }
     }
+
+    /// The reverse of [`Solver::solve`]: given x = solve(M, r) and the adjoint x̄ of x, the
+    /// adjoints (M̄, r̄), with M̄ as a full matrix (a caller storing M once per symmetric pair adds
+    /// M̄ᵢⱼ and M̄ⱼᵢ).
+    ///
+    /// For M x = r (pseudo-inverse, ridge): u = M⁻¹x̄, r̄ = u, M̄ = −u xᵀ. For the damped solve
+    /// x = A⁻¹M r with A = M² + εI: w = A⁻¹x̄, r̄ = M w, M̄ = w (r − M x)ᵀ − (M w) xᵀ.
+    ///
+    /// # Errors
+    /// As [`Solver::solve`].
+    pub fn adjoint(
+        &self,
+        m: &DMatrix<f64>,
+        r: &DVector<f64>,
+        x: &DVector<f64>,
+        xbar: &DVector<f64>,
+    ) -> Result<(DMatrix<f64>, DVector<f64>)> {
+        match *self {
+            Solver::Damped { epsilon } => {
+                let w = damped_system(m, epsilon)?.solve(xbar);
+                let mw = m * &w;
+                let mbar = &w * (r - m * x).transpose() - &mw * x.transpose();
+                Ok((mbar, mw))
+            }
+            _ => {
+                let u = self.solve(m, xbar)?;
+                let mbar = -(&u * x.transpose());
+                Ok((mbar, u))
+            }
+        }
+    }
+}
+
+/// The Cholesky factor of M² + εI (symmetric positive definite for ε > 0).
+fn damped_system(m: &DMatrix<f64>, epsilon: f64) -> Result<nalgebra::Cholesky<f64, nalgebra::Dyn>> {
+    let n = m.nrows();
+    (m * m + DMatrix::identity(n, n) * epsilon)
+        .cholesky()
+        .ok_or(Error::SingularMassMatrix {
+            reason: "M² + εI is not positive definite (ε too small for this M)",
+        })
 }
 
 /// x = M⁺ r through the eigendecomposition M = Q Λ Qᵀ (M symmetric), dropping small |λ|.
@@ -149,6 +255,89 @@ mod tests {
         let r = DVector::from_row_slice(&[1.0]);
         let err = Solver::Ridge { epsilon: 0.5 }.solve(&m, &r).unwrap_err();
         assert!(matches!(err, Error::SingularMassMatrix { .. }));
+    }
+
+    #[test]
+    fn damped_solve_is_regularised_least_squares() {
+        // Regular M: (M² + εI) x = M r exactly, and x → M⁻¹ r as ε → 0.
+        let m = DMatrix::from_row_slice(2, 2, &[2.0, 0.5, 0.5, -1.0]);
+        let r = DVector::from_row_slice(&[1.0, 3.0]);
+        let x = Solver::Damped { epsilon: 1e-3 }.solve(&m, &r).unwrap();
+        let lhs = (&m * &m + DMatrix::identity(2, 2) * 1e-3) * &x;
+        assert!((lhs - &m * &r).amax() < 1e-13);
+        let tiny = Solver::Damped { epsilon: 1e-14 }.solve(&m, &r).unwrap();
+        let exact = m.clone().lu().solve(&r).unwrap();
+        assert!((tiny - exact).amax() < 1e-12);
+        // Through a singular M it stays finite: M = 0 gives 0, an eigenvalue λ gives λ/(λ² + ε).
+        let zero = Solver::Damped { epsilon: 1e-4 }
+            .solve(&DMatrix::zeros(2, 2), &r)
+            .unwrap();
+        assert_eq!(zero.as_slice(), &[0.0, 0.0]);
+        let one = DMatrix::from_row_slice(1, 1, &[0.01]);
+        let x = Solver::Damped { epsilon: 1e-4 }
+            .solve(&one, &DVector::from_row_slice(&[1.0]))
+            .unwrap();
+        assert!((x[0] - 0.01 / (1e-4 + 1e-4)).abs() < 1e-12);
+    }
+
+    /// Every solver's adjoint against central differences of x̄ᵀ solve(M, r), with M perturbed
+    /// symmetrically (as a mass matrix is) and r perturbed entry by entry.
+    #[test]
+    fn adjoints_match_finite_differences() {
+        let m = DMatrix::from_row_slice(3, 3, &[1.5, 0.3, -0.2, 0.3, 0.8, 0.1, -0.2, 0.1, -0.6]);
+        let r = DVector::from_row_slice(&[0.4, -1.0, 2.0]);
+        let xbar = DVector::from_row_slice(&[1.0, -0.5, 0.25]);
+        for solver in [
+            Solver::default(),
+            Solver::Ridge { epsilon: 0.05 },
+            Solver::Damped { epsilon: 0.05 },
+        ] {
+            let f = |m: &DMatrix<f64>, r: &DVector<f64>| xbar.dot(&solver.solve(m, r).unwrap());
+            let x = solver.solve(&m, &r).unwrap();
+            let (mbar, rbar) = solver.adjoint(&m, &r, &x, &xbar).unwrap();
+            let h = 1e-6;
+            for i in 0..3 {
+                let mut e = DVector::zeros(3);
+                e[i] = h;
+                let fd = (f(&m, &(&r + &e)) - f(&m, &(&r - &e))) / (2.0 * h);
+                assert!(
+                    (fd - rbar[i]).abs() < 1e-7,
+                    "{solver:?} r̄{i}: {} vs {fd}",
+                    rbar[i]
+                );
+                for j in i..3 {
+                    let mut d = DMatrix::zeros(3, 3);
+                    d[(i, j)] = h;
+                    d[(j, i)] = h;
+                    let fd = (f(&(&m + &d), &r) - f(&(&m - &d), &r)) / (2.0 * h);
+                    let want = if i == j {
+                        mbar[(i, i)]
+                    } else {
+                        mbar[(i, j)] + mbar[(j, i)]
+                    };
+                    assert!(
+                        (fd - want).abs() < 1e-7,
+                        "{solver:?} M̄{i}{j}: {want} vs {fd}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_read_back() {
+        for s in [
+            Solver::default(),
+            Solver::PseudoInverse { rcond: 1e-8 },
+            Solver::Ridge { epsilon: 1e-4 },
+            Solver::Damped { epsilon: 2.5e-3 },
+        ] {
+            assert_eq!(Solver::from_name(&s.name()).unwrap(), s);
+        }
+        assert_eq!(Solver::from_name("pinv").unwrap(), Solver::default());
+        assert!(Solver::from_name("damped").is_err());
+        assert!(Solver::from_name("damped:-1").is_err());
+        assert!(Solver::from_name("lu").is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use crate::nn::taylor_pass::{self, Plan, Tape};
 use crate::nn::{Activation, Init, Mlp};
-use crate::{Error, Result};
+use crate::{Error, Result, Solver};
 
 mod baseline;
 mod graph;
@@ -227,7 +227,8 @@ pub trait Model {
 
     /// The loss against `targets` (2n numbers per state: the full dx/dt; the LNN and the
     /// baseline compare only its second half, q̈) and its gradient, added to `grad`. A NaN
-    /// loss means the batch hit a non-finite intermediate: skip it.
+    /// loss means the batch hit a non-finite intermediate: skip it. The LNN's objective adds
+    /// its penalty on an indefinite mass matrix (zero once M is definite; `Lnn::definiteness`).
     fn loss_and_gradient(
         &self,
         states: &[f64],
@@ -258,6 +259,10 @@ pub struct ModelSpec {
     pub normalisation: Normalisation,
     /// Grid spacing, for the graph model.
     pub grid_spacing: Option<f64>,
+    /// How the LNN solves M q̈ = r (the other models have no mass matrix to solve).
+    pub solver: Solver,
+    /// Weight of the LNN's training penalty on an indefinite mass matrix (0 = none).
+    pub definiteness: f64,
 }
 
 impl ModelSpec {
@@ -321,6 +326,13 @@ impl ModelSpec {
         if self.hidden.is_empty() {
             return Err(Error::config("hidden", "give at least one hidden layer"));
         }
+        self.solver.validate()?;
+        if !(self.definiteness >= 0.0 && self.definiteness.is_finite()) {
+            return Err(Error::config(
+                "definiteness",
+                "must be a finite number ≥ 0 (0: no penalty)",
+            ));
+        }
         if self.kind == ModelKind::GraphLnn {
             crate::grid::validate_points(self.dof)?;
             if self.normalisation.is_nonlinear() {
@@ -366,7 +378,11 @@ impl ModelSpec {
         use alloc::boxed::Box;
         let (n, k, norm) = (self.dof, self.conditioning_len, self.normalisation.clone());
         match self.kind {
-            ModelKind::Lnn => Box::new(Lnn::new(mlp, n, k, norm)),
+            ModelKind::Lnn => {
+                let mut lnn = Lnn::new(mlp, n, k, norm, self.solver);
+                lnn.definiteness = self.definiteness;
+                Box::new(lnn)
+            }
             ModelKind::Baseline => Box::new(Baseline::new(mlp, n, k, norm)),
             ModelKind::Hnn => Box::new(Hnn::new(mlp, n, k, norm, self.coordinates)),
             ModelKind::GraphLnn => Box::new(GraphLnn::new(

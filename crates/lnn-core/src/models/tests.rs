@@ -26,6 +26,8 @@ fn spec(kind: ModelKind, k: usize, act: Activation, coords: Coordinates) -> Mode
         activation: act,
         normalisation,
         grid_spacing: None,
+        solver: Solver::default(),
+        definiteness: 0.0,
     }
 }
 
@@ -107,7 +109,13 @@ fn well_posed_batch(
             targets[..samples * 4].to_vec(),
         );
     }
-    let lnn = Lnn::new(model.mlp().clone(), 2, k, sp.normalisation.clone());
+    let lnn = Lnn::new(
+        model.mlp().clone(),
+        2,
+        k,
+        sp.normalisation.clone(),
+        Solver::default(),
+    );
     let d = 4 + k;
     let mut states = Vec::new();
     for x in cands.chunks(d) {
@@ -168,6 +176,68 @@ fn lnn_gradient_matches_finite_differences() {
 }
 
 #[test]
+fn lnn_gradient_through_the_damped_solve_matches_finite_differences() {
+    // No filtering for well-conditioned M: the damped solve is smooth through singular and
+    // indefinite M, which is the point of it. ε near the size of this small network's M
+    // eigenvalues, so the damping matters.
+    for epsilon in [1e-4, 1e-2] {
+        let mut sp = spec(
+            ModelKind::Lnn,
+            1,
+            Activation::Softplus,
+            Coordinates::Velocity,
+        );
+        sp.solver = Solver::Damped { epsilon };
+        let mut model = sp.build(Init::Xavier, 7).unwrap();
+        let (states, targets) = batch(6, 1, 3);
+        for loss in [Loss::Mse, Loss::L1] {
+            assert_gradient_matches(
+                &mut *model,
+                &states,
+                &targets,
+                6,
+                loss,
+                &format!("damped {epsilon} {loss:?}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn lnn_gradient_with_the_definiteness_penalty_matches_finite_differences() {
+    // The well-posed batch has well-conditioned but mostly indefinite M (a fresh network's):
+    // the penalty is active there, and its gradient joins the solve's.
+    let mut sp = spec(
+        ModelKind::Lnn,
+        0,
+        Activation::Softplus,
+        Coordinates::Velocity,
+    );
+    sp.definiteness = 5.0;
+    let mut model = sp.build(Init::Xavier, 7).unwrap();
+    let (states, targets) = well_posed_batch(&sp, &*model, 5, 0);
+    let lnn = Lnn::new(
+        model.mlp().clone(),
+        2,
+        0,
+        sp.normalisation.clone(),
+        Solver::default(),
+    );
+    let indefinite = states
+        .chunks(4)
+        .filter(|x| {
+            let e = mechanics::terms(&lnn, x)
+                .unwrap()
+                .mass
+                .symmetric_eigenvalues();
+            e[0] * e[1] < 0.0
+        })
+        .count();
+    assert!(indefinite > 0, "the check needs some indefinite M");
+    assert_gradient_matches(&mut *model, &states, &targets, 5, Loss::L1, "definiteness");
+}
+
+#[test]
 fn baseline_gradient_matches_finite_differences() {
     for act in [Activation::Relu, Activation::Softplus, Activation::Tanh] {
         for k in [0, 1] {
@@ -215,6 +285,7 @@ fn lnn_batched_accelerations_match_the_generic_engine() {
             2,
             1,
             s.normalisation.clone(),
+            Solver::default(),
         );
         let (states, _) = batch(6, 1, 4);
         let mut ws = Workspace::default();
@@ -307,6 +378,8 @@ fn lnn_gradient_is_right_for_one_degree_of_freedom_with_conditioning() {
             scale: vec![0.1, 1.0, 0.1],
         },
         grid_spacing: None,
+        solver: Solver::default(),
+        definiteness: 0.0,
     };
     let mut model = sp.build(Init::Xavier, 4).unwrap();
     let states = vec![3.0, 0.5, 7.0, -6.0, -0.2, -12.0, 1.0, 0.9, 4.0];
@@ -329,6 +402,8 @@ fn graph_spec(n: usize, act: Activation) -> ModelSpec {
             scale: vec![1.0, 1.0, 1.0, 0.5, 0.5, 0.5],
         },
         grid_spacing: Some(0.2),
+        solver: Solver::default(),
+        definiteness: 0.0,
     }
 }
 
@@ -402,6 +477,8 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
             scale: vec![0.1, 0.25, 0.1],
         },
         grid_spacing: None,
+        solver: Solver::default(),
+        definiteness: 0.0,
     };
     let mut model = sp.build(Init::Xavier, 4).unwrap();
     let states = vec![3.0, 0.5, 7.0, -6.0, -250.0, -12.0, 1.0, 3e4, 4.0];
@@ -416,6 +493,7 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
         1,
         1,
         sp.normalisation.clone(),
+        Solver::default(),
     );
     let mut ws = Workspace::default();
     for x in [[0.3, 0.8, 2.0], [-1.0, -4.0, -3.0], [2.0, 30.0, 1.0]] {

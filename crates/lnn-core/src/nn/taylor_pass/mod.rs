@@ -1,18 +1,27 @@
-//! The batched Taylor-mode pass through an [`Mlp`] and its hand-written reverse.
+//! The batched second-order pass through an [`Mlp`] and its hand-written reverse.
 //!
-//! For a batch of S inputs, each sample gets C = 1 + D + P columns: its value, its first
-//! derivatives along D input directions, and its second derivatives for P pairs of directions.
-//! Per layer z = W a + b, a′ = σ(z):
+//! What a learned Lagrangian needs per sample is its value, its gradient and a few Hessian
+//! entries (the q̇–q̇ and q̇–q blocks of the Euler–Lagrange equation). They come from
+//! forward-over-reverse differentiation, batched over S samples:
 //!
 //! ```text
-//! Z = W [a, A, B] (+ b on the value column)
-//! a′ = σ(z),   A′_d = σ′(z) ⊙ Z_d,   B′_(i,j) = σ″(z) ⊙ Z_i ⊙ Z_j + σ′(z) ⊙ Z_(i,j)
+//! forward:   z = W a + b,  a′ = σ(z)          and along T input tangents u_t:  ż = W ȧ,  ȧ′ = σ′(z) ⊙ ż
+//! backward:  δ = σ′(z) ⊙ g,  g_in = Wᵀ δ      and its tangents: δ̇ = σ″(z) ⊙ ż ⊙ g + σ′(z) ⊙ ġ,  ġ_in = Wᵀ δ̇
 //! ```
 //!
-//! so the whole batch costs one matrix product of width S·C per layer. At the input, A holds the
-//! direction vectors and B = 0; the linear output layer gives the derivatives of the outputs.
-//! [`backward`] runs the adjoints of exactly these operations, giving ∂loss/∂parameters from
-//! the adjoints of all output columns.
+//! starting from the output row (g = wᵀ, ġ = 0) down to the input, where g is ∇f and ġ_t is the
+//! Hessian-vector product H u_t. Each layer costs two matrix products of width S·(1 + T): the
+//! tangents are those of the pairs' first directions (the n velocity directions for the
+//! Euler–Lagrange equation), so a double pendulum carries 3 columns per sample through each
+//! sweep where forward Taylor mode carries 12 (value, 4 first derivatives, 7 second-derivative
+//! pairs), and its training step does half the arithmetic. The requested derivatives along the
+//! plan's directions are then dot products with the seed at the input: first derivatives
+//! g·u_d, second derivatives u_bᵀ(H u_a) + g·v_ab (v_ab: the input map's own second derivative).
+//!
+//! [`backward`] runs the adjoints of exactly these operations (up through the backward sweep,
+//! then down through the forward sweep), giving ∂loss/∂parameters from the adjoints of all
+//! outputs. The plan's output layout is that of forward Taylor mode, so callers see value,
+//! first derivatives and pairs whatever the method inside.
 use alloc::vec::Vec;
 
 use super::gemm::{matmul, transpose};
@@ -84,19 +93,52 @@ impl Plan {
     pub fn columns(&self) -> usize {
         1 + self.directions.len() + self.pairs.len()
     }
+
+    /// The directions carried as tangents (the first direction of each pair, each once) and,
+    /// per pair, the index of its tangent.
+    fn tangents(&self) -> (Vec<usize>, Vec<usize>) {
+        let mut tangents: Vec<usize> = Vec::new();
+        let of_pair = self
+            .pairs
+            .iter()
+            .map(|&(a, _)| match tangents.iter().position(|&t| t == a) {
+                Some(t) => t,
+                None => {
+                    tangents.push(a);
+                    tangents.len() - 1
+                }
+            })
+            .collect();
+        (tangents, of_pair)
+    }
 }
 
 /// What the forward pass keeps for the reverse pass; reused across calls to avoid allocation.
+///
+/// Per sample, each sweep has F = 1 + T columns: the value (or gradient) and its T tangents.
 #[derive(Clone, Debug, Default)]
 pub struct Tape {
     samples: usize,
-    /// Inputs of each layer (sizes[l] × cols).
+    /// The seed block of every sample (`columns × D`, see [`forward_seeded`]).
+    seed: Vec<f64>,
+    /// Forward sweep: the input of each layer (sizes[l] × S·F).
     y: Vec<Vec<f64>>,
-    /// Pre-activations of each layer (sizes[l+1] × cols); the last is the output.
+    /// Forward sweep: the pre-activations of each layer (sizes[l+1] × S·F).
     z: Vec<Vec<f64>>,
-    /// σ′, σ″, σ‴ at the value column of each hidden layer (sizes[l+1] × samples each).
+    /// σ′, σ″, σ‴ at the value column of each hidden layer (sizes[l+1] × S each).
     s: Vec<[Vec<f64>; 3]>,
-    /// Scratch adjoints and transposes.
+    /// Backward sweep: ∂f/∂(input of layer l) and its tangents (sizes[l] × S·F).
+    g: Vec<Vec<f64>>,
+    /// Backward sweep: δ and δ̇ of each hidden layer (sizes[l+1] × S·F).
+    d: Vec<Vec<f64>>,
+    /// Wᵀ of each layer (sizes[l] × sizes[l+1]).
+    wt: Vec<Vec<f64>>,
+    /// The outputs in the plan's layout.
+    out: Vec<f64>,
+    /// Reverse pass: adjoints of `g` and the backward sweep's share of each layer's z̄.
+    gbar: Vec<Vec<f64>>,
+    zbar_up: Vec<Vec<f64>>,
+    /// Reverse pass scratch.
     zbar: Vec<f64>,
     ybar: Vec<f64>,
     trans: Vec<f64>,
@@ -107,7 +149,7 @@ impl Tape {
     /// `s·C` is sample s's value, `s·C + 1 + d` its derivative along direction d, and
     /// `s·C + 1 + D + p` its second derivative for pair p.
     pub fn output(&self) -> &[f64] {
-        self.z.last().map(|v| &v[..]).unwrap_or(&[])
+        &self.out
     }
 
     /// Number of samples of the last [`forward`].
@@ -130,10 +172,29 @@ pub fn forward(mlp: &Mlp, plan: &Plan, x: &[f64], samples: usize, tape: &mut Tap
     });
 }
 
+/// Resizes `v` to `len` entries (keeping its allocation).
+fn sized(v: &mut Vec<f64>, len: usize) -> &mut Vec<f64> {
+    v.resize(len, 0.0);
+    v
+}
+
+/// Σ_i a_i b_i in order of i.
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = 0.0;
+    for i in 0..a.len() {
+        acc += a[i] * b[i];
+    }
+    acc
+}
+
 /// [`forward`] with the input block of each sample written by `seed(s, block)`: `block` is
 /// `columns × D` (zeroed), the inputs, then their derivatives along each direction, then their
 /// second derivatives for each pair. This is how an input map that is nonlinear in the
 /// coordinates (asinh, an angle fed as cos and sin) enters: by the chain rule at the input.
+///
+/// # Panics
+/// If the plan asks for derivatives of a network with more than one output (no model does).
 pub fn forward_seeded(
     mlp: &Mlp,
     plan: &Plan,
@@ -144,64 +205,145 @@ pub fn forward_seeded(
     let sizes = mlp.sizes();
     let layers = mlp.layers();
     let (d_in, nd, c) = (sizes[0], plan.directions.len(), plan.columns());
-    let cols = samples * c;
+    let (tangents, of_pair) = plan.tangents();
+    let f = 1 + tangents.len();
+    let cols = samples * f;
+    assert!(
+        nd == 0 || sizes[layers] == 1,
+        "derivatives are taken of scalar networks only"
+    );
     tape.samples = samples;
     tape.y.resize(layers, Vec::new());
     tape.z.resize(layers, Vec::new());
-    tape.s.resize(layers.saturating_sub(1), Default::default());
+    tape.s.resize(layers - 1, Default::default());
+    tape.wt.resize(layers, Vec::new());
 
-    let y0 = &mut tape.y[0];
-    y0.clear();
-    y0.resize(d_in * cols, 0.0);
+    let block = c * d_in;
+    tape.seed.clear();
+    tape.seed.resize(samples * block, 0.0);
     for s in 0..samples {
-        seed(s, &mut y0[s * c * d_in..(s + 1) * c * d_in]);
+        seed(s, &mut tape.seed[s * block..(s + 1) * block]);
+    }
+    // The forward sweep's input: per sample the features and the tangents' seeds.
+    let y0 = sized(&mut tape.y[0], d_in * cols);
+    for s in 0..samples {
+        let b = &tape.seed[s * block..(s + 1) * block];
+        let o = s * f * d_in;
+        y0[o..o + d_in].copy_from_slice(&b[..d_in]);
+        for (t, &dir) in tangents.iter().enumerate() {
+            y0[o + (1 + t) * d_in..o + (2 + t) * d_in]
+                .copy_from_slice(&b[(1 + dir) * d_in..(2 + dir) * d_in]);
+        }
     }
 
+    let act = mlp.activation();
     for l in 0..layers {
         let (k, m) = (sizes[l], sizes[l + 1]);
         let (w, b) = mlp.layer(l);
-        let z = &mut tape.z[l];
-        z.resize(m * cols, 0.0);
+        let z = sized(&mut tape.z[l], m * cols);
         matmul(m, k, cols, w, &tape.y[l], z, false);
         for s in 0..samples {
-            let zv = &mut z[s * c * m..s * c * m + m];
-            for i in 0..m {
-                zv[i] += b[i];
+            for (zi, bi) in z[s * f * m..s * f * m + m].iter_mut().zip(b) {
+                *zi += bi;
             }
         }
         if l + 1 == layers {
             break;
         }
-        // Hidden activation: the Taylor rules, per sample.
-        let act = mlp.activation();
         let [s1, s2, s3] = &mut tape.s[l];
         for v in [&mut *s1, &mut *s2, &mut *s3] {
             v.resize(m * samples, 0.0);
         }
-        let y = &mut tape.y[l + 1];
-        y.resize(m * cols, 0.0);
+        let y = sized(&mut tape.y[l + 1], m * cols);
         for s in 0..samples {
-            let col = |j: usize| (s * c + j) * m;
-            for i in 0..m {
-                let dv = act.derivatives(z[col(0) + i]);
-                y[col(0) + i] = dv[0];
-                s1[s * m + i] = dv[1];
-                s2[s * m + i] = dv[2];
-                s3[s * m + i] = dv[3];
-            }
-            let (d1, d2) = (&s1[s * m..(s + 1) * m], &s2[s * m..(s + 1) * m]);
-            for d in 0..nd {
-                let (zo, yo) = (col(1 + d), col(1 + d));
-                for i in 0..m {
-                    y[yo + i] = d1[i] * z[zo + i];
+            let u = s * m..(s + 1) * m;
+            let (zv, zt) = z[s * f * m..(s + 1) * f * m].split_at(m);
+            let (yv, yt) = y[s * f * m..(s + 1) * f * m].split_at_mut(m);
+            act.derivatives_into(
+                zv,
+                [
+                    yv,
+                    &mut s1[u.clone()],
+                    &mut s2[u.clone()],
+                    &mut s3[u.clone()],
+                ],
+            );
+            // ȧ′ = σ′ ⊙ ż
+            let d1 = &s1[u];
+            for (yc, zc) in yt.chunks_exact_mut(m).zip(zt.chunks_exact(m)) {
+                for ((y, z), d1) in yc.iter_mut().zip(zc).zip(d1) {
+                    *y = d1 * z;
                 }
             }
-            for (p, &(a, bb)) in plan.pairs.iter().enumerate() {
-                let (za, zb, zp) = (col(1 + a), col(1 + bb), col(1 + nd + p));
+        }
+    }
+
+    let out = sized(&mut tape.out, sizes[layers] * samples * c);
+    let top = &tape.z[layers - 1];
+    if nd == 0 {
+        // Values only: one column per sample (f = 1 here).
+        out.copy_from_slice(&top[..sizes[layers] * samples]);
+        return;
+    }
+
+    // Backward sweep, from the output row wᵀ (ġ = 0 there) down to the input.
+    tape.g.resize(layers, Vec::new());
+    tape.d.resize(layers - 1, Vec::new());
+    {
+        let m = sizes[layers - 1];
+        let w_out = mlp.layer(layers - 1).0; // 1 × m: the entries in order
+        let g = sized(&mut tape.g[layers - 1], m * cols);
+        g.fill(0.0);
+        for s in 0..samples {
+            g[s * f * m..s * f * m + m].copy_from_slice(w_out);
+        }
+    }
+    for l in (0..layers - 1).rev() {
+        let (k, m) = (sizes[l], sizes[l + 1]);
+        let [s1, s2, _] = &tape.s[l];
+        let (gl, z) = (&tape.g[l + 1], &tape.z[l]);
+        let d = sized(&mut tape.d[l], m * cols);
+        for s in 0..samples {
+            let u = s * m..(s + 1) * m;
+            let (d1, d2) = (&s1[u.clone()], &s2[u]);
+            let block = s * f * m..(s + 1) * f * m;
+            let (gv, gt) = gl[block.clone()].split_at(m);
+            let zt = &z[block.start + m..block.end];
+            let (dv, dt) = d[block].split_at_mut(m);
+            // δ = σ′ ⊙ g,  δ̇ = σ″ ⊙ ż ⊙ g + σ′ ⊙ ġ
+            for ((d, g), d1) in dv.iter_mut().zip(gv).zip(d1) {
+                *d = d1 * g;
+            }
+            for ((dc, zc), gc) in dt
+                .chunks_exact_mut(m)
+                .zip(zt.chunks_exact(m))
+                .zip(gt.chunks_exact(m))
+            {
                 for i in 0..m {
-                    y[zp + i] = d2[i] * z[za + i] * z[zb + i] + d1[i] * z[zp + i];
+                    dc[i] = d2[i] * zc[i] * gv[i] + d1[i] * gc[i];
                 }
             }
+        }
+        let wt = sized(&mut tape.wt[l], k * m);
+        transpose(m, k, mlp.layer(l).0, wt);
+        let g = sized(&mut tape.g[l], k * cols);
+        matmul(k, m, cols, wt, d, g, false);
+    }
+
+    // The plan's outputs: first derivatives g·u_d, pairs u_bᵀ (H u_a) + g·v_ab.
+    let g0 = &tape.g[0];
+    for s in 0..samples {
+        let b = &tape.seed[s * block..(s + 1) * block];
+        let col = |j: usize| &b[j * d_in..(j + 1) * d_in];
+        let gcol = |t: usize| &g0[(s * f + t) * d_in..(s * f + t + 1) * d_in];
+        let o = &mut out[s * c..(s + 1) * c];
+        o[0] = top[s * f];
+        for d in 0..nd {
+            o[1 + d] = dot(gcol(0), col(1 + d));
+        }
+        for (p, &(_, bdir)) in plan.pairs.iter().enumerate() {
+            o[1 + nd + p] =
+                dot(gcol(1 + of_pair[p]), col(1 + bdir)) + dot(gcol(0), col(1 + nd + p));
         }
     }
 }
@@ -211,70 +353,178 @@ pub fn forward_seeded(
 pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], grad: &mut [f64]) {
     let sizes = mlp.sizes();
     let layers = mlp.layers();
-    let (nd, c, samples) = (plan.directions.len(), plan.columns(), tape.samples);
-    let cols = samples * c;
+    let (d_in, nd, c, samples) = (
+        sizes[0],
+        plan.directions.len(),
+        plan.columns(),
+        tape.samples,
+    );
+    let (tangents, of_pair) = plan.tangents();
+    let f = 1 + tangents.len();
+    let cols = samples * f;
+    let block = c * d_in;
     let mut zbar = core::mem::take(&mut tape.zbar);
     let mut ybar = core::mem::take(&mut tape.ybar);
     let mut trans = core::mem::take(&mut tape.trans);
-    zbar.clear();
-    zbar.extend_from_slice(&out_adjoint[..sizes[layers] * cols]);
+    tape.gbar.resize(layers, Vec::new());
+    tape.zbar_up.resize(layers - 1, Vec::new());
 
+    // Adjoints of the output layer's pre-activations: the values' adjoints, no tangents.
+    let outs = sizes[layers];
+    zbar.clear();
+    zbar.resize(outs * cols, 0.0);
+    for s in 0..samples {
+        let src = if nd == 0 {
+            &out_adjoint[s * outs..(s + 1) * outs]
+        } else {
+            &out_adjoint[s * c..s * c + 1]
+        };
+        zbar[s * f * outs..s * f * outs + outs].copy_from_slice(src);
+    }
+
+    if nd > 0 {
+        // Through the output dot products to ḡ at the input.
+        let gbar0 = sized(&mut tape.gbar[0], d_in * cols);
+        gbar0.fill(0.0);
+        for s in 0..samples {
+            let b = &tape.seed[s * block..(s + 1) * block];
+            let o = &out_adjoint[s * c..(s + 1) * c];
+            let mut axpy = |t: usize, a: f64, j: usize| {
+                let dst = &mut gbar0[(s * f + t) * d_in..(s * f + t + 1) * d_in];
+                for (x, v) in dst.iter_mut().zip(&b[j * d_in..(j + 1) * d_in]) {
+                    *x += a * v;
+                }
+            };
+            for d in 0..nd {
+                axpy(0, o[1 + d], 1 + d);
+            }
+            for (p, &(_, bdir)) in plan.pairs.iter().enumerate() {
+                let a = o[1 + nd + p];
+                axpy(1 + of_pair[p], a, 1 + bdir);
+                axpy(0, a, 1 + nd + p);
+            }
+        }
+        // Up through the backward sweep: ḡ of layer l's input gives δ̄ = W ḡ, then ḡ of its
+        // output and the backward sweep's share of z̄ and ż̄.
+        for l in 0..layers - 1 {
+            let (k, m) = (sizes[l], sizes[l + 1]);
+            let (w, _) = mlp.layer(l);
+            let dbar = sized(&mut ybar, m * cols);
+            matmul(m, k, cols, w, &tape.gbar[l], dbar, false);
+            let [s1, s2, s3] = &tape.s[l];
+            let (g, z) = (&tape.g[l + 1], &tape.z[l]);
+            let mut gbar_next = core::mem::take(&mut tape.gbar[l + 1]);
+            let gb = sized(&mut gbar_next, m * cols);
+            let zu = sized(&mut tape.zbar_up[l], m * cols);
+            for s in 0..samples {
+                let u = s * m..(s + 1) * m;
+                let (d1, d2, d3) = (&s1[u.clone()], &s2[u.clone()], &s3[u]);
+                let block = s * f * m..(s + 1) * f * m;
+                let (dv, dt) = dbar[block.clone()].split_at(m);
+                let (gv, gt) = g[block.clone()].split_at(m);
+                let zt = &z[block.start + m..block.end];
+                let (gbv, gbt) = gb[block.clone()].split_at_mut(m);
+                let (zuv, zut) = zu[block].split_at_mut(m);
+                // Adjoints of δ = σ′ g and of δ̇ = σ″ ż g + σ′ ġ, into ḡ, ġ̄, z̄ and ż̄.
+                for i in 0..m {
+                    gbv[i] = d1[i] * dv[i];
+                    zuv[i] = d2[i] * gv[i] * dv[i];
+                }
+                for ((((dc, zc), gc), gbc), zuc) in dt
+                    .chunks_exact(m)
+                    .zip(zt.chunks_exact(m))
+                    .zip(gt.chunks_exact(m))
+                    .zip(gbt.chunks_exact_mut(m))
+                    .zip(zut.chunks_exact_mut(m))
+                {
+                    for i in 0..m {
+                        let (db, zt) = (dc[i], zc[i]);
+                        gbv[i] += d2[i] * zt * db;
+                        gbc[i] = d1[i] * db;
+                        zuv[i] += (d3[i] * zt * gv[i] + d2[i] * gc[i]) * db;
+                        zuc[i] = d2[i] * gv[i] * db;
+                    }
+                }
+            }
+            tape.gbar[l + 1] = gbar_next;
+            // W̄ += [δ, δ̇] ḡᵀ (the sweep-down product is added below).
+            let off = mlp.offset(l);
+            let gw = &mut grad[off..off + m * k];
+            let tr = sized(&mut trans, cols * k);
+            transpose(k, cols, &tape.gbar[l], tr);
+            matmul(m, cols, k, &tape.d[l], tr, gw, true);
+        }
+        // The output row is g of the top hidden layer's output in every sample: w̄ += Σ ḡ.
+        let m = sizes[layers - 1];
+        let off = mlp.offset(layers - 1);
+        let gb = &tape.gbar[layers - 1];
+        for s in 0..samples {
+            for (x, v) in grad[off..off + m]
+                .iter_mut()
+                .zip(&gb[s * f * m..s * f * m + m])
+            {
+                *x += v;
+            }
+        }
+    }
+
+    // Down through the forward sweep.
     for l in (0..layers).rev() {
         let (k, m) = (sizes[l], sizes[l + 1]);
+        if l + 1 < layers {
+            // z̄ of hidden layer l from ȳ of its output (through σ and the tangents' σ′ ⊙ ż).
+            let [s1, s2, _] = &tape.s[l];
+            let z = &tape.z[l];
+            zbar.clear();
+            if nd > 0 {
+                zbar.extend_from_slice(&tape.zbar_up[l]);
+            } else {
+                zbar.resize(m * cols, 0.0);
+            }
+            for s in 0..samples {
+                let u = s * m..(s + 1) * m;
+                let (d1, d2) = (&s1[u.clone()], &s2[u]);
+                let block = s * f * m..(s + 1) * f * m;
+                let (yv, yt) = ybar[block.clone()].split_at(m);
+                let zt = &z[block.start + m..block.end];
+                let (zbv, zbt) = zbar[block].split_at_mut(m);
+                // Adjoints of a′ = σ(z) and ȧ′ = σ′ ⊙ ż.
+                for ((zb, y), d1) in zbv.iter_mut().zip(yv).zip(d1) {
+                    *zb += d1 * y;
+                }
+                for ((yc, zc), zbc) in yt
+                    .chunks_exact(m)
+                    .zip(zt.chunks_exact(m))
+                    .zip(zbt.chunks_exact_mut(m))
+                {
+                    for i in 0..m {
+                        zbv[i] += d2[i] * zc[i] * yc[i];
+                        zbc[i] += d1[i] * yc[i];
+                    }
+                }
+            }
+        }
         let off = mlp.offset(l);
         let (gw, gb) = grad[off..off + m * k + m].split_at_mut(m * k);
         // W̄ += Z̄ Yᵀ, as a product with the transposed layer input.
-        trans.resize(k * cols, 0.0);
-        transpose(k, cols, &tape.y[l], &mut trans);
-        matmul(m, cols, k, &zbar, &trans, gw, true);
+        let tr = sized(&mut trans, cols * k);
+        transpose(k, cols, &tape.y[l], tr);
+        matmul(m, cols, k, &zbar, tr, gw, true);
         for s in 0..samples {
-            let zv = &zbar[s * c * m..s * c * m + m];
-            for i in 0..m {
-                gb[i] += zv[i];
+            for (x, v) in gb.iter_mut().zip(&zbar[s * f * m..s * f * m + m]) {
+                *x += v;
             }
         }
         if l == 0 {
             break;
         }
-        // Ȳ = Wᵀ Z̄, then through the activation of layer l − 1 (whose outputs are Y_l).
-        ybar.resize(k * cols, 0.0);
-        trans.resize(m * k, 0.0);
-        transpose(m, k, mlp.layer(l).0, &mut trans);
-        matmul(k, m, cols, &trans, &zbar, &mut ybar, false);
-        let z = &tape.z[l - 1];
-        let [s1, s2, s3] = &tape.s[l - 1];
-        zbar.clear();
-        zbar.resize(k * cols, 0.0);
-        for s in 0..samples {
-            let col = |j: usize| (s * c + j) * k;
-            let (d1, d2, d3) = (
-                &s1[s * k..(s + 1) * k],
-                &s2[s * k..(s + 1) * k],
-                &s3[s * k..(s + 1) * k],
-            );
-            // value column: ā σ′ + Σ_d Ā_d σ″ Z_d + Σ_p B̄_p (σ‴ Z_i Z_j + σ″ Z_p)
-            for i in 0..k {
-                zbar[col(0) + i] = ybar[col(0) + i] * d1[i];
-            }
-            for d in 0..nd {
-                let (o, zo) = (col(1 + d), col(1 + d));
-                for i in 0..k {
-                    zbar[col(0) + i] += ybar[o + i] * d2[i] * z[zo + i];
-                    zbar[o + i] = ybar[o + i] * d1[i];
-                }
-            }
-            for (p, &(a, b)) in plan.pairs.iter().enumerate() {
-                let (pa, pb, pp) = (col(1 + a), col(1 + b), col(1 + nd + p));
-                for i in 0..k {
-                    let bb = ybar[pp + i];
-                    let (za, zb) = (z[pa + i], z[pb + i]);
-                    zbar[col(0) + i] += bb * (d3[i] * za * zb + d2[i] * z[pp + i]);
-                    zbar[pp + i] = bb * d1[i];
-                    zbar[pa + i] += bb * d2[i] * zb;
-                    zbar[pb + i] += bb * d2[i] * za;
-                }
-            }
+        // Ȳ = Wᵀ Z̄ (the hidden layers' Wᵀ are fresh from the forward's backward sweep).
+        let wt = sized(&mut tape.wt[l], k * m);
+        if nd == 0 || l + 1 == layers {
+            transpose(m, k, mlp.layer(l).0, wt);
         }
+        let yb = sized(&mut ybar, k * cols);
+        matmul(k, m, cols, wt, &zbar, yb, false);
     }
     tape.zbar = zbar;
     tape.ybar = ybar;

@@ -86,9 +86,19 @@ fn euler_lagrange_blocks_match_the_generic_jet_engine() {
 #[test]
 fn reverse_pass_matches_central_differences() {
     for act in ACTS {
-        for sizes in [vec![5, 6, 1], vec![5, 4, 5, 3, 2]] {
+        // Derivatives of scalar networks (one and three hidden layers), and the plain pass of
+        // a network with two outputs.
+        let cases = [
+            (vec![5, 6, 1], Plan::euler_lagrange(2, &SCALES)),
+            (vec![5, 4, 5, 3, 1], Plan::euler_lagrange(2, &SCALES)),
+            (
+                vec![5, 4, 5, 3, 1],
+                Plan::gradient(Plan::euler_lagrange(2, &SCALES).directions),
+            ),
+            (vec![5, 4, 5, 3, 2], Plan::value_only()),
+        ];
+        for (sizes, plan) in cases {
             let mut mlp = Mlp::new(&sizes, act, Init::Xavier, 5).unwrap();
-            let plan = Plan::euler_lagrange(2, &SCALES);
             let samples = 3;
             let x = random_inputs(samples, 5, 21);
             let cols = samples * plan.columns() * sizes[sizes.len() - 1];
