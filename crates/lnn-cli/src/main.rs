@@ -37,8 +37,9 @@ USAGE:
   lnn predict --model model.json --states states.json
       States: a JSON array of [q..., q̇..., c...]; prints q̈ per state ((q̇, ṗ) for an HNN).
   lnn repro double-pendulum|relativistic|wave|all [--budget smoke|quick|full] [--out DIR] [--seed S]
-      The paper's experiments from fixed seeds: DIR/*.json results, *.svg figures and
-      reproduction.md (ours beside the paper's numbers). Budgets: seconds, minutes, ≤ 30 min each.
+      The paper's experiments from fixed seeds: DIR/*.json results, *.svg figures,
+      reproduction.md (ours beside the paper's numbers) and DIR/models/*.json weights files.
+      Budgets: seconds, minutes, ≤ 30 min each.
   lnn bench [--seconds S] [--only engine|training|graph] [--json]
       Accelerations per second (the Taylor-mode engine against the closed form), milliseconds
       per training step (LNN 2x128 and 3x500, batch 32 and 256; baseline; HNN), and the graph

@@ -69,5 +69,19 @@ fn smoke_budget_writes_results_figures_and_the_table() {
             "relativistic {k}"
         );
     }
+    // Every trained model as a weights file that loads and names the command that made it.
+    for f in [
+        "double-pendulum-lnn.json",
+        "double-pendulum-baseline.json",
+        "relativistic-lnn.json",
+        "relativistic-hnn-velocity.json",
+        "relativistic-hnn-canonical.json",
+        "wave-graph-lnn.json",
+    ] {
+        let w: lnn_core::weights::WeightsFile = serde_json::from_str(&read(&format!("models/{f}")))
+            .unwrap_or_else(|e| panic!("{f}: {e}"));
+        w.load().unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(w.made_by.starts_with("lnn repro "), "{f}: {}", w.made_by);
+    }
     let _ = std::fs::remove_dir_all(&out);
 }
