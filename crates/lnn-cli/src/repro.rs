@@ -248,6 +248,21 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         // The truth's energy ± the 29.4 scale: a model that runs away leaves along the edge.
         y_range: Some((energy(&x0) - 29.4, energy(&x0) + 29.4)),
     };
+    // The same on a log scale: |E − E₀| / 29.4, where the fixed range above hides the gap.
+    let e0 = energy(&x0);
+    let err = |x: &[f64]| ((energy(x) - e0).abs() / 29.4).max(1e-12);
+    let fig_c = Plot {
+        title: "Double pendulum: |E − E₀| / 29.4 along each rollout".into(),
+        xlabel: "t".into(),
+        ylabel: "energy error".into(),
+        series: vec![
+            series("truth (integrator)", svg::TRUTH, &truth_long, err),
+            series("LNN", svg::LNN, &lnn_long, err),
+            series("baseline MLP", svg::BASELINE, &base_long, err),
+        ],
+        log_y: true,
+        y_range: Some((1e-12, 1.0)),
+    };
     let report = |r: &lnn_core::metrics::EnergyReport| json!({"mean": r.mean, "median": r.median, "diverged": r.diverged});
     let results = json!({
         "experiment": "double-pendulum", "budget": budget.name(), "seed": seed, "steps": steps, "hidden": hidden,
@@ -296,6 +311,7 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         figures: vec![
             ("double-pendulum-trajectory.svg".into(), fig_a.to_svg()),
             ("double-pendulum-energy.svg".into(), fig_b.to_svg()),
+            ("double-pendulum-energy-error.svg".into(), fig_c.to_svg()),
         ],
         weights: vec![
             weights(

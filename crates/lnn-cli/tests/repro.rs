@@ -17,6 +17,7 @@ fn smoke_budget_writes_results_figures_and_the_table() {
     for f in [
         "double-pendulum-trajectory.svg",
         "double-pendulum-energy.svg",
+        "double-pendulum-energy-error.svg",
         "relativistic-q.svg",
         "wave-truth.svg",
         "wave-graph-lnn.svg",

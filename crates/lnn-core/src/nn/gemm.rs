@@ -134,7 +134,13 @@ mod avx512 {
     }
 }
 
+/// Rows and columns of the portable kernel's register block. On wasm SIMD128 (2 lanes) 8×4
+/// would be 16 vector accumulators, as many as an x86 host has registers for everything, so
+/// the JIT spills: 4×4 keeps 8.
+#[cfg(not(target_arch = "wasm32"))]
 const MR: usize = 8;
+#[cfg(target_arch = "wasm32")]
+const MR: usize = 4;
 const NR: usize = 4;
 
 /// Register-blocked product: an MR×NR block of Z stays in registers over the whole k loop.
