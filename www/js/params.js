@@ -26,7 +26,7 @@ export const PARAMS = [
   { key: 'init', type: 'enum', default: 'xavier', options: ['xavier', 'paper', 'kaiming'], group: 'train', label: 'Weight init' },
   { key: 'lr', type: 'float', default: 3e-3, min: 1e-6, max: 1, group: 'train', label: 'Learning rate' },
   { key: 'schedule', type: 'enum', default: 'onecycle', options: ['onecycle', 'step', 'constant'], group: 'train', label: 'Schedule' },
-  { key: 'steps', type: 'int', default: 20000, min: 10, max: 10000000, group: 'train', label: 'Schedule length' },
+  { key: 'steps', type: 'int', default: 100000, min: 10, max: 10000000, group: 'train', label: 'Schedule length' },
   { key: 'batch', type: 'int', default: 32, min: 1, max: 4096, group: 'train', label: 'Batch size' },
   { key: 'clip', type: 'float', default: 1, min: 0, max: 1000, group: 'train', label: 'Gradient clip (0: off)' },
   { key: 'loss', type: 'enum', default: 'l1', options: ['l1', 'mse'], group: 'train', label: 'Loss' },
@@ -45,14 +45,15 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 /**
  * What depends on the system: the models it offers, the training defaults that differ from the
  * table's (so a link only spells out what the visitor changed), and the Trainer's fixed settings.
- * The wave's defaults are those of its shipped weights (README, "Shipped weights").
+ * The wave's defaults are its shipped weights' architecture, with a schedule a visitor can wait for
+ * (README, "Settings in the URL").
  */
 export const PER_SYSTEM = {
   'double-pendulum': { models: ['lnn', 'baseline', 'hnn'], defaults: {}, trainer: { testSize: 256 } },
   relativistic: { models: ['lnn', 'baseline', 'hnn'], defaults: {}, trainer: { testSize: 256 } },
   wave: {
     models: ['graph-lnn'],
-    defaults: { model: 'graph-lnn', hidden: [32, 32], batch: 4, loss: 'mse', steps: 6000 },
+    defaults: { model: 'graph-lnn', hidden: [32, 32], batch: 4, loss: 'mse', steps: 20000 },
     trainer: { grid: 100, testSize: 32 },
   },
 };

@@ -108,7 +108,7 @@ export const SYSTEMS = {
     title: '1-D wave',
     view: 'wave',
     lede: 'Below, a wave on a periodic string of 100 points (the paper\'s Figure 4): the true field and a graph LNN, one small network for the Lagrangian density of every point, learned from data.',
-    hint: 'Randomise starts a new pulse. Shown in slow motion: each frame advances 2.5 ms of simulated time (~7× slower than real time) so the page stays smooth. Training the graph LNN here runs at 20–60 steps/s; the shipped weights took 6000 steps.',
+    hint: 'Randomise starts a new pulse. Shown in slow motion: each frame advances 2.5 ms of simulated time (~7× slower than real time) so the page stays smooth. Training the graph LNN here runs at ~200 steps/s (the default 20,000 steps: under two minutes); the shipped weights took 100,000 steps.',
     views: ['stage', 'spacetime', 'energy'],
     energyCaption: 'True (discrete) energy of the field of each rollout over time. The true system keeps its energy; the graph LNN\'s spikes by up to ~1 % when the two halves meet and stays within a few tenths of a percent between, without drifting away.',
     dof: WAVE_GRID,

@@ -602,8 +602,19 @@ pub fn run(args: &Args, which: &str) -> Result<String, String> {
         machine(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
-    if let Ok(commit) = std::env::var("LNN_COMMIT") {
-        let _ = writeln!(md, "Commit `{commit}`.\n");
+    // The commit and the date are the caller's to give (`LNN_COMMIT`, `LNN_DATE`): the binary
+    // knows neither.
+    match (std::env::var("LNN_COMMIT"), std::env::var("LNN_DATE")) {
+        (Ok(commit), Ok(date)) => {
+            let _ = writeln!(md, "Commit `{commit}`, run on {date}.\n");
+        }
+        (Ok(commit), Err(_)) => {
+            let _ = writeln!(md, "Commit `{commit}`.\n");
+        }
+        (Err(_), Ok(date)) => {
+            let _ = writeln!(md, "Run on {date}.\n");
+        }
+        _ => {}
     }
     let mut summary = Vec::new();
     for name in experiments {

@@ -55,32 +55,59 @@ mod avx512 {
         z: &mut [f64],
         accumulate: bool,
     ) {
-        // Row panels outside, column blocks inside: a panel of W (16 × k) stays in cache while
-        // Y streams past it, which keeps large W (500 × 500 is 2 MB, the size of L2) off the
-        // memory bus.
-        let mut i0 = 0;
-        while i0 < m {
-            let rows = (m - i0).min(MR);
+        // Which loop goes outside: a W that fits in L2 (≤ 256 KB) stays there while Y streams
+        // past once, column block by column block; a larger W (500 × 500 is 2 MB) goes in row
+        // panels of 16 × k that stay in cache while Y streams past each. Either way each entry
+        // is computed the same way.
+        // SAFETY (both): row panels within m, column ranges within n, of the checked buffers.
+        if m * k <= 32 * 1024 {
+            // 64 columns of Y at a time, under every row panel.
             let mut c = 0;
             while c < n {
-                let nr = match n - c {
-                    r if r >= 8 => 8,
-                    r if r >= 4 => 4,
-                    _ => 1,
-                };
-                let args = (m, k, i0, rows, c, w, y, &mut *z, accumulate);
-                // SAFETY (all arms): rows ≤ m − i0 and c + nr ≤ n, within the checked buffers.
-                match (nr, rows > 8) {
-                    (8, true) => block::<8, 2>(args),
-                    (8, false) => block::<8, 1>(args),
-                    (4, true) => block::<4, 2>(args),
-                    (4, false) => block::<4, 1>(args),
-                    (_, true) => block::<1, 2>(args),
-                    (_, false) => block::<1, 1>(args),
+                let nr = (n - c).min(64);
+                let mut i0 = 0;
+                while i0 < m {
+                    let rows = (m - i0).min(MR);
+                    let sub = (m, k, nr, w, &y[c * k..], &mut z[c * m..]);
+                    panel(sub, i0, rows, accumulate);
+                    i0 += MR;
                 }
                 c += nr;
             }
-            i0 += MR;
+        } else {
+            let mut i0 = 0;
+            while i0 < m {
+                panel((m, k, n, w, y, &mut *z), i0, (m - i0).min(MR), accumulate);
+                i0 += MR;
+            }
+        }
+    }
+
+    /// Rows i0..i0+rows of Z = W·Y over all n columns, in blocks of 8, 4 and 1 columns.
+    #[inline(always)]
+    unsafe fn panel(
+        (m, k, n, w, y, z): (usize, usize, usize, &[f64], &[f64], &mut [f64]),
+        i0: usize,
+        rows: usize,
+        accumulate: bool,
+    ) {
+        let mut c = 0;
+        while c < n {
+            let nr = match n - c {
+                r if r >= 8 => 8,
+                r if r >= 4 => 4,
+                _ => 1,
+            };
+            let args = (m, k, i0, rows, c, w, y, &mut *z, accumulate);
+            match (nr, rows > 8) {
+                (8, true) => block::<8, 2>(args),
+                (8, false) => block::<8, 1>(args),
+                (4, true) => block::<4, 2>(args),
+                (4, false) => block::<4, 1>(args),
+                (_, true) => block::<1, 2>(args),
+                (_, false) => block::<1, 1>(args),
+            }
+            c += nr;
         }
     }
 
