@@ -57,11 +57,33 @@ fn usage() -> String {
     s
 }
 
+/// The usage of one command (its block of [`USAGE`]) and the systems, for `lnn CMD --help`.
+fn command_usage(cmd: &str) -> Option<String> {
+    let head = format!("  lnn {cmd} ");
+    let mut lines = USAGE.lines().skip_while(|l| !l.starts_with(&head));
+    let first = lines.next()?;
+    let mut s = format!("USAGE:\n{first}\n");
+    for l in lines.take_while(|l| !l.starts_with("  lnn ") && !l.is_empty() && *l != "SYSTEMS:") {
+        s += l;
+        s.push('\n');
+    }
+    s += "\nSYSTEMS:\n";
+    for (name, about) in lnn_core::systems::CATALOGUE {
+        s += &format!("  {name:<18} {about}\n");
+    }
+    Some(s)
+}
+
 fn run(argv: &[String]) -> Result<String, String> {
     let Some(cmd) = argv.first() else {
         return Err(format!("no command given\n\n{}", usage()));
     };
     let rest = &argv[1..];
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        if let Some(help) = command_usage(cmd) {
+            return Ok(help);
+        }
+    }
     match cmd.as_str() {
         "-h" | "--help" | "help" => Ok(usage()),
         "-V" | "--version" => Ok(format!("lnn {}\n", lnn_core::VERSION)),

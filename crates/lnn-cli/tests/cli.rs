@@ -30,6 +30,24 @@ fn help_lists_the_systems() {
 }
 
 #[test]
+fn every_command_has_its_own_help() {
+    for cmd in ["simulate", "train", "eval", "predict", "repro", "bench"] {
+        let o = lnn(&[cmd, "--help"]);
+        assert!(o.status.success(), "{cmd} --help: {}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.starts_with(&format!("USAGE:\n  lnn {cmd} ")),
+            "{cmd}: {out}"
+        );
+        assert!(
+            !out.contains("  lnn bench") || cmd == "bench",
+            "{cmd}: {out}"
+        );
+        assert!(out.contains("double-pendulum"), "{cmd}: {out}");
+    }
+}
+
+#[test]
 fn simulate_json_has_times_states_and_conserved_energy() {
     let o = lnn(&[
         "simulate",

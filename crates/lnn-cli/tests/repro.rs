@@ -65,11 +65,21 @@ fn smoke_budget_writes_results_figures_and_the_table() {
     );
     let rel: serde_json::Value = serde_json::from_str(&read("relativistic.json")).unwrap();
     for k in ["hnn_velocity", "hnn_canonical", "lnn"] {
-        assert!(
-            rel["test_mse"][k].as_f64().is_some_and(f64::is_finite),
-            "relativistic {k}"
-        );
+        for score in ["test_mse", "test_mse_qdd", "paper_weighted_l1"] {
+            assert!(
+                rel[score][k]
+                    .as_f64()
+                    .is_some_and(|v| v.is_finite() && v > 0.0),
+                "relativistic {score} {k}"
+            );
+        }
     }
+    // The LNN trains on the MSE of q̈ on the same held-out states the common scores use.
+    let (own, qdd) = (
+        rel["test_mse"]["lnn"].as_f64().unwrap(),
+        rel["test_mse_qdd"]["lnn"].as_f64().unwrap(),
+    );
+    assert!((own - qdd).abs() <= 1e-12 * own, "LNN {own} vs {qdd}");
     // Every trained model as a weights file that loads and names the command that made it.
     for f in [
         "double-pendulum-lnn.json",

@@ -69,8 +69,35 @@ impl Terms {
     /// # Errors
     /// From [`Solver::solve`], and [`Error::NonFinite`] if the result is not finite.
     pub fn accelerations(&self, qdot: &[f64], solver: &Solver) -> Result<Vec<f64>> {
-        let v = DVector::from_row_slice(qdot);
-        let r = &self.dl_dq - &self.mixed * v;
+        self.accelerations_for_momentum_rate(self.dl_dq.as_slice(), qdot, solver)
+    }
+
+    /// q̈ = M⁺(ṗ − C q̇): the accelerations that go with a rate of change ṗ of the canonical
+    /// momentum p = ∂L/∂q̇ (since ṗ = M q̈ + C q̇; the true flow has ṗ = ∂L/∂q). This puts a
+    /// canonical model's predicted ṗ in velocity coordinates, so it can be scored on q̈ beside
+    /// the others.
+    ///
+    /// # Errors
+    /// As [`Terms::accelerations`]; [`Error::InvalidConfig`] if `pdot` or `qdot` is not n long.
+    pub fn accelerations_for_momentum_rate(
+        &self,
+        pdot: &[f64],
+        qdot: &[f64],
+        solver: &Solver,
+    ) -> Result<Vec<f64>> {
+        let n = self.dl_dq.len();
+        for (field, v) in [("ṗ", pdot), ("q̇", qdot)] {
+            if v.len() != n {
+                return Err(Error::InvalidConfig {
+                    field,
+                    reason: alloc::format!(
+                        "has {} numbers, but the system has {n} degrees of freedom",
+                        v.len()
+                    ),
+                });
+            }
+        }
+        let r = DVector::from_row_slice(pdot) - &self.mixed * DVector::from_row_slice(qdot);
         let qdd = solver.solve(&self.mass, &r)?;
         ensure_finite(qdd.as_slice(), "the accelerations")?;
         Ok(qdd.as_slice().to_vec())

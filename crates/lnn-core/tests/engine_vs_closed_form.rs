@@ -76,6 +76,46 @@ fn relativistic_matches_paper_formula() {
     assert!(err.to_string().contains("|q̇| < 1"), "{err}");
 }
 
+/// q̈ = M⁺(ṗ − C q̇) against closed forms: any ṗ for the relativistic particle (where
+/// dq̇/dp = (1 − q̇²)^(5/2) / (1 + 2q̇²)), and the true ṗ = ∂L/∂q for the double pendulum, whose C
+/// is not zero.
+#[test]
+fn momentum_rate_maps_to_accelerations() {
+    let mut r = rng::seeded(5);
+    for _ in 0..1000 {
+        let v = 0.99999 * lnn_core::math::tanh(2.0 * normal(&mut r));
+        let x = [uniform(&mut r, -10.0, 10.0), v, 10.0 * normal(&mut r)];
+        let t = mechanics::terms(&Relativistic, &x).unwrap();
+        let pdot = 10.0 * normal(&mut r);
+        let qdd = t
+            .accelerations_for_momentum_rate(&[pdot], &[v], &Solver::default())
+            .unwrap();
+        let want = pdot * (1.0 - v * v).powf(2.5) / (1.0 + 2.0 * v * v);
+        assert!(
+            (qdd[0] - want).abs() <= 1e-12 * want.abs().max(1e-300),
+            "{x:?}, ṗ = {pdot}: {qdd:?} vs {want}"
+        );
+    }
+    let s = System::DoublePendulum(DoublePendulum::default());
+    for _ in 0..1000 {
+        let x = DoublePendulum::sample_training_state(&mut r);
+        let t = s.terms(&x).unwrap();
+        let qdd = t
+            .accelerations_for_momentum_rate(t.dl_dq.as_slice(), &x[2..4], &Solver::default())
+            .unwrap();
+        let want = closed(&s, &x);
+        assert!(
+            max_abs_diff(&qdd, &want) < 1e-12 * max_abs(&want).max(9.8),
+            "{x:?}"
+        );
+    }
+    let t = mechanics::terms(&Relativistic, &[0.0, 0.5, 1.0]).unwrap();
+    let err = t
+        .accelerations_for_momentum_rate(&[1.0, 2.0], &[0.5], &Solver::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("ṗ"), "{err}");
+}
+
 #[test]
 fn charged_particle_matches_lorentz_force() {
     let s = System::ChargedParticle(ChargedParticle { m: 2.0, qb: 3.0 });
