@@ -83,7 +83,7 @@ pub fn run(args: &Args) -> Result<String, String> {
         Some("graph") => out += &graph_table(budget, json)?,
         Some(other) => {
             return Err(format!(
-                "--only: unknown `{other}`; expected engine or training"
+                "--only: unknown `{other}`; expected engine, training or graph"
             ))
         }
     }
