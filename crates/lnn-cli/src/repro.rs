@@ -235,6 +235,7 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         y_range: None,
     };
     let energy = |x: &[f64]| system.energy(x).unwrap_or(f64::NAN);
+    let e0 = energy(&x0);
     let fig_b = Plot {
         title: "Double pendulum: true energy along each rollout (paper Fig. 2b)".into(),
         xlabel: "t".into(),
@@ -246,10 +247,9 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         ],
         log_y: false,
         // The truth's energy ± the 29.4 scale: a model that runs away leaves along the edge.
-        y_range: Some((energy(&x0) - 29.4, energy(&x0) + 29.4)),
+        y_range: Some((e0 - 29.4, e0 + 29.4)),
     };
     // The same on a log scale: |E − E₀| / 29.4, where the fixed range above hides the gap.
-    let e0 = energy(&x0);
     let err = |x: &[f64]| ((energy(x) - e0).abs() / 29.4).max(1e-12);
     let fig_c = Plot {
         title: "Double pendulum: |E − E₀| / 29.4 along each rollout".into(),
@@ -313,18 +313,13 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
             ("double-pendulum-energy.svg".into(), fig_b.to_svg()),
             ("double-pendulum-energy-error.svg".into(), fig_c.to_svg()),
         ],
-        weights: vec![
-            weights(
-                "double-pendulum-lnn.json",
-                &lnn,
-                &made_by("double-pendulum", budget, seed),
-            )?,
-            weights(
-                "double-pendulum-baseline.json",
-                &base,
-                &made_by("double-pendulum", budget, seed),
-            )?,
-        ],
+        weights: {
+            let by = made_by("double-pendulum", budget, seed);
+            vec![
+                weights("double-pendulum-lnn.json", &lnn, &by)?,
+                weights("double-pendulum-baseline.json", &base, &by)?,
+            ]
+        },
         table,
     })
 }

@@ -276,6 +276,8 @@ mod tests {
             (23, 17, 13),
             (40, 6, 21),
             (128, 33, 12),
+            // Past 32K entries of W: the row-panel order.
+            (260, 130, 11),
         ] {
             let (w, y) = (data(m * k, 4), data(k * n, 5));
             for accumulate in [false, true] {
