@@ -175,3 +175,27 @@ test('a crashed training worker is reported and replaced by a working one', asyn
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('while training, the model is re-scored on the quick energy protocol and plotted against the shipped models', async () => {
+  const { page, errors } = await openPage(ctx.browser, ctx.server.base + SMALL);
+  await ready(page);
+  const q = () => page.evaluate(() => ({ ...document.getElementById('quality').dataset, status: document.getElementById('quality-status').textContent }));
+  assert.equal((await q()).points, '0', 'no point before training');
+  await page.click('#train');
+  // The first scoring comes after 10 s of training; the shipped models' references are scored
+  // first (a few seconds each in wasm).
+  await page.waitForFunction(() => Number(document.getElementById('quality').dataset.points) >= 1, null, { timeout: 120000 });
+  const d = await q();
+  assert.equal(d.references, 'lnn,baseline', 'both reference lines are there');
+  assert.ok(Number.isFinite(Number(d.last)) && Number(d.last) >= 0, `last score ${d.last}`);
+  assert.match(d.status, /^LNN after 0:1\d of training \(step [\d,]+\): mean [\d.e-]+ %, \d of 8 diverged$/);
+  await page.locator('.view-loss').screenshot({ path: join(artifacts, 'training-quality.png') });
+  // Pausing stops the clock: no new point while paused.
+  await page.click('#train');
+  await page.waitForTimeout(1500);
+  const paused = (await q()).points;
+  await page.waitForTimeout(2000);
+  assert.equal((await q()).points, paused);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -9,6 +9,7 @@ import * as trajectoryView from './trajectory-view.js';
 import * as waveView from './wave-view.js';
 import { buildControls, showValues } from './controls.js';
 import { EnergyPanel } from './energy-panel.js';
+import { QualityMonitor } from './quality-monitor.js';
 import { FrameMeter } from './fps.js';
 import { VIEW_NAMES, check, modelsOf, switchSystem } from './params.js';
 import { Rollouts } from './rollouts.js';
@@ -63,6 +64,7 @@ export class Demo {
     this.showSettings();
     this.training = new TrainingPanel(lnn, dom, this, workerUrl);
     this.energyPanel = new EnergyPanel(dom, this, workerUrl);
+    this.quality = new QualityMonitor(dom, this, workerUrl);
     this.#bindButtons(actions);
     this.#bindDrag();
     this.setSystem(settings.system);
@@ -124,6 +126,7 @@ export class Demo {
     this.energyCaption ??= this.dom('energy-caption').textContent; // the pendulum's, in the HTML
     this.dom('energy-caption').textContent = desc.energyCaption ?? this.energyCaption;
     this.energyPanel.setSystem(system);
+    this.quality.setSystem(system);
     this.#applyViews();
     const token = (this.systemToken = {});
     Promise.all(desc.slots.map(async ({ key, weights }) => {
@@ -337,6 +340,7 @@ export class Demo {
       this.#readouts();
       this.training.draw();
       this.energyPanel.draw();
+      this.quality.draw();
     } catch (err) {
       this.report(err);
     }

@@ -6,7 +6,7 @@
 export const CONTROL_NAMES = [
   'play', 'reset', 'randomise', 'train', 'step', 'train-reset', 'save', 'load', 'link',
   'system', 'model', 'coordinates', 'hidden', 'activation', 'init', 'lr', 'schedule', 'steps',
-  'batch', 'clip', 'loss', 'seed',
+  'batch', 'clip', 'loss', 'angles', 'seed',
 ];
 
 /** Names of the views (`views=stage,energy`); empty means the ones that suit the system. */
@@ -30,6 +30,7 @@ export const PARAMS = [
   { key: 'batch', type: 'int', default: 32, min: 1, max: 4096, group: 'train', label: 'Batch size' },
   { key: 'clip', type: 'float', default: 1, min: 0, max: 1000, group: 'train', label: 'Gradient clip (0: off)' },
   { key: 'loss', type: 'enum', default: 'l1', options: ['l1', 'mse'], group: 'train', label: 'Loss' },
+  { key: 'angles', type: 'enum', default: 'circle', options: ['circle', 'wrap'], optionLabels: ['(cos θ, sin θ)', 'wrapped θ'], group: 'train', label: 'Angles fed as' },
   { key: 'seed', type: 'int', default: 0, min: 0, max: 2147483647, group: 'train', label: 'Seed' },
   { key: 'autoplay', type: 'bool', default: true, group: 'page', label: 'Animate on load' },
   { key: 'train', type: 'bool', default: false, group: 'page', label: 'Train on load' },

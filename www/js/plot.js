@@ -102,19 +102,37 @@ function drawAxes(ctx, box, xr, yr, log, dpr, labels) {
   ctx.restore();
 }
 
-function drawLegend(ctx, series, box, dpr) {
+/** Legend entries laid out in rows that fit `width`: [{s, x, row}], and the number of rows. */
+function legendLayout(ctx, series, left, right, dpr) {
+  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  const items = [];
+  let x = left + 6 * dpr, row = 0;
+  for (const s of series) {
+    const w = ctx.measureText(s.label).width + 28 * dpr;
+    if (x + w - 8 * dpr > right && x > left + 6 * dpr) { row += 1; x = left + 6 * dpr; }
+    items.push({ s, x, row });
+    x += w;
+  }
+  return { items, rows: row + 1 };
+}
+
+/** The legend in the band above the plot, wrapped onto as many rows as it needs. */
+function drawLegend(ctx, layout, top, dpr) {
   ctx.font = `${11 * dpr}px system-ui, sans-serif`;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  let x = box.left + 6 * dpr;
-  const y = box.top - 11 * dpr; // in the band above the plot
-  for (const s of series) {
-    const w = ctx.measureText(s.label).width;
-    if (x + w + 20 * dpr > box.right) break;
+  for (const { s, x, row } of layout.items) {
+    const y = top + (11 + 14 * row) * dpr;
+    ctx.strokeStyle = s.color;
+    ctx.lineWidth = 3 * dpr;
+    ctx.setLineDash(s.dash ? [3 * dpr, 2 * dpr] : []); // dashed lines get a dashed swatch
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(x + 12 * dpr, y);
+    ctx.stroke();
+    ctx.setLineDash([]);
     ctx.fillStyle = s.color;
-    ctx.fillRect(x, y - 1.5 * dpr, 12 * dpr, 3 * dpr);
     ctx.fillText(s.label, x + 16 * dpr, y);
-    x += w + 28 * dpr;
   }
 }
 
@@ -129,7 +147,8 @@ export function drawPlot(ctx, data) {
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const xr = data.xRange ?? extent(series, false, 'x');
   const yr = extent(series, log, 'y');
-  const m = { left: 46 * dpr, right: 8 * dpr, top: 22 * dpr, bottom: 30 * dpr };
+  const legend = legendLayout(ctx, series, 46 * dpr, canvas.width - 8 * dpr, dpr);
+  const m = { left: 46 * dpr, right: 8 * dpr, top: (8 + 14 * legend.rows) * dpr, bottom: 30 * dpr };
   const box = {
     left: m.left, right: canvas.width - m.right, top: m.top, bottom: canvas.height - m.bottom,
   };
@@ -167,7 +186,7 @@ export function drawPlot(ctx, data) {
   }
   ctx.restore();
   ctx.setLineDash([]);
-  drawLegend(ctx, series, box, dpr);
+  drawLegend(ctx, legend, 0, dpr);
   if (data.note) {
     ctx.fillStyle = '#8b949e';
     ctx.textAlign = 'center';

@@ -56,11 +56,16 @@ export class TrainingPanel {
     this.train = [];
     this.test = [];
     this.stepCount = 0;
+    this.trainedMs = 0; // wall-clock time spent training in this run, up to runningSince
+    this.runningSince = this.running ? performance.now() : null;
     this.speed = { stepsPerSecond: NaN, samplesPerSecond: NaN };
     this.dirty = true;
   }
 
   #setRunning(on) {
+    const now = performance.now();
+    if (this.runningSince !== null) this.trainedMs += now - this.runningSince;
+    this.runningSince = on ? now : null;
     this.running = on;
     const b = this.dom('train');
     b.textContent = on ? 'Pause training' : 'Train';
@@ -71,6 +76,17 @@ export class TrainingPanel {
     const el = this.dom('train-status');
     el.textContent = text;
     el.classList.remove('error');
+  }
+
+  /** The id of the current run (a new one on every configure, reset or load). */
+  get run() {
+    return this.client.run;
+  }
+
+  /** Wall-clock seconds this run has trained so far (paused time not counted). */
+  trainingSeconds() {
+    const open = this.runningSince === null ? 0 : performance.now() - this.runningSince;
+    return (this.trainedMs + open) / 1000;
   }
 
   /** A fresh run from the settings (after any change of them); trains at once if `start`. */

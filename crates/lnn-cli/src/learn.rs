@@ -3,7 +3,7 @@ use std::io::Write as _;
 use std::time::Instant;
 
 use lnn_core::metrics::{energy_error, EnergyProtocol};
-use lnn_core::models::{Coordinates, Loss, Model, ModelKind, Workspace};
+use lnn_core::models::{Angles, Coordinates, Loss, Model, ModelKind, Workspace};
 use lnn_core::nn::{Activation, Init};
 use lnn_core::rng;
 use lnn_core::systems::{DoublePendulum, System};
@@ -91,16 +91,9 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
         norm.scale = scale;
         config.normalisation = Some(norm);
     }
-    match args.opt::<String>("angles")?.as_deref() {
-        None | Some("wrap") => {}
-        Some("circle") => {
-            config.normalisation = Some(config.spec().normalisation.angles_on_circle())
-        }
-        Some(other) => {
-            return Err(format!(
-                "--angles: unknown `{other}`; expected wrap or circle"
-            ))
-        }
+    if let Some(name) = args.opt::<String>("angles")? {
+        let angles = Angles::from_name(&name).map_err(|e| format!("--angles: {e}"))?;
+        config.normalisation = Some(config.spec().normalisation.with_angles(angles));
     }
     let out: Option<String> = args.opt("out")?;
     let every: f64 = args.get("log-every", 2.0)?;

@@ -1,11 +1,11 @@
 //! Training in the browser: a thin class over lnn-core's `Trainer`, configured by one JS object.
 use js_sys::Float64Array;
-use lnn_core::models::{Coordinates, Loss, ModelKind, Workspace};
+use lnn_core::models::{Angles, Coordinates, Loss, ModelKind, Workspace};
 use lnn_core::nn::{Activation, Init};
 use lnn_core::systems::System;
 use lnn_core::train::{Schedule, TrainConfig};
 use lnn_core::weights::WeightsFile;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{js_error, JsResult};
@@ -33,6 +33,7 @@ pub struct TrainSettings {
     test_size: Option<usize>,
     solver: Option<String>,
     definiteness: Option<f64>,
+    angles: Option<String>,
 }
 
 impl TrainSettings {
@@ -55,6 +56,7 @@ impl TrainSettings {
         "testSize",
         "solver",
         "definiteness",
+        "angles",
     ];
 
     fn config(&self) -> lnn_core::Result<TrainConfig> {
@@ -67,7 +69,8 @@ impl TrainSettings {
         };
         let kind = ModelKind::from_name(self.model.as_deref().unwrap_or("lnn"))?;
         let d = TrainConfig::new(system, kind);
-        Ok(TrainConfig {
+        let angles = Angles::from_name(self.angles.as_deref().unwrap_or("wrap"))?;
+        let config = TrainConfig {
             coordinates: Coordinates::from_name(self.coordinates.as_deref().unwrap_or("velocity"))?,
             hidden: self.hidden.clone().unwrap_or(d.hidden.clone()),
             activation: Activation::from_name(self.activation.as_deref().unwrap_or("softplus"))?,
@@ -87,25 +90,20 @@ impl TrainSettings {
             },
             definiteness: self.definiteness.unwrap_or(d.definiteness),
             ..d
+        };
+        let normalisation = Some(config.spec().normalisation.with_angles(angles));
+        Ok(TrainConfig {
+            normalisation,
+            ..config
         })
     }
-}
-
-/// What one call of `step` did, as a plain JS object.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StepReport {
-    step: u64,
-    loss: f64,
-    grad_norm: f64,
-    lr: f64,
-    skipped: u64,
 }
 
 /// A training run: model, optimiser, data sampler and seeded random stream.
 #[wasm_bindgen]
 pub struct Trainer {
     inner: lnn_core::train::Trainer,
+    last: Option<lnn_core::train::StepStats>,
 }
 
 #[wasm_bindgen]
@@ -116,7 +114,7 @@ impl Trainer {
         let s: TrainSettings = from_js_object(settings, TrainSettings::FIELDS)?;
         let inner =
             lnn_core::train::Trainer::new(s.config().map_err(js_error)?).map_err(js_error)?;
-        Ok(Trainer { inner })
+        Ok(Trainer { inner, last: None })
     }
 
     /// Continues training a model loaded from a weights file (JSON text), with fresh optimiser
@@ -140,21 +138,34 @@ impl Trainer {
             ..s.config().map_err(js_error)?
         };
         let inner = lnn_core::train::Trainer::with_model(config, spec, model).map_err(js_error)?;
-        Ok(Trainer { inner })
+        Ok(Trainer { inner, last: None })
     }
 
-    /// Runs `n` steps; returns `{step, loss, gradNorm, lr, skipped}` (loss: mean over the
-    /// applied steps, NaN if all were skipped).
-    pub fn step(&mut self, n: u32) -> JsResult<JsValue> {
+    /// Runs `n` steps and returns their mean training loss (NaN if every one was skipped).
+    ///
+    /// A plain number, not an object: the worker calls this hundreds of times a second, and a
+    /// serialised report per call cost more than a small model's step. The rest of the call's
+    /// statistics are read with `lr`, `gradNorm` and `skipped`.
+    pub fn step(&mut self, n: u32) -> JsResult<f64> {
         let s = self.inner.step(u64::from(n)).map_err(js_error)?;
-        let r = StepReport {
-            step: s.step,
-            loss: s.loss,
-            grad_norm: s.grad_norm,
-            lr: s.lr,
-            skipped: s.skipped,
-        };
-        serde_wasm_bindgen::to_value(&r).map_err(js_error)
+        self.last = Some(s);
+        Ok(s.loss)
+    }
+
+    /// The learning rate of the last applied step of the last `step` call (NaN before any).
+    pub fn lr(&self) -> f64 {
+        self.last.map_or(f64::NAN, |s| s.lr)
+    }
+
+    /// The gradient norm (before clipping) of the last applied step of the last `step` call.
+    #[wasm_bindgen(js_name = gradNorm)]
+    pub fn grad_norm(&self) -> f64 {
+        self.last.map_or(f64::NAN, |s| s.grad_norm)
+    }
+
+    /// Steps skipped so far in the whole run (non-finite loss or gradient).
+    pub fn skipped(&self) -> f64 {
+        self.inner.skipped() as f64
     }
 
     /// The loss on the fixed held-out test set.

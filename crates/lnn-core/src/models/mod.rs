@@ -18,7 +18,7 @@ pub use baseline::Baseline;
 pub use graph::{GraphLnn, GridSolver};
 pub use hnn::Hnn;
 pub use lnn::Lnn;
-pub use normalise::{asinh, wrap_angle, Normalisation};
+pub use normalise::{asinh, wrap_angle, Angles, Normalisation, ANGLES_NAMES};
 
 /// Which kind of model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
