@@ -5,26 +5,31 @@
 // wall-clock training) saves the model through the page's own Save weights button. After the last
 // checkpoint the page is closed, and every saved model is scored with the paper's energy-error
 // protocol (40 initial conditions near rest, t = 100; or the page's quick one) in the page's own
-// worker code (worker.js, evaluate-energy), two at a time: scoring happens after training, so it
-// never takes CPU from the training it measures.
+// worker code (worker.js, evaluate-energy), two at a time, or with `--score native` by the native
+// `lnn eval` (target/release/lnn; the same bits, ~3x sooner): scoring happens after training, so
+// it never takes CPU from the training it measures.
 //
 // Usage (after `trunk build --release`):
 //   node tests/bench/time-to-quality.mjs --minutes M[,M2,...] --seeds 0,1,... [--protocol paper|quick]
-//       [--query 'key=value&...'] [--parallel 2]
+//       [--query 'key=value&...'] [--parallel 2] [--score browser|native]
 // Prints one JSON line per seed and checkpoint:
 //   {"seed", "minutes", "steps", "samples_per_second", "test_loss", "energy_mean_percent",
 //    "energy_median_percent", "diverged", "ics"}
 // then (on stderr) a Markdown table of the same rows. `--query` adds URL settings to the page's
 // defaults (for trying a recipe on the page before making it the default).
 import { dirname, join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { launch, serveDist } from '../e2e/harness.mjs';
 
+const execFileP = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function parseArgs(argv) {
-  const opts = { minutes: [5], seeds: [0], protocol: 'paper', query: '', parallel: 2 };
+  const opts = { minutes: [5], seeds: [0], protocol: 'paper', query: '', parallel: 2, score: 'browser' };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const val = argv[i + 1];
@@ -41,9 +46,12 @@ function parseArgs(argv) {
         if (val !== 'paper' && val !== 'quick') throw new Error('--protocol: paper or quick');
         opts.protocol = val; i++; break;
       case '--query': opts.query = val.replace(/^\?/, ''); i++; break;
+      case '--score':
+        if (val !== 'browser' && val !== 'native') throw new Error('--score: browser or native');
+        opts.score = val; i++; break;
       case '--parallel': opts.parallel = Math.max(1, Math.floor(Number(val)) || 1); i++; break;
       case '--help':
-        console.log('node tests/bench/time-to-quality.mjs --minutes M[,M2,...] --seeds 0,1,... [--protocol paper|quick] [--query k=v&...] [--parallel 2]');
+        console.log('node tests/bench/time-to-quality.mjs --minutes M[,M2,...] --seeds 0,1,... [--protocol paper|quick] [--query k=v&...] [--parallel 2] [--score browser|native]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${key}`);
@@ -123,6 +131,26 @@ async function score(browser, base, records, settings, parallel) {
   return reports;
 }
 
+/** The same protocol by the native CLI, `parallel` processes at a time. */
+async function scoreNative(records, settings, parallel) {
+  const lnn = join(root, 'target', 'release', 'lnn');
+  const dir = await mkdtemp(join(tmpdir(), 'ttq-'));
+  const queue = records.map((r, i) => ({ i, json: r.json }));
+  const out = [];
+  await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const file = join(dir, `model-${job.i}.json`);
+      await writeFile(file, job.json);
+      const { stdout } = await execFileP(lnn, ['eval', '--model', file, '--test-size', '1',
+        '--energy-ics', String(settings.initialConditions), '--energy-t', String(settings.t)], { maxBuffer: 1 << 24 });
+      const e = JSON.parse(stdout).energy_error;
+      out[job.i] = { mean: e.mean, median: e.median, diverged: e.diverged, initialConditions: e.initial_conditions };
+    }
+  }));
+  await rm(dir, { recursive: true, force: true });
+  return out;
+}
+
 const pct = (v) => (v === null || !Number.isFinite(v) ? null : Number((100 * v).toPrecision(3)));
 
 async function main() {
@@ -135,7 +163,9 @@ async function main() {
     const records = [];
     for (const seed of opts.seeds) records.push(...await trainSeed(browser, server.base, seed, opts));
     process.stderr.write(`scoring ${records.length} models (${opts.protocol} protocol)\n`);
-    const reports = await score(browser, server.base, records, settings, opts.parallel);
+    const reports = opts.score === 'native'
+      ? await scoreNative(records, settings, opts.parallel)
+      : await score(browser, server.base, records, settings, opts.parallel);
     records.forEach((r, i) => {
       const rep = reports[i];
       const row = {

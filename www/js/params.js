@@ -26,7 +26,7 @@ export const PARAMS = [
   { key: 'init', type: 'enum', default: 'xavier', options: ['xavier', 'paper', 'kaiming'], group: 'train', label: 'Weight init' },
   { key: 'lr', type: 'float', default: 3e-3, min: 1e-6, max: 1, group: 'train', label: 'Learning rate' },
   { key: 'schedule', type: 'enum', default: 'onecycle', options: ['onecycle', 'step', 'constant'], group: 'train', label: 'Schedule' },
-  { key: 'steps', type: 'int', default: 100000, min: 10, max: 10000000, group: 'train', label: 'Schedule length' },
+  { key: 'steps', type: 'int', default: 200000, min: 10, max: 10000000, group: 'train', label: 'Schedule length' },
   { key: 'batch', type: 'int', default: 32, min: 1, max: 4096, group: 'train', label: 'Batch size' },
   { key: 'clip', type: 'float', default: 1, min: 0, max: 1000, group: 'train', label: 'Gradient clip (0: off)' },
   { key: 'loss', type: 'enum', default: 'l1', options: ['l1', 'mse'], group: 'train', label: 'Loss' },
