@@ -11,12 +11,13 @@
 //
 // Usage (after `trunk build --release`):
 //   node tests/bench/time-to-quality.mjs --minutes M[,M2,...] --seeds 0,1,... [--protocol paper|quick]
-//       [--query 'key=value&...'] [--parallel 2] [--score browser|native]
+//       [--query 'key=value&...'] [--parallel 2] [--score browser|native] [--screenshots DIR]
 // Prints one JSON line per seed and checkpoint:
 //   {"seed", "minutes", "steps", "samples_per_second", "test_loss", "energy_mean_percent",
 //    "energy_median_percent", "diverged", "ics"}
 // then (on stderr) a Markdown table of the same rows. `--query` adds URL settings to the page's
-// defaults (for trying a recipe on the page before making it the default).
+// defaults (for trying a recipe on the page before making it the default); `--screenshots DIR`
+// saves the whole page at each checkpoint.
 import { dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,7 +30,7 @@ const execFileP = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function parseArgs(argv) {
-  const opts = { minutes: [5], seeds: [0], protocol: 'paper', query: '', parallel: 2, score: 'browser' };
+  const opts = { minutes: [5], seeds: [0], protocol: 'paper', query: '', parallel: 2, score: 'browser', screenshots: null };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const val = argv[i + 1];
@@ -49,9 +50,10 @@ function parseArgs(argv) {
       case '--score':
         if (val !== 'browser' && val !== 'native') throw new Error('--score: browser or native');
         opts.score = val; i++; break;
+      case '--screenshots': opts.screenshots = val; i++; break;
       case '--parallel': opts.parallel = Math.max(1, Math.floor(Number(val)) || 1); i++; break;
       case '--help':
-        console.log('node tests/bench/time-to-quality.mjs --minutes M[,M2,...] --seeds 0,1,... [--protocol paper|quick] [--query k=v&...] [--parallel 2] [--score browser|native]');
+        console.log('node tests/bench/time-to-quality.mjs --minutes M[,M2,...] --seeds 0,1,... [--protocol paper|quick] [--query k=v&...] [--parallel 2] [--score browser|native] [--screenshots DIR]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${key}`);
@@ -87,6 +89,7 @@ async function trainSeed(browser, base, seed, opts) {
     const file = await download;
     const json = await readFile(await file.path(), 'utf8');
     const elapsed = (Date.now() - t0) / 1000;
+    if (opts.screenshots) await page.screenshot({ path: join(opts.screenshots, `ttq-seed${seed}-${minutes}min.png`), fullPage: true });
     const step = JSON.parse(json).step;
     const testLoss = await page.evaluate(() => Number(document.getElementById('test-loss').textContent));
     records.push({ seed, minutes, steps: step, samples_per_second: Math.round((step * batch) / elapsed), test_loss: testLoss, json });
