@@ -28,6 +28,7 @@ fn spec(kind: ModelKind, k: usize, act: Activation, coords: Coordinates) -> Mode
         grid_spacing: None,
         solver: Solver::default(),
         definiteness: 0.0,
+        precision: crate::Precision::F64,
     }
 }
 
@@ -380,6 +381,7 @@ fn lnn_gradient_is_right_for_one_degree_of_freedom_with_conditioning() {
         grid_spacing: None,
         solver: Solver::default(),
         definiteness: 0.0,
+        precision: crate::Precision::F64,
     };
     let mut model = sp.build(Init::Xavier, 4).unwrap();
     let states = vec![3.0, 0.5, 7.0, -6.0, -0.2, -12.0, 1.0, 0.9, 4.0];
@@ -404,6 +406,7 @@ fn graph_spec(n: usize, act: Activation) -> ModelSpec {
         grid_spacing: Some(0.2),
         solver: Solver::default(),
         definiteness: 0.0,
+        precision: crate::Precision::F64,
     }
 }
 
@@ -479,6 +482,7 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
         grid_spacing: None,
         solver: Solver::default(),
         definiteness: 0.0,
+        precision: crate::Precision::F64,
     };
     let mut model = sp.build(Init::Xavier, 4).unwrap();
     let states = vec![3.0, 0.5, 7.0, -6.0, -250.0, -12.0, 1.0, 3e4, 4.0];

@@ -78,7 +78,12 @@ impl Activation {
 
     /// [`Self::derivatives`] of every entry of `z`, into `out[k][i]` (the same bits), in one
     /// loop per activation, compiled for the widest vectors the CPU has.
-    pub fn derivatives_into(self, z: &[f64], out: [&mut [f64]; 4]) {
+    ///
+    /// In f32 too the derivatives are evaluated in f64 and each rounded once to f32: correctly
+    /// rounded values to within the f64 error (far below f32's ε), no second set of polynomial
+    /// approximations to keep identical across targets, and cheap: σ is taken on the value
+    /// columns only (one of the 1 + n columns per sample), against two matrix products per layer.
+    pub fn derivatives_into<F: crate::Float>(self, z: &[F], out: [&mut [F]; 4]) {
         derivatives_all(self, z, out);
     }
 
@@ -134,18 +139,18 @@ fn relu(x: f64) -> f64 {
 }
 
 crate::simd::widest! {
-    fn derivatives_all(act: Activation, z: &[f64], out: [&mut [f64]; 4]) {
+    fn derivatives_all<F: crate::Float>(act: Activation, z: &[F], out: [&mut [F]; 4]) {
         let [v, d1, d2, d3] = out;
         let n = z.len();
         let (v, d1, d2, d3) = (&mut v[..n], &mut d1[..n], &mut d2[..n], &mut d3[..n]);
         macro_rules! each {
             ($a:expr) => {
                 for i in 0..n {
-                    let d = $a.derivatives(z[i]);
-                    v[i] = d[0];
-                    d1[i] = d[1];
-                    d2[i] = d[2];
-                    d3[i] = d[3];
+                    let d = $a.derivatives(z[i].to_f64());
+                    v[i] = F::from_f64(d[0]);
+                    d1[i] = F::from_f64(d[1]);
+                    d2[i] = F::from_f64(d[2]);
+                    d3[i] = F::from_f64(d[3]);
                 }
             };
         }
