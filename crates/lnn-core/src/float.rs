@@ -70,6 +70,9 @@ pub(crate) mod sealed {
             z: &mut [Self],
             accumulate: bool,
         );
+        /// (σ, σ′, σ″, σ‴) of softplus at x: for f64 `Activation::derivatives` itself; for f32
+        /// the same algorithm in f32 (`math::softplus_derivatives_f32`), 16 lanes wide.
+        fn softplus(x: Self) -> [Self; 4];
         /// The explicit AVX-512 kernel.
         ///
         /// # Safety
@@ -122,6 +125,70 @@ pub trait Float:
     fn to_f64(self) -> f64;
     /// √x, correctly rounded.
     fn sqrt(self) -> Self;
+}
+
+impl sealed::Sealed for f64 {
+    #[inline(always)]
+    fn matmul_portable(
+        m: usize,
+        k: usize,
+        n: usize,
+        w: &[f64],
+        y: &[f64],
+        z: &mut [f64],
+        accumulate: bool,
+    ) {
+        crate::nn::gemm::matmul_widest_f64(m, k, n, w, y, z, accumulate);
+    }
+    #[inline(always)]
+    fn softplus(x: f64) -> [f64; 4] {
+        crate::nn::Activation::Softplus.derivatives(x)
+    }
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    unsafe fn matmul_avx512(
+        m: usize,
+        k: usize,
+        n: usize,
+        w: &[f64],
+        y: &[f64],
+        z: &mut [f64],
+        accumulate: bool,
+    ) {
+        // SAFETY: as the caller promised.
+        unsafe { crate::nn::gemm::avx512::matmul::<f64>(m, k, n, w, y, z, accumulate) }
+    }
+}
+
+impl sealed::Sealed for f32 {
+    #[inline(always)]
+    fn matmul_portable(
+        m: usize,
+        k: usize,
+        n: usize,
+        w: &[f32],
+        y: &[f32],
+        z: &mut [f32],
+        accumulate: bool,
+    ) {
+        crate::nn::gemm::matmul_widest_f32(m, k, n, w, y, z, accumulate);
+    }
+    #[inline(always)]
+    fn softplus(x: f32) -> [f32; 4] {
+        crate::math::softplus_derivatives_f32(x)
+    }
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    unsafe fn matmul_avx512(
+        m: usize,
+        k: usize,
+        n: usize,
+        w: &[f32],
+        y: &[f32],
+        z: &mut [f32],
+        accumulate: bool,
+    ) {
+        // SAFETY: as the caller promised.
+        unsafe { crate::nn::gemm::avx512::matmul::<f32>(m, k, n, w, y, z, accumulate) }
+    }
 }
 
 impl Float for f64 {

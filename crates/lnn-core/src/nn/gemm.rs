@@ -41,7 +41,7 @@ pub fn matmul<F: Float>(
 
 crate::simd::widest! {
     /// The portable kernel for f64, compiled for AVX2 where the CPU has it.
-    fn matmul_widest_f64(m: usize, k: usize, n: usize, w: &[f64], y: &[f64], z: &mut [f64], accumulate: bool) {
+    pub(crate) fn matmul_widest_f64(m: usize, k: usize, n: usize, w: &[f64], y: &[f64], z: &mut [f64], accumulate: bool) {
         matmul_kernel::<f64, { MR_BYTES / 8 }>(m, k, n, w, y, z, accumulate);
     }
 }
@@ -49,62 +49,8 @@ crate::simd::widest! {
 crate::simd::widest! {
     /// The portable kernel for f32 (twice the rows of f64 per block: the same bytes, the same
     /// number of vector accumulators), compiled for AVX2 where the CPU has it.
-    fn matmul_widest_f32(m: usize, k: usize, n: usize, w: &[f32], y: &[f32], z: &mut [f32], accumulate: bool) {
+    pub(crate) fn matmul_widest_f32(m: usize, k: usize, n: usize, w: &[f32], y: &[f32], z: &mut [f32], accumulate: bool) {
         matmul_kernel::<f32, { MR_BYTES / 4 }>(m, k, n, w, y, z, accumulate);
-    }
-}
-
-impl crate::float::sealed::Sealed for f64 {
-    fn matmul_portable(
-        m: usize,
-        k: usize,
-        n: usize,
-        w: &[f64],
-        y: &[f64],
-        z: &mut [f64],
-        accumulate: bool,
-    ) {
-        matmul_widest_f64(m, k, n, w, y, z, accumulate);
-    }
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    unsafe fn matmul_avx512(
-        m: usize,
-        k: usize,
-        n: usize,
-        w: &[f64],
-        y: &[f64],
-        z: &mut [f64],
-        accumulate: bool,
-    ) {
-        // SAFETY: as the caller promised.
-        unsafe { avx512::matmul::<f64>(m, k, n, w, y, z, accumulate) }
-    }
-}
-
-impl crate::float::sealed::Sealed for f32 {
-    fn matmul_portable(
-        m: usize,
-        k: usize,
-        n: usize,
-        w: &[f32],
-        y: &[f32],
-        z: &mut [f32],
-        accumulate: bool,
-    ) {
-        matmul_widest_f32(m, k, n, w, y, z, accumulate);
-    }
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    unsafe fn matmul_avx512(
-        m: usize,
-        k: usize,
-        n: usize,
-        w: &[f32],
-        y: &[f32],
-        z: &mut [f32],
-        accumulate: bool,
-    ) {
-        // SAFETY: as the caller promised.
-        unsafe { avx512::matmul::<f32>(m, k, n, w, y, z, accumulate) }
     }
 }
 
@@ -113,12 +59,12 @@ impl crate::float::sealed::Sealed for f32 {
 /// loads of W and eight broadcasts of Y per step; edge rows go through masked loads and stores
 /// (the masked-off lanes never touch memory), edge columns through narrower blocks of 4 and 1.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-mod avx512 {
+pub(crate) mod avx512 {
     use core::arch::x86_64::*;
 
     /// One 512-bit vector of a float type: 8 f64 or 16 f32 lanes, and the operations the
     /// kernel uses (separate multiply and add, never fused).
-    pub(super) trait Lanes: Copy {
+    pub(crate) trait Lanes: Copy {
         /// The vector.
         type V: Copy;
         /// A lane mask.
@@ -221,8 +167,12 @@ mod avx512 {
         }
     }
 
+    /// [`super::matmul`] with AVX-512.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F; the buffers must hold m·k, k·n and m·n entries.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn matmul<T: Lanes>(
+    pub(crate) unsafe fn matmul<T: Lanes>(
         m: usize,
         k: usize,
         n: usize,
@@ -415,17 +365,38 @@ fn matmul_kernel<F: Float, const MR: usize>(
 
 /// Bᵀ of a column-major r×c matrix A, written column-major (c×r) into `out`.
 ///
-/// In tiles of 8×8, so both the reads and the writes stay within a few cache lines.
+/// In tiles of 8×8, so both the reads and the writes stay within a few cache lines; whole tiles
+/// through fixed-size arrays (no bounds checks in the inner loops), the edges entry by entry.
 pub fn transpose<T: Copy>(r: usize, c: usize, a: &[T], out: &mut [T]) {
-    const T: usize = 8;
+    const B: usize = 8;
     let (a, out) = (&a[..r * c], &mut out[..r * c]);
-    for j0 in (0..c).step_by(T) {
-        for i0 in (0..r).step_by(T) {
-            for j in j0..(j0 + T).min(c) {
-                for i in i0..(i0 + T).min(r) {
-                    out[i * c + j] = a[j * r + i];
+    let (r8, c8) = (r - r % B, c - c % B);
+    for j0 in (0..c8).step_by(B) {
+        for i0 in (0..r8).step_by(B) {
+            let src: [&[T; B]; B] = core::array::from_fn(|jj| {
+                a[(j0 + jj) * r + i0..(j0 + jj) * r + i0 + B]
+                    .try_into()
+                    .expect("B entries")
+            });
+            for ii in 0..B {
+                let dst: &mut [T; B] = (&mut out[(i0 + ii) * c + j0..(i0 + ii) * c + j0 + B])
+                    .try_into()
+                    .expect("B entries");
+                for jj in 0..B {
+                    dst[jj] = src[jj][ii];
                 }
             }
+        }
+    }
+    // The edges: rows r8.. of every column, then columns c8.. of the rows above.
+    for j in 0..c {
+        for i in r8..r {
+            out[i * c + j] = a[j * r + i];
+        }
+    }
+    for j in c8..c {
+        for i in 0..r8 {
+            out[i * c + j] = a[j * r + i];
         }
     }
 }
@@ -453,6 +424,8 @@ mod tests {
             .collect()
     }
 
+    type Kernel<F> = fn(usize, usize, usize, &[F], &[F], &mut [F], bool);
+
     /// `matmul` (the widest kernel this CPU can run) against the portable kernel at its own
     /// blocking and at others (wasm's, and a 1×1 block: one entry at a time, the plainest
     /// order), over block edges in both dimensions and with accumulation.
@@ -475,7 +448,7 @@ mod tests {
                 let mut fast = conv(data(m * n, 6));
                 let start = fast.clone();
                 matmul(m, k, n, &w, &y, &mut fast, accumulate);
-                let kernels: [(fn(usize, usize, usize, &[F], &[F], &mut [F], bool), &str); 5] = [
+                let kernels: [(Kernel<F>, &str); 5] = [
                     (F::matmul_portable, "portable"),
                     (matmul_kernel::<F, 4>, "4 rows"),
                     (matmul_kernel::<F, 8>, "8 rows"),
@@ -532,6 +505,20 @@ mod tests {
             differs |= *a != *b as f32;
         }
         assert!(differs);
+    }
+
+    #[test]
+    fn transpose_over_tile_edges() {
+        for (r, c) in [(1, 1), (8, 8), (9, 17), (16, 3), (5, 24), (33, 40)] {
+            let a = data(r * c, 9);
+            let mut t = vec![0.0; r * c];
+            transpose(r, c, &a, &mut t);
+            for j in 0..c {
+                for i in 0..r {
+                    assert_eq!(t[i * c + j], a[j * r + i], "{r}x{c}");
+                }
+            }
+        }
     }
 
     #[test]
