@@ -177,6 +177,14 @@ impl GraphLnn {
         Ok((t, acc))
     }
 
+    /// The assembled mass matrix M = ∂²L/∂φ̇∂φ̇ at one state, dense (for tests).
+    #[cfg(test)]
+    pub(crate) fn mass_matrix(&self, state: &[f64]) -> nalgebra::DMatrix<f64> {
+        let mut ws = Workspace::default();
+        self.forward(state, 1, &mut ws).unwrap();
+        self.assemble(ws.tape.output(), 0).mass.to_dense()
+    }
+
     /// The learned energy E = Σ φ̇_i ∂L/∂φ̇_i − L of one state.
     ///
     /// # Errors
