@@ -114,41 +114,41 @@ impl Plan {
     }
 }
 
-/// What the forward pass keeps for the reverse pass, in the pass's float type `T` (f64 unless
+/// What the forward pass keeps for the reverse pass, in the pass's float type `F` (f64 unless
 /// training in f32); reused across calls to avoid allocation.
 ///
-/// Per sample, each sweep has F = 1 + T columns: the value (or gradient) and its T tangents.
+/// Per sample, each sweep has f = 1 + T columns: the value (or gradient) and its T tangents.
 #[derive(Clone, Debug)]
-pub struct Tape<T = f64> {
+pub struct Tape<F = f64> {
     samples: usize,
     /// One sample's seed block as the input map writes it, in f64.
     seed64: Vec<f64>,
-    /// The seed block of every sample (`columns × D`, see [`forward_seeded`]), in `T`.
-    seed: Vec<T>,
+    /// The seed block of every sample (`columns × D`, see [`forward_seeded`]), in `F`.
+    seed: Vec<F>,
     /// Forward sweep: the input of each layer (sizes[l] × S·F).
-    y: Vec<Vec<T>>,
+    y: Vec<Vec<F>>,
     /// Forward sweep: the pre-activations of each layer (sizes[l+1] × S·F).
-    z: Vec<Vec<T>>,
+    z: Vec<Vec<F>>,
     /// σ′, σ″, σ‴ at the value column of each hidden layer (sizes[l+1] × S each).
-    s: Vec<[Vec<T>; 3]>,
+    s: Vec<[Vec<F>; 3]>,
     /// Backward sweep: ∂f/∂(input of layer l) and its tangents (sizes[l] × S·F).
-    g: Vec<Vec<T>>,
+    g: Vec<Vec<F>>,
     /// Backward sweep: δ and δ̇ of each hidden layer (sizes[l+1] × S·F).
-    d: Vec<Vec<T>>,
+    d: Vec<Vec<F>>,
     /// Wᵀ of each layer (sizes[l] × sizes[l+1]).
-    wt: Vec<Vec<T>>,
+    wt: Vec<Vec<F>>,
     /// The outputs in the plan's layout.
-    out: Vec<T>,
+    out: Vec<F>,
     /// Reverse pass: adjoints of `g` and the backward sweep's share of each layer's z̄.
-    gbar: Vec<Vec<T>>,
-    zbar_up: Vec<Vec<T>>,
+    gbar: Vec<Vec<F>>,
+    zbar_up: Vec<Vec<F>>,
     /// Reverse pass scratch.
-    zbar: Vec<T>,
-    ybar: Vec<T>,
-    trans: Vec<T>,
+    zbar: Vec<F>,
+    ybar: Vec<F>,
+    trans: Vec<F>,
 }
 
-impl<T> Default for Tape<T> {
+impl<F> Default for Tape<F> {
     fn default() -> Self {
         Tape {
             samples: 0,
@@ -170,11 +170,11 @@ impl<T> Default for Tape<T> {
     }
 }
 
-impl<T> Tape<T> {
+impl<F> Tape<F> {
     /// The outputs of the last [`forward`]: `outputs × (samples · columns)`, column-major; column
     /// `s·C` is sample s's value, `s·C + 1 + d` its derivative along direction d, and
     /// `s·C + 1 + D + p` its second derivative for pair p.
-    pub fn output(&self) -> &[T] {
+    pub fn output(&self) -> &[F] {
         &self.out
     }
 
