@@ -285,7 +285,9 @@ impl Trainer {
         Self::with_model(config, spec, model)
     }
 
-    /// Continues from a model (e.g. loaded from a weights file) with fresh optimiser state.
+    /// Continues from a model (e.g. loaded from a weights file) with fresh optimiser state. In
+    /// f32 the model's parameters are rounded to f32 first (nothing changes for a model that
+    /// was trained in f32: its parameters are f32 values already).
     ///
     /// # Errors
     /// [`TrainConfig::validate`], and [`Error::InvalidConfig`] if the model does not match.
