@@ -36,15 +36,7 @@ fn ms_per_step(
     precision: Precision,
     budget: Duration,
 ) -> Result<f64, String> {
-    let system = System::DoublePendulum(DoublePendulum::default());
-    let config = TrainConfig {
-        hidden: hidden.to_vec(),
-        batch,
-        test_size: 1,
-        precision,
-        ..TrainConfig::new(system, model)
-    };
-    let mut t = Trainer::new(config).map_err(|e| e.to_string())?;
+    let mut t = bench_trainer(model, hidden, batch, precision)?;
     t.step(1).map_err(|e| e.to_string())?;
     let start = Instant::now();
     let mut steps = 0u64;
@@ -53,6 +45,59 @@ fn ms_per_step(
         steps += 1;
     }
     Ok(start.elapsed().as_secs_f64() * 1e3 / steps as f64)
+}
+
+fn bench_trainer(
+    model: ModelKind,
+    hidden: &[usize],
+    batch: usize,
+    precision: Precision,
+) -> Result<Trainer, String> {
+    let system = System::DoublePendulum(DoublePendulum::default());
+    let config = TrainConfig {
+        hidden: hidden.to_vec(),
+        batch,
+        test_size: 1,
+        precision,
+        ..TrainConfig::new(system, model)
+    };
+    Trainer::new(config).map_err(|e| e.to_string())
+}
+
+/// Milliseconds per step in f64 and in f32 of the same model, the two runs taking turns in
+/// slices of an eighth of `budget` (each slice at least one step, the first step of each slice
+/// untimed, so neither precision is timed on caches the other one just filled) until each has
+/// run `budget` and three steps: a change of the machine's load during the measurement
+/// affects both alike, so their ratio is the f32 speed-up of one run.
+fn ms_per_step_f64_f32(
+    model: ModelKind,
+    hidden: &[usize],
+    batch: usize,
+    budget: Duration,
+) -> Result<(f64, f64), String> {
+    let mut t = [
+        bench_trainer(model, hidden, batch, Precision::F64)?,
+        bench_trainer(model, hidden, batch, Precision::F32)?,
+    ];
+    let mut spent = [Duration::ZERO; 2];
+    let mut steps = [0u32; 2];
+    let slice = budget / 8;
+    while steps.iter().any(|&s| s < 3) || spent.iter().any(|&d| d < budget) {
+        for i in 0..2 {
+            t[i].step(1).map_err(|e| e.to_string())?;
+            let start = Instant::now();
+            loop {
+                t[i].step(1).map_err(|e| e.to_string())?;
+                steps[i] += 1;
+                if start.elapsed() >= slice {
+                    break;
+                }
+            }
+            spent[i] += start.elapsed();
+        }
+    }
+    let ms = |i: usize| spent[i].as_secs_f64() * 1e3 / f64::from(steps[i]);
+    Ok((ms(0), ms(1)))
 }
 
 /// Where and when [`jax_historical`] was measured (it is not measured by this run).
@@ -136,19 +181,18 @@ fn training_table(budget: Duration, json: bool) -> Result<String, String> {
             "f64 / f32"
         );
     }
-    let mut f64_ms: Vec<(ModelKind, &[usize], usize, f64)> = Vec::new();
     for (model, hidden, batch, precision) in rows {
-        let ms = ms_per_step(model, hidden, batch, precision, budget)?;
+        // An f32 row is timed in turns with the same model in f64: the f32 speed-up of this
+        // run (`f64_over_f32`), not thrown off by the load changing between rows.
+        let (ms, speedup) = match precision {
+            F64 => (ms_per_step(model, hidden, batch, precision, budget)?, None),
+            F32 => {
+                let (ms64, ms32) = ms_per_step_f64_f32(model, hidden, batch, budget)?;
+                (ms32, Some(ms64 / ms32))
+            }
+        };
         let sps = batch as f64 * 1e3 / ms;
         let jax = jax_historical(model, hidden, batch, precision);
-        // The f32 speed-up against the f64 row of the same model, measured in this run.
-        let speedup = f64_ms
-            .iter()
-            .find(|r| (r.0, r.1, r.2) == (model, hidden, batch) && precision == F32)
-            .map(|r| r.3 / ms);
-        if precision == F64 {
-            f64_ms.push((model, hidden, batch, ms));
-        }
         if json {
             let mut v = serde_json::json!({
                 "model": model.name(), "system": "double-pendulum", "hidden": hidden, "batch": batch,
@@ -187,6 +231,9 @@ fn training_table(budget: Duration, json: bool) -> Result<String, String> {
                 sp
             );
         }
+    }
+    if !json {
+        out += "f64 / f32: the f32 row timed in turns with the same model in f64, in this run\n";
     }
     Ok(out)
 }

@@ -92,6 +92,9 @@ fn lnn_training_is_bit_for_bit() {
 /// The same run with the f32 pass (`golden/train_f32.json`, checked by the wasm browser test
 /// too): f32 sums in a fixed order without fused multiply-adds, so native (AVX-512, AVX2 or
 /// neither) and wasm (SIMD128 f32x4) give the same bits in f32 as well.
+///
+/// On a CPU with AVX-512 the AVX2 code paths can be checked too by running this test binary
+/// under valgrind, which does not report AVX-512 (`valgrind target/debug/deps/golden-*`).
 #[test]
 fn lnn_f32_training_is_bit_for_bit() {
     check_training(
