@@ -228,6 +228,31 @@ pub fn forward_seeded<F: Float>(
     plan: &Plan,
     samples: usize,
     tape: &mut Tape<F>,
+    seed: impl FnMut(usize, &mut [f64]),
+) {
+    forward_seeded_widest(mlp, plan, samples, tape, seed);
+}
+
+crate::simd::widest! {
+    /// The elementwise loops between the matrix products, compiled for the widest vectors the
+    /// CPU has (the same operations in the same order: the same bits).
+    fn forward_seeded_widest<F: Float>(
+        mlp: &Mlp<F>,
+        plan: &Plan,
+        samples: usize,
+        tape: &mut Tape<F>,
+        seed: impl FnMut(usize, &mut [f64]),
+    ) {
+        forward_seeded_body(mlp, plan, samples, tape, seed);
+    }
+}
+
+#[inline(always)]
+fn forward_seeded_body<F: Float>(
+    mlp: &Mlp<F>,
+    plan: &Plan,
+    samples: usize,
+    tape: &mut Tape<F>,
     mut seed: impl FnMut(usize, &mut [f64]),
 ) {
     let sizes = mlp.sizes();
@@ -387,6 +412,30 @@ pub fn forward_seeded<F: Float>(
 /// Adds ∂loss/∂parameters to `grad` (same layout as [`Mlp::params`]) given `out_adjoint`, the
 /// adjoint of every entry of [`Tape::output`], for the tape of the last [`forward`].
 pub fn backward<F: Float>(
+    mlp: &Mlp<F>,
+    plan: &Plan,
+    tape: &mut Tape<F>,
+    out_adjoint: &[F],
+    grad: &mut [F],
+) {
+    backward_widest(mlp, plan, tape, out_adjoint, grad);
+}
+
+crate::simd::widest! {
+    /// [`backward`]'s elementwise loops compiled for the widest vectors the CPU has.
+    fn backward_widest<F: Float>(
+        mlp: &Mlp<F>,
+        plan: &Plan,
+        tape: &mut Tape<F>,
+        out_adjoint: &[F],
+        grad: &mut [F],
+    ) {
+        backward_body(mlp, plan, tape, out_adjoint, grad);
+    }
+}
+
+#[inline(always)]
+fn backward_body<F: Float>(
     mlp: &Mlp<F>,
     plan: &Plan,
     tape: &mut Tape<F>,
