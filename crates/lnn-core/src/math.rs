@@ -172,12 +172,24 @@ pub fn ln_1p_unit(e: f64) -> f64 {
 /// (`nn::Activation::derivatives`) with f32 arithmetic and f32-sized polynomials
 /// ([`exp_nonpositive_f32`], [`ln_1p_unit_f32`]), for the f32 training pass; branch-free, so
 /// the same bits on every target and 16 lanes wide with AVX-512.
+///
+/// One division where the f64 code has two (divisions bound this loop): the sigmoid's
+/// a/(1 + e), its complement and the logarithm's num/den (see [`ln_1p_unit_f32`]) share
+/// 1/((1 + e)·den); 1 − σ′ is e/(1 + e) or 1/(1 + e) itself, not a difference.
 #[inline(always)]
 pub fn softplus_derivatives_f32(x: f32) -> [f32; 4] {
     let e = exp_nonpositive_f32(-x.abs());
-    let s = if x >= 0.0 { 1.0 } else { e } / (1.0 + e);
-    let d = s * (1.0 - s);
-    [x.max(0.0) + ln_1p_unit_f32(e), s, d, d * (1.0 - 2.0 * s)]
+    let (num, den, shift) = ln_1p_unit_f32_parts(e);
+    let one_e = 1.0 + e;
+    let inv = 1.0 / (one_e * den);
+    let pos = x >= 0.0;
+    let den_inv = den * inv;
+    // σ′ = s and 1 − s each from its own numerator (no cancellation in 1 − s near s = 1).
+    let s = if pos { 1.0 } else { e } * den_inv;
+    let c = if pos { e } else { 1.0 } * den_inv;
+    let d = s * c;
+    let ln = ln_1p_series_f32(shift, num * one_e * inv);
+    [x.max(0.0) + ln, s, d, d * (c - s)]
 }
 
 /// eʸ in f32 for y ≤ 0 (larger y are treated as 0), and exactly 0 below y = −64 (eʸ < 2e−28,
@@ -186,7 +198,8 @@ pub fn softplus_derivatives_f32(x: f32) -> [f32; 4] {
 ///
 /// As [`exp_nonpositive`]: y = k·ln 2 + r with |r| ≤ ln 2 / 2 (k by the 1.5·2²³ rounding trick,
 /// ln 2 split Cody–Waite style so k·ln2_hi is exact), eʳ by its Taylor polynomial of degree 7
-/// (remainder below 6e−9 relative), then 2ᵏ built in the exponent bits.
+/// (remainder below 6e−9 relative, evaluated by Estrin's scheme), then 2ᵏ built in the
+/// exponent bits.
 #[inline(always)]
 pub fn exp_nonpositive_f32(y: f32) -> f32 {
     const MAGIC: f32 = 12_582_912.0; // 1.5·2²³
@@ -206,10 +219,15 @@ pub fn exp_nonpositive_f32(y: f32) -> f32 {
     let t = y * core::f32::consts::LOG2_E + MAGIC;
     let kf = t - MAGIC;
     let r = (y - kf * LN2_HI) - kf * LN2_LO;
-    let mut p = INV[7];
-    for c in INV[..7].iter().rev() {
-        p = p * r + c;
-    }
+    // Estrin's scheme (pairs, then pairs of pairs): three levels of latency where Horner has
+    // seven, which is what bounds this loop.
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let p01 = INV[0] + INV[1] * r;
+    let p23 = INV[2] + INV[3] * r;
+    let p45 = INV[4] + INV[5] * r;
+    let p67 = INV[6] + INV[7] * r;
+    let p = (p01 + p23 * r2) + (p45 + p67 * r2) * r4;
     // k = t's integer part as held in its low bits; 2ᵏ has exponent field k + 127 ≥ 1.
     let k = (t.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
     let e = p * f32::from_bits(((k + 127) as u32) << 23);
@@ -224,17 +242,31 @@ pub fn exp_nonpositive_f32(y: f32) -> f32 {
 /// series to s¹¹ (relative remainder below 3e−9). Within a few f32 ulps (tested).
 #[inline(always)]
 pub fn ln_1p_unit_f32(e: f32) -> f32 {
+    let (num, den, shift) = ln_1p_unit_f32_parts(e);
+    ln_1p_series_f32(shift, num / den)
+}
+
+/// The argument s = num/den of the atanh series of ln(1 + e), and the shift (0 or ln 2).
+#[inline(always)]
+fn ln_1p_unit_f32_parts(e: f32) -> (f32, f32, f32) {
     const SQRT2_M1: f32 = core::f32::consts::SQRT_2 - 1.0;
     let big = e > SQRT2_M1;
     let num = if big { e - 1.0 } else { e };
     let den = if big { e + 3.0 } else { 2.0 + e };
-    let s = num / den;
-    let z = s * s;
-    let mut p = 1.0f32 / 11.0;
-    for k in (0..5).rev() {
-        p = p * z + 1.0 / (2 * k + 1) as f32;
-    }
     let shift = if big { core::f32::consts::LN_2 } else { 0.0 };
+    (num, den, shift)
+}
+
+/// shift + 2·atanh(s) by its series to s¹¹.
+#[inline(always)]
+fn ln_1p_series_f32(shift: f32, s: f32) -> f32 {
+    let z = s * s;
+    // 1 + z/3 + z²/5 + … + z⁵/11 by Estrin's scheme (see `exp_nonpositive_f32`).
+    let z2 = z * z;
+    let z4 = z2 * z2;
+    let p = (1.0 + z * (1.0 / 3.0))
+        + (1.0 / 5.0 + z * (1.0 / 7.0)) * z2
+        + (1.0 / 9.0 + z * (1.0 / 11.0)) * z4;
     shift + 2.0 * s * p
 }
 

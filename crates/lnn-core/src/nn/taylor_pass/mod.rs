@@ -316,6 +316,11 @@ fn forward_seeded_body<F: Float>(
             v.resize(m * samples, F::ZERO);
         }
         let y = sized(&mut tape.y[l + 1], m * cols);
+        if f == 1 {
+            // Values only: every sample's column is contiguous, one call for all of them.
+            act.derivatives_into(&z[..], [&mut y[..], s1, s2, s3]);
+            continue;
+        }
         for s in 0..samples {
             let u = s * m..(s + 1) * m;
             let (zv, zt) = z[s * f * m..(s + 1) * f * m].split_at(m);
