@@ -285,3 +285,41 @@ fn bench_training_rows_all_carry_their_precision() {
         .any(|r| r["model"] == "baseline" && r["precision"] == "f32"));
     assert!(rows.iter().all(|r| r.get("jax_ms_per_step").is_none()));
 }
+
+/// The shipped weights files (written before the f32 path, no `precision` field) load as f64
+/// models with exactly the parameters written in them, and write back unchanged.
+#[test]
+fn shipped_weights_load_unchanged_as_f64() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/models");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file: lnn_core::weights::WeightsFile = serde_json::from_str(&text).unwrap();
+        assert_eq!(file.precision, None, "{path:?}");
+        let (system, spec, model) = file.load().unwrap();
+        assert_eq!(spec.precision, lnn_core::Precision::F64);
+        let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let params: Vec<f64> = raw["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(model.mlp().params(), params.as_slice(), "{path:?}");
+        let again = lnn_core::weights::WeightsFile::new(
+            &system,
+            &spec,
+            &*model,
+            file.step,
+            file.seed,
+            file.made_by.clone(),
+        );
+        assert_eq!(again, file, "{path:?}");
+        seen += 1;
+    }
+    assert!(seen > 0);
+}
