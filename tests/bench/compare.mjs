@@ -29,7 +29,7 @@ try {
   server.stop();
 }
 
-const key = (r) => `${r.model} ${r.hidden.join('x')} ${r.batch}`;
+const key = (r) => `${r.model} ${r.hidden.join('x')} ${r.batch} ${r.precision}`;
 const rows = native.map((n) => {
   const w = wasm.find((r) => key(r) === key(n));
   return { ...n, wasm_ms_per_step: w?.ms_per_step, wasm_over_native: w ? w.ms_per_step / n.ms_per_step : null };

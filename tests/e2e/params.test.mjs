@@ -72,7 +72,7 @@ test('the Trainer gets only its own settings, with clip 0 meaning none', () => {
   assert.equal(t.clip, undefined);
   assert.equal(t.embed, undefined);
   assert.equal(t.system, 'double-pendulum');
-  assert.deepEqual(Object.keys(t).sort(), ['activation', 'angles', 'batch', 'coordinates', 'hidden', 'init', 'loss', 'lr', 'model', 'schedule', 'seed', 'steps', 'system', 'testSize']);
+  assert.deepEqual(Object.keys(t).sort(), ['activation', 'angles', 'batch', 'coordinates', 'hidden', 'init', 'loss', 'lr', 'model', 'precision', 'schedule', 'seed', 'steps', 'system', 'testSize']);
 });
 
 test('the wave has its own defaults, so its link spells out only the system', () => {

@@ -7,6 +7,7 @@ use lnn_core::models::{GraphLnn, GridSolver, Model, ModelKind, Workspace};
 use lnn_core::rng;
 use lnn_core::systems::{Derivation, DoublePendulum, System};
 use lnn_core::train::{TrainConfig, Trainer};
+use lnn_core::Precision;
 
 use crate::args::Args;
 
@@ -32,16 +33,10 @@ fn ms_per_step(
     model: ModelKind,
     hidden: &[usize],
     batch: usize,
+    precision: Precision,
     budget: Duration,
 ) -> Result<f64, String> {
-    let system = System::DoublePendulum(DoublePendulum::default());
-    let config = TrainConfig {
-        hidden: hidden.to_vec(),
-        batch,
-        test_size: 1,
-        ..TrainConfig::new(system, model)
-    };
-    let mut t = Trainer::new(config).map_err(|e| e.to_string())?;
+    let mut t = bench_trainer(model, hidden, batch, precision)?;
     t.step(1).map_err(|e| e.to_string())?;
     let start = Instant::now();
     let mut steps = 0u64;
@@ -52,12 +47,77 @@ fn ms_per_step(
     Ok(start.elapsed().as_secs_f64() * 1e3 / steps as f64)
 }
 
-/// The paper's JAX code on a machine of this kind (from the issue): ms per step in f64.
-fn jax_reference(model: ModelKind, hidden: &[usize], batch: usize) -> Option<f64> {
-    match (model, hidden, batch) {
-        (ModelKind::Lnn, [128, 128], 32) => Some(0.90),
-        (ModelKind::Lnn, [500, 500, 500], 32) => Some(12.7),
-        (ModelKind::Baseline, [128, 128], 32) => Some(0.23),
+fn bench_trainer(
+    model: ModelKind,
+    hidden: &[usize],
+    batch: usize,
+    precision: Precision,
+) -> Result<Trainer, String> {
+    let system = System::DoublePendulum(DoublePendulum::default());
+    let config = TrainConfig {
+        hidden: hidden.to_vec(),
+        batch,
+        test_size: 1,
+        precision,
+        ..TrainConfig::new(system, model)
+    };
+    Trainer::new(config).map_err(|e| e.to_string())
+}
+
+/// Milliseconds per step in f64 and in f32 of the same model, the two runs taking turns in
+/// slices of an eighth of `budget` (each slice at least one step, the first step of each slice
+/// untimed, so neither precision is timed on caches the other one just filled) until each has
+/// run `budget` and three steps: a change of the machine's load during the measurement
+/// affects both alike, so their ratio is the f32 speed-up of one run.
+fn ms_per_step_f64_f32(
+    model: ModelKind,
+    hidden: &[usize],
+    batch: usize,
+    budget: Duration,
+) -> Result<(f64, f64), String> {
+    let mut t = [
+        bench_trainer(model, hidden, batch, Precision::F64)?,
+        bench_trainer(model, hidden, batch, Precision::F32)?,
+    ];
+    let mut spent = [Duration::ZERO; 2];
+    let mut steps = [0u32; 2];
+    let slice = budget / 8;
+    while steps.iter().any(|&s| s < 3) || spent.iter().any(|&d| d < budget) {
+        for i in 0..2 {
+            t[i].step(1).map_err(|e| e.to_string())?;
+            let start = Instant::now();
+            loop {
+                t[i].step(1).map_err(|e| e.to_string())?;
+                steps[i] += 1;
+                if start.elapsed() >= slice {
+                    break;
+                }
+            }
+            spent[i] += start.elapsed();
+        }
+    }
+    let ms = |i: usize| spent[i].as_secs_f64() * 1e3 / f64::from(steps[i]);
+    Ok((ms(0), ms(1)))
+}
+
+/// Where and when [`jax_historical`] was measured (it is not measured by this run).
+const JAX_MEASURED: &str =
+    "2026-12-02, this project's Intel Xeon (AVX-512, 2 cores, shared), the paper's code, jit, CPU";
+
+/// Historical figures: the paper's JAX code, ms per training step at each precision, measured
+/// once ([`JAX_MEASURED`]); a different machine or load moves them.
+fn jax_historical(
+    model: ModelKind,
+    hidden: &[usize],
+    batch: usize,
+    precision: Precision,
+) -> Option<f64> {
+    match (model, hidden, batch, precision) {
+        (ModelKind::Lnn, [128, 128], 32, Precision::F64) => Some(3.18),
+        (ModelKind::Lnn, [128, 128], 32, Precision::F32) => Some(2.64),
+        (ModelKind::Lnn, [500, 500, 500], 32, Precision::F64) => Some(32.6),
+        (ModelKind::Lnn, [500, 500, 500], 32, Precision::F32) => Some(21.0),
+        (ModelKind::Baseline, [128, 128], 32, Precision::F32) => Some(0.22),
         _ => None,
     }
 }
@@ -91,33 +151,59 @@ pub fn run(args: &Args) -> Result<String, String> {
 }
 
 fn training_table(budget: Duration, json: bool) -> Result<String, String> {
-    let rows: [(ModelKind, &[usize], usize); 6] = [
-        (ModelKind::Lnn, &[128, 128], 32),
-        (ModelKind::Lnn, &[128, 128], 256),
-        (ModelKind::Lnn, &[500, 500, 500], 32),
-        (ModelKind::Lnn, &[500, 500, 500], 256),
-        (ModelKind::Baseline, &[128, 128], 32),
-        (ModelKind::Hnn, &[128, 128], 32),
+    use Precision::{F32, F64};
+    let rows: [(ModelKind, &[usize], usize, Precision); 9] = [
+        (ModelKind::Lnn, &[128, 128], 32, F64),
+        (ModelKind::Lnn, &[128, 128], 256, F64),
+        (ModelKind::Lnn, &[500, 500, 500], 32, F64),
+        (ModelKind::Lnn, &[500, 500, 500], 256, F64),
+        (ModelKind::Baseline, &[128, 128], 32, F64),
+        (ModelKind::Hnn, &[128, 128], 32, F64),
+        (ModelKind::Lnn, &[128, 128], 32, F32),
+        (ModelKind::Lnn, &[500, 500, 500], 32, F32),
+        (ModelKind::Baseline, &[128, 128], 32, F32),
     ];
     let mut out = String::new();
     if !json {
-        out += "\ntraining steps, double pendulum, f64, one thread (JAX: the paper's code, jit, CPU, both cores)\n";
         out += &format!(
-            "{:<9} {:<12} {:>6} {:>11} {:>13} {:>10} {:>12}\n",
-            "model", "hidden", "batch", "ms/step", "samples/s", "JAX ms", "JAX / ours"
+            "\ntraining steps, double pendulum, one thread (JAX, historical: {JAX_MEASURED})\n"
+        );
+        out += &format!(
+            "{:<9} {:<12} {:>6} {:>5} {:>11} {:>13} {:>10} {:>12} {:>10}\n",
+            "model",
+            "hidden",
+            "batch",
+            "float",
+            "ms/step",
+            "samples/s",
+            "JAX ms",
+            "JAX / ours",
+            "f64 / f32"
         );
     }
-    for (model, hidden, batch) in rows {
-        let ms = ms_per_step(model, hidden, batch, budget)?;
+    for (model, hidden, batch, precision) in rows {
+        // An f32 row is timed in turns with the same model in f64: the f32 speed-up of this
+        // run (`f64_over_f32`), not thrown off by the load changing between rows.
+        let (ms, speedup) = match precision {
+            F64 => (ms_per_step(model, hidden, batch, precision, budget)?, None),
+            F32 => {
+                let (ms64, ms32) = ms_per_step_f64_f32(model, hidden, batch, budget)?;
+                (ms32, Some(ms64 / ms32))
+            }
+        };
         let sps = batch as f64 * 1e3 / ms;
-        let jax = jax_reference(model, hidden, batch);
+        let jax = jax_historical(model, hidden, batch, precision);
         if json {
             let mut v = serde_json::json!({
                 "model": model.name(), "system": "double-pendulum", "hidden": hidden, "batch": batch,
-                "precision": "f64", "ms_per_step": ms, "samples_per_s": sps.round(),
+                "precision": precision.name(), "ms_per_step": ms, "samples_per_s": sps.round(),
             });
             if let Some(j) = jax {
-                v["jax_ms_per_step"] = serde_json::json!(j);
+                v["jax_ms_per_step_historical"] = serde_json::json!(j);
+                v["jax_measured"] = serde_json::json!(JAX_MEASURED);
+            }
+            if let Some(x) = speedup {
+                v["f64_over_f32"] = serde_json::json!(x);
             }
             out += &v.to_string();
             out.push('\n');
@@ -131,17 +217,23 @@ fn training_table(budget: Duration, json: bool) -> Result<String, String> {
                 Some(j) => (format!("{j:.2}"), format!("{:.2}x", j / ms)),
                 None => ("-".into(), "-".into()),
             };
+            let sp = speedup.map_or("-".to_string(), |x| format!("{x:.2}x"));
             out += &format!(
-                "{:<9} {:<12} {:>6} {:>11.3} {:>13.0} {:>10} {:>12}\n",
+                "{:<9} {:<12} {:>6} {:>5} {:>11.3} {:>13.0} {:>10} {:>12} {:>10}\n",
                 model.name(),
                 h,
                 batch,
+                precision.name(),
                 ms,
                 sps,
                 jm,
-                ratio
+                ratio,
+                sp
             );
         }
+    }
+    if !json {
+        out += "f64 / f32: the f32 row timed in turns with the same model in f64, in this run\n";
     }
     Ok(out)
 }

@@ -83,6 +83,8 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
             None => d.solver,
         },
         definiteness: args.get("definiteness", d.definiteness)?,
+        precision: lnn_core::Precision::from_name(&args.get("precision", "f64".to_string())?)
+            .map_err(|e| e.to_string())?,
         ..d
     };
     let mut config = config;
@@ -130,7 +132,7 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
     let seconds = start.elapsed().as_secs_f64();
     let report = serde_json::json!({
         "system": trainer.config().system.name(), "model": kind.name(),
-        "steps": trainer.steps(), "skipped": trainer.skipped(),
+        "precision": trainer.precision().name(), "steps": trainer.steps(), "skipped": trainer.skipped(),
         "initial_test_loss": initial, "test_loss": test, "seconds": seconds,
         "steps_per_s": trainer.steps() as f64 / seconds,
     });
@@ -171,6 +173,7 @@ pub fn eval(args: &Args) -> Result<String, String> {
     let test_loss = train::evaluate(&*model, &data, loss, &mut ws);
     let mut report = serde_json::json!({
         "model": file.model, "system": file.system, "step": file.step,
+        "precision": spec.precision.name(),
         "test_loss": test_loss, "loss": loss.name(), "test_size": test_size,
     });
     if let System::Wave(w) = system {

@@ -24,16 +24,19 @@ USAGE:
             [--init paper|xavier|kaiming] [--steps N] [--batch 32] [--lr 1e-3]
             [--schedule step|onecycle|constant] [--clip NORM] [--weight-decay W]
             [--loss l1|mse] [--seed S] [--test-size N] [--scale s1,s2,...] [--angles wrap|circle]
-            [--solver pinv|damped:EPS|ridge:EPS] [--definiteness W]
+            [--solver pinv|damped:EPS|ridge:EPS] [--definiteness W] [--precision f64|f32]
             [--out model.json] [--quiet]
       Train on fresh samples of the true system; progress on stderr, a JSON summary on stdout.
       --scale overrides the input scales (one per state number). --angles: how the network sees an
       angle: wrapped into [-pi, pi) or as (cos, sin) on the circle. --solver: how the LNN solves
       M q̈ = r, in training and after (damped: least squares damped by EPS, smooth through a
       singular M). --definiteness: weight of the LNN's penalty on an indefinite mass matrix
-      (default 1000; 0 turns it off).
+      (default 1000; 0 turns it off). --precision: the float of the batched pass and of Adam
+      (default f64; f32: twice the SIMD lanes; the solve, the loss and evaluation stay f64, and
+      the weights file records it).
   lnn eval --model model.json [--test-size N] [--energy-ics 40] [--energy-t 100]
       Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
+      Any weights file, f32- or f64-trained: the model evaluates in f64.
   lnn predict --model model.json --states states.json
       States: a JSON array of [q..., q̇..., c...]; prints q̈ per state ((q̇, ṗ) for an HNN).
   lnn repro double-pendulum|relativistic|wave|all [--budget smoke|quick|full] [--out DIR] [--seed S]
@@ -42,7 +45,8 @@ USAGE:
       Budgets: seconds, minutes, ≤ 30 min each.
   lnn bench [--seconds S] [--only engine|training|graph] [--json]
       Accelerations per second (the Taylor-mode engine against the closed form), milliseconds
-      per training step (LNN 2x128 and 3x500, batch 32 and 256; baseline; HNN), and the graph
+      per training step (LNN 2x128 and 3x500, batch 32 and 256; baseline; HNN; in f64, and in
+      f32 for LNN 2x128 and 3x500 and the baseline at batch 32), and the graph
       model's time per evaluation for grids of 100 to 100,000 points (banded vs dense).
   lnn --version | --help
 

@@ -171,3 +171,155 @@ fn bench_json_reports_both_paths() {
         .iter()
         .all(|r| r["evals_per_s"].as_f64().unwrap() > 0.0));
 }
+
+#[test]
+fn f32_training_writes_a_file_that_eval_and_predict_load() {
+    let dir = std::env::temp_dir().join(format!("lnn-cli-f32-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("f32.json");
+    let model = model.to_str().unwrap();
+    let o = lnn(&[
+        "train",
+        "--precision",
+        "f32",
+        "--hidden",
+        "8,8",
+        "--steps",
+        "20",
+        "--batch",
+        "4",
+        "--test-size",
+        "8",
+        "--quiet",
+        "--out",
+        model,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["precision"], "f32");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model).unwrap()).unwrap();
+    assert_eq!(file["precision"], "f32");
+    // The parameters are f32 values, stored as f64 numbers.
+    assert!(file["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| f64::from(p.as_f64().unwrap() as f32) == p.as_f64().unwrap()));
+    let o = lnn(&[
+        "eval",
+        "--model",
+        model,
+        "--test-size",
+        "8",
+        "--energy-ics",
+        "2",
+        "--energy-t",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["precision"], "f32");
+    assert!(report["test_loss"].as_f64().unwrap().is_finite());
+    let states = dir.join("states.json");
+    std::fs::write(&states, "[[0.1, 0.2, 0.3, 0.4]]").unwrap();
+    let o = lnn(&[
+        "predict",
+        "--model",
+        model,
+        "--states",
+        states.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let qdd: Vec<Vec<f64>> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(qdd[0].len() == 2 && qdd[0].iter().all(|v| v.is_finite()));
+    // f64 files say nothing, as before the f32 path.
+    let o = lnn(&[
+        "train",
+        "--hidden",
+        "4",
+        "--steps",
+        "2",
+        "--batch",
+        "2",
+        "--test-size",
+        "2",
+        "--quiet",
+        "--out",
+        model,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!std::fs::read_to_string(model)
+        .unwrap()
+        .contains("precision"));
+    let o = lnn(&["train", "--precision", "f16", "--steps", "1"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("f32, f64"), "{}", stderr(&o));
+    let o = lnn(&["train", "--help"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--precision f64|f32"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bench_training_rows_all_carry_their_precision() {
+    let o = lnn(&["bench", "--only", "training", "--seconds", "0.01", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows
+        .iter()
+        .all(|r| r["precision"] == "f32" || r["precision"] == "f64"));
+    for hidden in [vec![128, 128], vec![500, 500, 500]] {
+        for precision in ["f32", "f64"] {
+            assert!(rows.iter().any(|r| r["model"] == "lnn"
+                && r["hidden"] == serde_json::json!(hidden)
+                && r["batch"] == 32
+                && r["precision"] == precision));
+        }
+    }
+    assert!(rows
+        .iter()
+        .any(|r| r["model"] == "baseline" && r["precision"] == "f32"));
+    assert!(rows.iter().all(|r| r.get("jax_ms_per_step").is_none()));
+}
+
+/// The shipped weights files (written before the f32 path, no `precision` field) load as f64
+/// models with exactly the parameters written in them, and write back unchanged.
+#[test]
+fn shipped_weights_load_unchanged_as_f64() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/models");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file: lnn_core::weights::WeightsFile = serde_json::from_str(&text).unwrap();
+        assert_eq!(file.precision, None, "{path:?}");
+        let (system, spec, model) = file.load().unwrap();
+        assert_eq!(spec.precision, lnn_core::Precision::F64);
+        let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let params: Vec<f64> = raw["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(model.mlp().params(), params.as_slice(), "{path:?}");
+        let again = lnn_core::weights::WeightsFile::new(
+            &system,
+            &spec,
+            &*model,
+            file.step,
+            file.seed,
+            file.made_by.clone(),
+        );
+        assert_eq!(again, file, "{path:?}");
+        seen += 1;
+    }
+    assert!(seen > 0);
+}

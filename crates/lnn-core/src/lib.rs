@@ -44,6 +44,7 @@
 extern crate alloc;
 
 mod error;
+pub mod float;
 pub mod grid;
 pub mod integrate;
 pub mod linalg;
@@ -61,6 +62,7 @@ pub mod train;
 pub mod weights;
 
 pub use error::{Error, Result};
+pub use float::{Float, Precision, PRECISION_NAMES};
 pub use integrate::{Integrator, Trajectory};
 pub use linalg::Solver;
 pub use mechanics::Lagrangian;

@@ -168,6 +168,108 @@ pub fn ln_1p_unit(e: f64) -> f64 {
     shift + 2.0 * s * p
 }
 
+/// (σ, σ′, σ″, σ‴) of softplus at x in f32: the algorithm of the f64 softplus
+/// (`nn::Activation::derivatives`) with f32 arithmetic and f32-sized polynomials
+/// ([`exp_nonpositive_f32`], [`ln_1p_unit_f32`]), for the f32 training pass; branch-free, so
+/// the same bits on every target and 16 lanes wide with AVX-512.
+///
+/// One division where the f64 code has two (divisions bound this loop): the sigmoid's
+/// a/(1 + e), its complement and the logarithm's num/den (see [`ln_1p_unit_f32`]) share
+/// 1/((1 + e)·den); 1 − σ′ is e/(1 + e) or 1/(1 + e) itself, not a difference.
+#[inline(always)]
+pub fn softplus_derivatives_f32(x: f32) -> [f32; 4] {
+    let e = exp_nonpositive_f32(-x.abs());
+    let (num, den, shift) = ln_1p_unit_f32_parts(e);
+    let one_e = 1.0 + e;
+    let inv = 1.0 / (one_e * den);
+    let pos = x >= 0.0;
+    let den_inv = den * inv;
+    // σ′ = s and 1 − s each from its own numerator (no cancellation in 1 − s near s = 1).
+    let s = if pos { 1.0 } else { e } * den_inv;
+    let c = if pos { e } else { 1.0 } * den_inv;
+    let d = s * c;
+    let ln = ln_1p_series_f32(shift, num * one_e * inv);
+    [x.max(0.0) + ln, s, d, d * (c - s)]
+}
+
+/// eʸ in f32 for y ≤ 0 (larger y are treated as 0), and exactly 0 below y = −64 (eʸ < 2e−28,
+/// so products of a few such numbers stay out of f32's subnormal range, as
+/// [`exp_nonpositive`]'s cut does for f64). Relative error within a few f32 ulps (tested).
+///
+/// As [`exp_nonpositive`]: y = k·ln 2 + r with |r| ≤ ln 2 / 2 (k by the 1.5·2²³ rounding trick,
+/// ln 2 split Cody–Waite style so k·ln2_hi is exact), eʳ by its Taylor polynomial of degree 7
+/// (remainder below 6e−9 relative, evaluated by Estrin's scheme), then 2ᵏ built in the
+/// exponent bits.
+#[inline(always)]
+pub fn exp_nonpositive_f32(y: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0; // 1.5·2²³
+    const LN2_HI: f32 = 0.693_359_4; // 355/512: 9 significant bits
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    const INV: [f32; 8] = [
+        1.0,
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5_040.0,
+    ];
+    let y = y.clamp(-87.0, 0.0);
+    let t = y * core::f32::consts::LOG2_E + MAGIC;
+    let kf = t - MAGIC;
+    let r = (y - kf * LN2_HI) - kf * LN2_LO;
+    // Estrin's scheme (pairs, then pairs of pairs): three levels of latency where Horner has
+    // seven, which is what bounds this loop.
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let p01 = INV[0] + INV[1] * r;
+    let p23 = INV[2] + INV[3] * r;
+    let p45 = INV[4] + INV[5] * r;
+    let p67 = INV[6] + INV[7] * r;
+    let p = (p01 + p23 * r2) + (p45 + p67 * r2) * r4;
+    // k = t's integer part as held in its low bits; 2ᵏ has exponent field k + 127 ≥ 1.
+    let k = (t.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
+    let e = p * f32::from_bits(((k + 127) as u32) << 23);
+    if y < -64.0 {
+        0.0
+    } else {
+        e
+    }
+}
+
+/// ln(1 + e) in f32 for 0 ≤ e ≤ 1, as [`ln_1p_unit`]: 2·atanh(s) with |s| ≤ 0.1716, the
+/// series to s¹¹ (relative remainder below 3e−9). Within a few f32 ulps (tested).
+#[inline(always)]
+pub fn ln_1p_unit_f32(e: f32) -> f32 {
+    let (num, den, shift) = ln_1p_unit_f32_parts(e);
+    ln_1p_series_f32(shift, num / den)
+}
+
+/// The argument s = num/den of the atanh series of ln(1 + e), and the shift (0 or ln 2).
+#[inline(always)]
+fn ln_1p_unit_f32_parts(e: f32) -> (f32, f32, f32) {
+    const SQRT2_M1: f32 = core::f32::consts::SQRT_2 - 1.0;
+    let big = e > SQRT2_M1;
+    let num = if big { e - 1.0 } else { e };
+    let den = if big { e + 3.0 } else { 2.0 + e };
+    let shift = if big { core::f32::consts::LN_2 } else { 0.0 };
+    (num, den, shift)
+}
+
+/// shift + 2·atanh(s) by its series to s¹¹.
+#[inline(always)]
+fn ln_1p_series_f32(shift: f32, s: f32) -> f32 {
+    let z = s * s;
+    // 1 + z/3 + z²/5 + … + z⁵/11 by Estrin's scheme (see `exp_nonpositive_f32`).
+    let z2 = z * z;
+    let z4 = z2 * z2;
+    let p = (1.0 + z * (1.0 / 3.0))
+        + (1.0 / 5.0 + z * (1.0 / 7.0)) * z2
+        + (1.0 / 9.0 + z * (1.0 / 11.0)) * z4;
+    shift + 2.0 * s * p
+}
+
 #[cfg(test)]
 mod fast_tests {
     use super::*;
@@ -190,6 +292,56 @@ mod fast_tests {
         assert_eq!(exp_nonpositive(5.0), 1.0);
         assert_eq!(exp_nonpositive(-460.5), 0.0);
         assert_eq!(exp_nonpositive(-1e4), 0.0);
+    }
+
+    /// Relative difference in units of f32's ε.
+    fn ulps32(a: f32, b: f64) -> f64 {
+        ((f64::from(a) - b) / (b.abs() * f64::from(f32::EPSILON))).abs()
+    }
+
+    #[test]
+    fn f32_exp_and_ln_1p_agree_with_f64() {
+        let mut worst = 0.0f64;
+        for i in 0..200_000 {
+            let y = -(i as f64 / 200_000.0).powi(3) * 64.0;
+            let y32 = y as f32;
+            worst = worst.max(ulps32(exp_nonpositive_f32(y32), exp(f64::from(y32))));
+        }
+        assert!(worst <= 4.0, "exp: worst {worst} ε₃₂");
+        assert_eq!(exp_nonpositive_f32(0.0), 1.0);
+        assert_eq!(exp_nonpositive_f32(3.0), 1.0);
+        assert_eq!(exp_nonpositive_f32(-64.5), 0.0);
+        assert_eq!(exp_nonpositive_f32(-1e30), 0.0);
+        let mut worst = 0.0f64;
+        for i in 1..=200_000 {
+            let e = (i as f64 / 200_000.0) as f32;
+            worst = worst.max(ulps32(ln_1p_unit_f32(e), ln_1p(f64::from(e))));
+        }
+        for e in [1e-30f32, 1e-12, 3e-8, 1e-5] {
+            worst = worst.max(ulps32(ln_1p_unit_f32(e), ln_1p(f64::from(e))));
+        }
+        assert!(worst <= 4.0, "ln_1p: worst {worst} ε₃₂");
+        assert_eq!(ln_1p_unit_f32(0.0), 0.0);
+    }
+
+    #[test]
+    fn f32_softplus_derivatives_agree_with_f64() {
+        for i in -4000..=4000 {
+            let x = i as f32 * 0.01;
+            let d32 = softplus_derivatives_f32(x);
+            let d64 = crate::nn::Activation::Softplus.derivatives(f64::from(x));
+            for k in 0..4 {
+                // Absolute against the scale of each derivative (σ‴ passes through 0).
+                let scale = [1.0f64.max(d64[0].abs()), 0.25, 0.1, 0.1][k];
+                let err = (f64::from(d32[k]) - d64[k]).abs() / scale;
+                assert!(
+                    err < 8.0 * f64::from(f32::EPSILON),
+                    "x {x} order {k}: {} vs {}",
+                    d32[k],
+                    d64[k]
+                );
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use crate::models::{Coordinates, Model, ModelKind, ModelSpec, Normalisation};
 use crate::nn::Activation;
 use crate::systems::System;
-use crate::{Error, Result, Solver};
+use crate::{Error, Precision, Result, Solver};
 
 /// The `format` field of every weights file.
 pub const FORMAT: &str = "lnn-web-weights";
@@ -71,6 +71,15 @@ pub struct WeightsFile {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub definiteness: Option<f64>,
+    /// The float the model was trained in, `f32` or `f64` (absent: f64, as in every file
+    /// written before the f32 path; f64 files still leave it out, so they stay byte for byte
+    /// what they were). The parameters are f64 numbers either way; an f32-trained model's are
+    /// exactly f32 values, and the model evaluates in f64 whatever this says.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub precision: Option<String>,
     /// Training steps applied.
     pub step: u64,
     /// Seed of the run.
@@ -123,6 +132,7 @@ impl WeightsFile {
                 String::new()
             },
             definiteness: (spec.kind == ModelKind::Lnn).then_some(spec.definiteness),
+            precision: (spec.precision != Precision::F64).then(|| spec.precision.name().into()),
             step,
             seed,
             made_by,
@@ -186,6 +196,10 @@ impl WeightsFile {
                 Solver::from_name(&self.solver)?
             },
             definiteness: self.definiteness.unwrap_or(crate::train::DEFINITENESS),
+            precision: match &self.precision {
+                None => Precision::F64,
+                Some(name) => Precision::from_name(name)?,
+            },
         };
         let model = spec.with_params(self.params.clone())?;
         Ok((system, spec, model))
@@ -222,9 +236,22 @@ mod tests {
     }
 
     #[test]
+    fn precision_is_recorded_for_f32_and_absent_means_f64() {
+        let mut f = file();
+        assert_eq!(f.precision, None, "f64 files are as before");
+        assert_eq!(f.load().unwrap().1.precision, Precision::F64);
+        f.precision = Some("f32".into());
+        let (system, spec, model) = f.load().unwrap();
+        assert_eq!(spec.precision, Precision::F32);
+        let again = WeightsFile::new(&system, &spec, &*model, 7, 3, "test".into());
+        assert_eq!(again.precision.as_deref(), Some("f32"));
+    }
+
+    #[test]
     fn every_bad_field_is_named() {
         type Breakage = (fn(&mut WeightsFile), &'static str);
-        let cases: [Breakage; 9] = [
+        let cases: [Breakage; 10] = [
+            (|f| f.precision = Some("f16".into()), "precision"),
             (|f| f.format = "pickle".into(), "format"),
             (|f| f.version = 99, "version"),
             (|f| f.system = "pendulum".into(), "system"),

@@ -82,20 +82,45 @@ pub fn golden_training_config() -> lnn_core::train::TrainConfig {
 /// (after an intended change of numerics; say why in the commit).
 #[test]
 fn lnn_training_is_bit_for_bit() {
-    let mut t = lnn_core::train::Trainer::new(golden_training_config()).unwrap();
+    check_training(
+        golden_training_config(),
+        "train_lnn.json",
+        include_str!("golden/train_lnn.json"),
+    );
+}
+
+/// The same run with the f32 pass (`golden/train_f32.json`, checked by the wasm browser test
+/// too): f32 sums in a fixed order without fused multiply-adds, so native (AVX-512, AVX2 or
+/// neither) and wasm (SIMD128 f32x4) give the same bits in f32 as well.
+///
+/// On a CPU with AVX-512 the AVX2 code paths can be checked too by running this test binary
+/// under valgrind, which does not report AVX-512 (`valgrind target/debug/deps/golden-*`).
+#[test]
+fn lnn_f32_training_is_bit_for_bit() {
+    check_training(
+        lnn_core::train::TrainConfig {
+            precision: lnn_core::Precision::F32,
+            ..golden_training_config()
+        },
+        "train_f32.json",
+        include_str!("golden/train_f32.json"),
+    );
+}
+
+fn check_training(config: lnn_core::train::TrainConfig, file: &str, golden: &str) {
+    let mut t = lnn_core::train::Trainer::new(config).unwrap();
     let losses: Vec<f64> = (0..30).map(|_| t.step(1).unwrap().loss).collect();
     let got = serde_json::json!({
         "losses": losses,
         "test_loss": t.test_loss(),
         "params": t.model().mlp().params(),
     });
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/train_lnn.json");
+    let path = format!("{}/tests/golden/{file}", env!("CARGO_MANIFEST_DIR"));
     if std::env::var_os("LNN_UPDATE_GOLDEN").is_some() {
         std::fs::write(path, got.to_string() + "\n").unwrap();
         return;
     }
-    let want: serde_json::Value =
-        serde_json::from_str(include_str!("golden/train_lnn.json")).unwrap();
+    let want: serde_json::Value = serde_json::from_str(golden).unwrap();
     assert_eq!(want["losses"], got["losses"], "loss curve differs");
     assert_eq!(want["test_loss"], got["test_loss"]);
     assert_eq!(want["params"], got["params"], "final parameters differ");

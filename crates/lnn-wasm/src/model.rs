@@ -28,6 +28,8 @@ struct Info {
     coordinates: &'static str,
     hidden: Vec<usize>,
     activation: &'static str,
+    /// The float it was trained in (it evaluates in f64 either way).
+    precision: &'static str,
     params: usize,
 }
 
@@ -61,7 +63,7 @@ impl LearnedModel {
         Ok(())
     }
 
-    /// `{model, system, coordinates, hidden, activation, params}`.
+    /// `{model, system, coordinates, hidden, activation, precision, params}`.
     pub fn info(&self) -> JsResult<JsValue> {
         let i = Info {
             model: self.spec.kind.name(),
@@ -69,6 +71,7 @@ impl LearnedModel {
             coordinates: self.spec.coordinates.name(),
             hidden: self.spec.hidden.clone(),
             activation: self.spec.activation.name(),
+            precision: self.spec.precision.name(),
             params: self.model.mlp().params().len(),
         };
         serde_wasm_bindgen::to_value(&i).map_err(js_error)

@@ -33,7 +33,10 @@ pub struct TrainSettings {
     test_size: Option<usize>,
     solver: Option<String>,
     definiteness: Option<f64>,
+    /// `wrap` (default) or `circle`: how the network is fed the system's angles.
     angles: Option<String>,
+    /// `f64` (default) or `f32`: the float of the batched training pass and of Adam.
+    precision: Option<String>,
 }
 
 impl TrainSettings {
@@ -57,7 +60,16 @@ impl TrainSettings {
         "solver",
         "definiteness",
         "angles",
+        "precision",
     ];
+
+    /// The precision named in the settings, if any.
+    fn precision(&self) -> lnn_core::Result<Option<lnn_core::Precision>> {
+        self.precision
+            .as_deref()
+            .map(lnn_core::Precision::from_name)
+            .transpose()
+    }
 
     fn config(&self) -> lnn_core::Result<TrainConfig> {
         let system = match (
@@ -89,6 +101,7 @@ impl TrainSettings {
                 None => d.solver,
             },
             definiteness: self.definiteness.unwrap_or(d.definiteness),
+            precision: self.precision()?.unwrap_or(d.precision),
             ..d
         };
         let normalisation = Some(config.spec().normalisation.with_angles(angles));
@@ -120,6 +133,7 @@ impl Trainer {
     /// Continues training a model loaded from a weights file (JSON text), with fresh optimiser
     /// state. The file decides the system, model, coordinates, architecture and input map; the
     /// settings give the rest (batch, lr, schedule, seed, ...), and their model fields are ignored.
+    /// The precision is the settings' if they name one, else the file's (absent: f64).
     #[wasm_bindgen(js_name = fromWeights)]
     pub fn from_weights(json: &str, settings: JsValue) -> JsResult<Trainer> {
         let s: TrainSettings = from_js_object(settings, TrainSettings::FIELDS)?;
@@ -135,6 +149,7 @@ impl Trainer {
             hidden: spec.hidden.clone(),
             activation: spec.activation,
             normalisation: Some(spec.normalisation.clone()),
+            precision: s.precision().map_err(js_error)?.unwrap_or(spec.precision),
             ..s.config().map_err(js_error)?
         };
         let inner = lnn_core::train::Trainer::with_model(config, spec, model).map_err(js_error)?;
@@ -177,6 +192,11 @@ impl Trainer {
     /// A copy of the parameters (for a snapshot sent to the page).
     pub fn params(&self) -> Float64Array {
         Float64Array::from(self.inner.model().mlp().params())
+    }
+
+    /// The float of the training pass: `"f32"` or `"f64"`.
+    pub fn precision(&self) -> String {
+        self.inner.precision().name().into()
     }
 
     /// Steps applied so far.

@@ -112,12 +112,10 @@ fn simulator_advances_and_conserves_energy() {
     assert!(msg.contains("`dt`"), "{msg}");
 }
 
-/// The same run as lnn-core's `lnn_training_is_bit_for_bit`, through the JS-facing `Trainer`.
-#[wasm_bindgen_test]
-fn training_equals_native_bit_for_bit() {
-    let want: serde_json::Value =
-        serde_json::from_str(include_str!("../../lnn-core/tests/golden/train_lnn.json")).unwrap();
-    let settings = r#"{"system":"double-pendulum","model":"lnn","hidden":[16,16],"batch":8,"testSize":16,"steps":30,"clip":1,"seed":5}"#;
+/// A training run through the JS-facing `Trainer` against a native golden file: every loss,
+/// the test loss and the final parameters, bit for bit.
+fn check_training(golden: &str, settings: &str) {
+    let want: serde_json::Value = serde_json::from_str(golden).unwrap();
     let mut t = lnn_wasm::Trainer::new(js(settings)).unwrap();
     for (k, w) in want["losses"].as_array().unwrap().iter().enumerate() {
         let loss = t.step(1).unwrap();
@@ -135,6 +133,25 @@ fn training_equals_native_bit_for_bit() {
         .map(|v| v.as_f64().unwrap())
         .collect();
     assert_eq!(t.params().to_vec(), params);
+}
+
+/// The same run as lnn-core's `lnn_training_is_bit_for_bit`, through the JS-facing `Trainer`.
+#[wasm_bindgen_test]
+fn training_equals_native_bit_for_bit() {
+    check_training(
+        include_str!("../../lnn-core/tests/golden/train_lnn.json"),
+        r#"{"system":"double-pendulum","model":"lnn","hidden":[16,16],"batch":8,"testSize":16,"steps":30,"clip":1,"seed":5}"#,
+    );
+}
+
+/// The same run in f32 (lnn-core's `lnn_f32_training_is_bit_for_bit`): the f32 pass on SIMD128
+/// f32x4 gives the bits of the native f32 pass (AVX-512, AVX2 or neither).
+#[wasm_bindgen_test]
+fn f32_training_equals_native_bit_for_bit() {
+    check_training(
+        include_str!("../../lnn-core/tests/golden/train_f32.json"),
+        r#"{"system":"double-pendulum","model":"lnn","hidden":[16,16],"batch":8,"testSize":16,"steps":30,"clip":1,"seed":5,"precision":"f32"}"#,
+    );
 }
 
 #[wasm_bindgen_test]
@@ -215,6 +232,42 @@ fn learned_model_loads_exported_weights_and_takes_snapshots() {
         panic!("accepted")
     };
     assert!(error_message(e).contains("not a valid weights file"));
+}
+
+#[wasm_bindgen_test]
+fn learned_model_loads_f32_trained_weights() {
+    let settings = r#"{"hidden":[8,8],"batch":4,"testSize":4,"seed":3,"precision":"f32"}"#;
+    let mut t = lnn_wasm::Trainer::new(js(settings)).unwrap();
+    assert_eq!(t.precision(), "f32");
+    t.step(5).unwrap();
+    let json = t.export_weights().unwrap();
+    assert!(json.contains("\"precision\":\"f32\""), "{json}");
+    let mut m = lnn_wasm::LearnedModel::from_weights(&json).unwrap();
+    assert_eq!(
+        field(&m.info().unwrap(), "precision").as_string().unwrap(),
+        "f32"
+    );
+    // The parameters are f32 values (widened), and the model evaluates them in f64.
+    assert!(t
+        .params()
+        .to_vec()
+        .iter()
+        .all(|&p| f64::from(p as f32) == p));
+    let x = vec![0.3, -0.4, 1.0, 2.0];
+    assert_eq!(
+        m.derivatives(x.clone(), 1).unwrap(),
+        t.derivatives(x, 1).unwrap()
+    );
+    // Continuing from the file keeps its precision unless the settings name one.
+    let u = lnn_wasm::Trainer::from_weights(&json, js(r#"{"batch":4,"testSize":4}"#)).unwrap();
+    assert_eq!(u.precision(), "f32");
+    let u =
+        lnn_wasm::Trainer::from_weights(&json, js(r#"{"testSize":4,"precision":"f64"}"#)).unwrap();
+    assert_eq!(u.precision(), "f64");
+    let Err(e) = lnn_wasm::Trainer::new(js(r#"{"precision":"f16"}"#)) else {
+        panic!("accepted")
+    };
+    assert!(error_message(e).contains("f32, f64"));
 }
 
 #[wasm_bindgen_test]

@@ -3,10 +3,12 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{backpropagate, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
+use super::{
+    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, Workspace,
+};
 use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
-use crate::Result;
+use crate::{Float, Result};
 
 /// MLP (q, q̇, c) → q̈.
 #[derive(Clone, Debug)]
@@ -49,37 +51,45 @@ impl Model for Baseline {
         Ok(dx)
     }
 
-    fn loss_and_gradient(
+    objective_methods!();
+}
+
+impl Baseline {
+    /// The training objective through `mlp` (this model's network, or its f32 copy): the pass
+    /// in `F`, the loss and its sum in f64.
+    #[allow(clippy::too_many_arguments)]
+    fn objective<F: Float>(
         &self,
+        mlp: &Mlp<F>,
         states: &[f64],
         targets: &[f64],
         samples: usize,
         loss: Loss,
-        ws: &mut Workspace,
-        grad: &mut [f64],
+        ws: &mut Workspace<F>,
+        grad: &mut [F],
     ) -> f64 {
-        if self.parts.forward(&self.plan, states, samples, ws).is_err() {
+        if self
+            .parts
+            .forward_with(mlp, &self.plan, states, samples, ws)
+            .is_err()
+        {
             return f64::NAN;
         }
         let n = self.parts.n;
-        backpropagate(
-            &self.parts.mlp,
-            &self.plan,
-            ws,
-            grad,
-            samples * n,
-            |out, adjoint| {
-                let mut total = 0.0;
-                for s in 0..samples {
-                    for i in 0..n {
-                        let (l, g) =
-                            loss.term(out[s * n + i], targets[s * 2 * n + n + i], samples * n);
-                        total += l;
-                        adjoint[s * n + i] = g;
-                    }
+        backpropagate(mlp, &self.plan, ws, grad, samples * n, |out, adjoint| {
+            let mut total = 0.0;
+            for s in 0..samples {
+                for i in 0..n {
+                    let (l, g) = loss.term(
+                        out[s * n + i].to_f64(),
+                        targets[s * 2 * n + n + i],
+                        samples * n,
+                    );
+                    total += l;
+                    adjoint[s * n + i] = F::from_f64(g);
                 }
-                Some(total)
-            },
-        )
+            }
+            Some(total)
+        })
     }
 }

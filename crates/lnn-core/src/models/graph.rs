@@ -14,11 +14,13 @@ use alloc::vec::Vec;
 
 use nalgebra::DVector;
 
-use super::{backpropagate, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
+use super::{
+    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, Workspace,
+};
 use crate::linalg::CyclicBand;
 use crate::nn::taylor_pass::{self, Plan};
 use crate::nn::Mlp;
-use crate::{Error, Result, Solver};
+use crate::{Error, Float, Result, Solver};
 
 /// How the graph model solves for φ̈.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -72,6 +74,17 @@ impl GraphLnn {
 
     /// Runs the densities of `samples` states through the Taylor pass (results in `ws.tape`).
     fn forward(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<()> {
+        self.forward_with(&self.parts.mlp, states, samples, ws)
+    }
+
+    /// [`Self::forward`] through `mlp` (the model's network, or its f32 copy).
+    fn forward_with<F: Float>(
+        &self,
+        mlp: &Mlp<F>,
+        states: &[f64],
+        samples: usize,
+        ws: &mut Workspace<F>,
+    ) -> Result<()> {
         let n = self.parts.n;
         if states.len() != samples * 2 * n {
             return Err(Error::StateLength {
@@ -97,18 +110,13 @@ impl GraphLnn {
                     .apply(&raw, &mut ws.inputs[(s * n + i) * 6..(s * n + i + 1) * 6]);
             }
         }
-        taylor_pass::forward(
-            &self.parts.mlp,
-            &self.plan,
-            &ws.inputs,
-            samples * n,
-            &mut ws.tape,
-        );
+        taylor_pass::forward(mlp, &self.plan, &ws.inputs, samples * n, &mut ws.tape);
         Ok(())
     }
 
-    /// Scatters sample s's local derivatives into the global terms (all scaled by dx).
-    fn assemble(&self, out: &[f64], s: usize) -> Assembled {
+    /// Scatters sample s's local derivatives into the global terms (all scaled by dx), in f64
+    /// whatever the pass's float (the banded solve and its adjoint stay f64).
+    fn assemble<F: Float>(&self, out: &[F], s: usize) -> Assembled {
         let (n, c, dx) = (self.parts.n, self.plan.columns(), self.dx);
         let mut t = Assembled {
             dl_dq: vec![0.0; n],
@@ -118,12 +126,12 @@ impl GraphLnn {
         for i in 0..n {
             let o = &out[(s * n + i) * c..(s * n + i + 1) * c];
             for b in 0..3 {
-                t.dl_dq[site(i, b, n)] += dx * o[1 + b];
+                t.dl_dq[site(i, b, n)] += dx * o[1 + b].to_f64();
             }
             let mut p = 7; // value, 6 first derivatives, then pairs
             for a in 0..3 {
                 for b in a..3 {
-                    let v = dx * o[p];
+                    let v = dx * o[p].to_f64();
                     let d = b as isize - a as isize;
                     t.mass.add(site(i, a, n), d, v);
                     if a != b {
@@ -135,7 +143,7 @@ impl GraphLnn {
             for a in 0..3 {
                 for b in 0..3 {
                     t.mixed
-                        .add(site(i, a, n), b as isize - a as isize, dx * o[p]);
+                        .add(site(i, a, n), b as isize - a as isize, dx * o[p].to_f64());
                     p += 1;
                 }
             }
@@ -156,9 +164,9 @@ impl GraphLnn {
     }
 
     /// φ̈ of sample s from the pass output, with its assembled terms.
-    fn accelerations(
+    fn accelerations<F: Float>(
         &self,
-        out: &[f64],
+        out: &[F],
         s: usize,
         phidot: &[f64],
     ) -> Result<(Assembled, Vec<f64>)> {
@@ -167,6 +175,14 @@ impl GraphLnn {
         let r: Vec<f64> = t.dl_dq.iter().zip(&cv).map(|(g, c)| g - c).collect();
         let acc = self.solve(&t.mass, &r)?;
         Ok((t, acc))
+    }
+
+    /// The assembled mass matrix M = ∂²L/∂φ̇∂φ̇ at one state, dense (for tests).
+    #[cfg(test)]
+    pub(crate) fn mass_matrix(&self, state: &[f64]) -> nalgebra::DMatrix<f64> {
+        let mut ws = Workspace::default();
+        self.forward(state, 1, &mut ws).unwrap();
+        self.assemble(ws.tape.output(), 0).mass.to_dense()
     }
 
     /// The learned energy E = Σ φ̇_i ∂L/∂φ̇_i − L of one state.
@@ -224,21 +240,29 @@ impl Model for GraphLnn {
         Ok(dx)
     }
 
-    fn loss_and_gradient(
+    objective_methods!();
+}
+
+impl GraphLnn {
+    /// The training objective through `mlp` (this model's network, or its f32 copy): the pass
+    /// in `F`, the loss and its sum in f64.
+    #[allow(clippy::too_many_arguments)]
+    fn objective<F: Float>(
         &self,
+        mlp: &Mlp<F>,
         states: &[f64],
         targets: &[f64],
         samples: usize,
         loss: Loss,
-        ws: &mut Workspace,
-        grad: &mut [f64],
+        ws: &mut Workspace<F>,
+        grad: &mut [F],
     ) -> f64 {
-        if self.forward(states, samples, ws).is_err() {
+        if self.forward_with(mlp, states, samples, ws).is_err() {
             return f64::NAN;
         }
         let (n, c, dx) = (self.parts.n, self.plan.columns(), self.dx);
         backpropagate(
-            &self.parts.mlp,
+            mlp,
             &self.plan,
             ws,
             grad,
@@ -259,23 +283,24 @@ impl Model for GraphLnn {
                     for i in 0..n {
                         let a_out = &mut adjoint[(s * n + i) * c..(s * n + i + 1) * c];
                         for b in 0..3 {
-                            a_out[1 + b] = dx * u[site(i, b, n)];
+                            a_out[1 + b] = F::from_f64(dx * u[site(i, b, n)]);
                         }
                         let mut p = 7;
                         for a in 0..3 {
                             for b in a..3 {
                                 let (ja, jb) = (site(i, a, n), site(i, b, n));
-                                a_out[p] = if a == b {
+                                a_out[p] = F::from_f64(if a == b {
                                     -dx * u[ja] * acc[ja]
                                 } else {
                                     -dx * (u[ja] * acc[jb] + u[jb] * acc[ja])
-                                };
+                                });
                                 p += 1;
                             }
                         }
                         for a in 0..3 {
                             for b in 0..3 {
-                                a_out[p] = -dx * u[site(i, a, n)] * phidot[site(i, b, n)];
+                                a_out[p] =
+                                    F::from_f64(-dx * u[site(i, a, n)] * phidot[site(i, b, n)]);
                                 p += 1;
                             }
                         }

@@ -5,10 +5,13 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{backpropagate, Coordinates, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
+use super::{
+    backpropagate, objective_methods, Coordinates, Loss, Model, ModelKind, Normalisation, Parts,
+    Workspace,
+};
 use crate::nn::taylor_pass::{Direction, Plan};
 use crate::nn::Mlp;
-use crate::Result;
+use crate::{Float, Result};
 
 /// A learned Hamiltonian.
 #[derive(Clone, Debug)]
@@ -76,41 +79,46 @@ impl Model for Hnn {
         Ok(dx)
     }
 
-    fn loss_and_gradient(
+    objective_methods!();
+}
+
+impl Hnn {
+    /// The training objective through `mlp` (this model's network, or its f32 copy): the pass
+    /// in `F`, the loss and its sum in f64.
+    #[allow(clippy::too_many_arguments)]
+    fn objective<F: Float>(
         &self,
+        mlp: &Mlp<F>,
         states: &[f64],
         targets: &[f64],
         samples: usize,
         loss: Loss,
-        ws: &mut Workspace,
-        grad: &mut [f64],
+        ws: &mut Workspace<F>,
+        grad: &mut [F],
     ) -> f64 {
-        if self.parts.forward(&self.plan, states, samples, ws).is_err() {
+        if self
+            .parts
+            .forward_with(mlp, &self.plan, states, samples, ws)
+            .is_err()
+        {
             return f64::NAN;
         }
         let (n, c) = (self.parts.n, self.plan.columns());
         let count = samples * 2 * n;
-        backpropagate(
-            &self.parts.mlp,
-            &self.plan,
-            ws,
-            grad,
-            samples * c,
-            |out, adjoint| {
-                let mut total = 0.0;
-                for s in 0..samples {
-                    let t = &targets[s * 2 * n..(s + 1) * 2 * n];
-                    for i in 0..n {
-                        // ẋ_i = ∂H/∂p_i (column 1 + n + i); ṗ_i = −∂H/∂q_i (column 1 + i).
-                        let (l1, g1) = loss.term(out[s * c + 1 + n + i], t[i], count);
-                        let (l2, g2) = loss.term(-out[s * c + 1 + i], t[n + i], count);
-                        total += l1 + l2;
-                        adjoint[s * c + 1 + n + i] = g1;
-                        adjoint[s * c + 1 + i] = -g2;
-                    }
+        backpropagate(mlp, &self.plan, ws, grad, samples * c, |out, adjoint| {
+            let mut total = 0.0;
+            for s in 0..samples {
+                let t = &targets[s * 2 * n..(s + 1) * 2 * n];
+                for i in 0..n {
+                    // ẋ_i = ∂H/∂p_i (column 1 + n + i); ṗ_i = −∂H/∂q_i (column 1 + i).
+                    let (l1, g1) = loss.term(out[s * c + 1 + n + i].to_f64(), t[i], count);
+                    let (l2, g2) = loss.term(-out[s * c + 1 + i].to_f64(), t[n + i], count);
+                    total += l1 + l2;
+                    adjoint[s * c + 1 + n + i] = F::from_f64(g1);
+                    adjoint[s * c + 1 + i] = F::from_f64(-g2);
                 }
-                Some(total)
-            },
-        )
+            }
+            Some(total)
+        })
     }
 }

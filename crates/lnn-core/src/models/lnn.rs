@@ -5,10 +5,12 @@ use alloc::vec::Vec;
 
 use nalgebra::{DMatrix, DVector};
 
-use super::{backpropagate, Loss, Model, ModelKind, Normalisation, Parts, Workspace};
+use super::{
+    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, Workspace,
+};
 use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
-use crate::{Error, Result, Solver};
+use crate::{Error, Float, Result, Solver};
 
 /// A learned Lagrangian.
 #[derive(Clone, Debug)]
@@ -41,8 +43,11 @@ impl Lnn {
         }
     }
 
-    /// Reads sample s's Euler–Lagrange terms from the pass output and solves for q̈.
-    fn solve(&self, out: &[f64], s: usize, qdot: &[f64]) -> Result<Solved> {
+    /// Reads sample s's Euler–Lagrange terms from the pass output and solves for q̈. In f64
+    /// whatever the pass's float: M, r and the solve (pseudo-inverse, ridge or damped) are
+    /// small, and an f32 eigendecomposition of a nearly singular M would lose the digits the
+    /// cutoff and the loss need; the outputs of an f32 pass are widened exactly here.
+    fn solve<F: Float>(&self, out: &[F], s: usize, qdot: &[f64]) -> Result<Solved> {
         let n = self.parts.n;
         let c = self.plan.columns();
         let o = &out[s * c..(s + 1) * c];
@@ -52,15 +57,15 @@ impl Lnn {
         let mut p = pairs;
         for i in 0..n {
             for j in i..n {
-                m[(i, j)] = o[p];
-                m[(j, i)] = o[p];
+                m[(i, j)] = o[p].to_f64();
+                m[(j, i)] = o[p].to_f64();
                 p += 1;
             }
         }
-        let mut r = DVector::from_fn(n, |j, _| o[first + j]);
+        let mut r = DVector::from_fn(n, |j, _| o[first + j].to_f64());
         for i in 0..n {
             for j in 0..n {
-                r[i] -= o[p] * qdot[j];
+                r[i] -= o[p].to_f64() * qdot[j];
                 p += 1;
             }
         }
@@ -137,76 +142,80 @@ impl Model for Lnn {
         Ok(dx)
     }
 
-    fn loss_and_gradient(
+    objective_methods!();
+}
+
+impl Lnn {
+    /// The training objective through `mlp` (this model's network, or its f32 copy): the pass
+    /// in `F`; the solve and its adjoint, the penalty, the loss and its sum in f64 (the
+    /// adjoints are rounded to `F` for the reverse pass).
+    #[allow(clippy::too_many_arguments)]
+    fn objective<F: Float>(
         &self,
+        mlp: &Mlp<F>,
         states: &[f64],
         targets: &[f64],
         samples: usize,
         loss: Loss,
-        ws: &mut Workspace,
-        grad: &mut [f64],
+        ws: &mut Workspace<F>,
+        grad: &mut [F],
     ) -> f64 {
-        if self.parts.forward(&self.plan, states, samples, ws).is_err() {
+        if self
+            .parts
+            .forward_with(mlp, &self.plan, states, samples, ws)
+            .is_err()
+        {
             return f64::NAN;
         }
         let (n, d, c) = (self.parts.n, self.parts.norm.len(), self.plan.columns());
-        backpropagate(
-            &self.parts.mlp,
-            &self.plan,
-            ws,
-            grad,
-            samples * c,
-            |out, adjoint| {
-                let mut total = 0.0;
-                for s in 0..samples {
-                    let qdot = &states[s * d + n..s * d + 2 * n];
-                    let Solved { m, r, qdd } = self.solve(out, s, qdot).ok()?;
-                    let mut qdd_bar = DVector::zeros(n);
-                    for i in 0..n {
-                        let (l, g) = loss.term(qdd[i], targets[s * 2 * n + n + i], samples * n);
-                        total += l;
-                        qdd_bar[i] = g;
-                    }
-                    // Back through the solve to M̄ and r̄ = ∂L/∂q̄; r = ∂L/∂q − C q̇ gives
-                    // C̄ = −r̄ q̇ᵀ.
-                    let (mut m_bar, r_bar) = self.solver.adjoint(&m, &r, &qdd, &qdd_bar).ok()?;
-                    if self.definiteness > 0.0 {
-                        if let Some((p, grad)) = indefiniteness(&m) {
-                            let w = self.definiteness / samples as f64;
-                            total += w * p;
-                            m_bar += grad * w;
-                        }
-                    }
-                    let a = &mut adjoint[s * c..(s + 1) * c];
-                    for j in 0..n {
-                        a[1 + j] = r_bar[j];
-                    }
-                    let mut p = 1 + 2 * n;
-                    for i in 0..n {
-                        for j in i..n {
-                            // M is symmetric and stored once: fold M̄_ij and M̄_ji.
-                            a[p] = if i == j {
-                                m_bar[(i, i)]
-                            } else {
-                                m_bar[(i, j)] + m_bar[(j, i)]
-                            };
-                            p += 1;
-                        }
-                    }
-                    for i in 0..n {
-                        for j in 0..n {
-                            a[p] = -r_bar[i] * qdot[j];
-                            p += 1;
-                        }
+        backpropagate(mlp, &self.plan, ws, grad, samples * c, |out, adjoint| {
+            let mut total = 0.0;
+            for s in 0..samples {
+                let qdot = &states[s * d + n..s * d + 2 * n];
+                let Solved { m, r, qdd } = self.solve(out, s, qdot).ok()?;
+                let mut qdd_bar = DVector::zeros(n);
+                for i in 0..n {
+                    let (l, g) = loss.term(qdd[i], targets[s * 2 * n + n + i], samples * n);
+                    total += l;
+                    qdd_bar[i] = g;
+                }
+                // Back through the solve to M̄ and r̄ = ∂L/∂q̄; r = ∂L/∂q − C q̇ gives
+                // C̄ = −r̄ q̇ᵀ.
+                let (mut m_bar, r_bar) = self.solver.adjoint(&m, &r, &qdd, &qdd_bar).ok()?;
+                if self.definiteness > 0.0 {
+                    if let Some((p, grad)) = indefiniteness(&m) {
+                        let w = self.definiteness / samples as f64;
+                        total += w * p;
+                        m_bar += grad * w;
                     }
                 }
-                Some(total)
-            },
-        )
+                let a = &mut adjoint[s * c..(s + 1) * c];
+                for j in 0..n {
+                    a[1 + j] = F::from_f64(r_bar[j]);
+                }
+                let mut p = 1 + 2 * n;
+                for i in 0..n {
+                    for j in i..n {
+                        // M is symmetric and stored once: fold M̄_ij and M̄_ji.
+                        a[p] = F::from_f64(if i == j {
+                            m_bar[(i, i)]
+                        } else {
+                            m_bar[(i, j)] + m_bar[(j, i)]
+                        });
+                        p += 1;
+                    }
+                }
+                for i in 0..n {
+                    for j in 0..n {
+                        a[p] = F::from_f64(-r_bar[i] * qdot[j]);
+                        p += 1;
+                    }
+                }
+            }
+            Some(total)
+        })
     }
-}
 
-impl Lnn {
     /// The learned energy E = q̇·∂L/∂q̇ − L at one state (conserved by the model's own flow).
     ///
     /// # Errors

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use crate::nn::taylor_pass::{self, Plan, Tape};
 use crate::nn::{Activation, Init, Mlp};
-use crate::{Error, Result, Solver};
+use crate::{Error, Float, Precision, Result, Solver};
 
 mod baseline;
 mod graph;
@@ -156,12 +156,23 @@ impl Loss {
     }
 }
 
-/// Scratch memory reused across calls (the tape of the Taylor pass, inputs, adjoints).
-#[derive(Clone, Debug, Default)]
-pub struct Workspace {
-    pub(crate) tape: Tape,
+/// Scratch memory reused across calls (the tape of the Taylor pass, inputs, adjoints), for a
+/// pass in `F` (f64 unless training in f32).
+#[derive(Clone, Debug)]
+pub struct Workspace<F = f64> {
+    pub(crate) tape: Tape<F>,
     pub(crate) inputs: Vec<f64>,
-    pub(crate) adjoint: Vec<f64>,
+    pub(crate) adjoint: Vec<F>,
+}
+
+impl<F> Default for Workspace<F> {
+    fn default() -> Self {
+        Workspace {
+            tape: Tape::default(),
+            inputs: Vec::new(),
+            adjoint: Vec::new(),
+        }
+    }
 }
 
 /// What every model holds: its network, its sizes and its input map.
@@ -238,7 +249,55 @@ pub trait Model {
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64;
+
+    /// [`Model::loss_and_gradient`] through the f32 pass on `net` (an f32 copy of this
+    /// model's network, [`Mlp::cast`]): the same code, generic over the float, run in f32; the
+    /// solve, the loss and its sum stay f64 (see [`crate::float`]). The gradient is added to
+    /// `grad` (f32, the layout of [`Mlp::params`]).
+    #[allow(clippy::too_many_arguments)]
+    fn loss_and_gradient_f32(
+        &self,
+        net: &Mlp<f32>,
+        states: &[f64],
+        targets: &[f64],
+        samples: usize,
+        loss: Loss,
+        ws: &mut Workspace<f32>,
+        grad: &mut [f32],
+    ) -> f64;
 }
+
+/// Implements both objective methods of [`Model`] by the model's generic
+/// `objective::<F>(mlp, states, targets, samples, loss, ws, grad)`.
+macro_rules! objective_methods {
+    () => {
+        fn loss_and_gradient(
+            &self,
+            states: &[f64],
+            targets: &[f64],
+            samples: usize,
+            loss: Loss,
+            ws: &mut Workspace,
+            grad: &mut [f64],
+        ) -> f64 {
+            self.objective(&self.parts.mlp, states, targets, samples, loss, ws, grad)
+        }
+
+        fn loss_and_gradient_f32(
+            &self,
+            net: &Mlp<f32>,
+            states: &[f64],
+            targets: &[f64],
+            samples: usize,
+            loss: Loss,
+            ws: &mut Workspace<f32>,
+            grad: &mut [f32],
+        ) -> f64 {
+            self.objective(net, states, targets, samples, loss, ws, grad)
+        }
+    };
+}
+use objective_methods;
 
 /// Everything needed to build a model.
 #[derive(Clone, Debug, PartialEq)]
@@ -263,6 +322,10 @@ pub struct ModelSpec {
     pub solver: Solver,
     /// Weight of the LNN's training penalty on an indefinite mass matrix (0 = none).
     pub definiteness: f64,
+    /// The float type the model was (or is) trained in. Training only, like `definiteness`:
+    /// the model itself always evaluates in f64, on its f64 parameters (for an f32-trained
+    /// model the f32 values widened exactly), so rollouts and metrics do not depend on it.
+    pub precision: Precision,
 }
 
 impl ModelSpec {
@@ -412,7 +475,8 @@ pub fn vector_field<'a>(
 
 impl Parts {
     /// Checks `samples` states and runs `plan`'s Taylor pass on their normalised inputs, seeded
-    /// with the normalisation's derivatives; the outputs are in `ws.tape`.
+    /// with the normalisation's derivatives, through the model's own f64 network; the outputs
+    /// are in `ws.tape`.
     pub(crate) fn forward(
         &self,
         plan: &Plan,
@@ -420,9 +484,21 @@ impl Parts {
         samples: usize,
         ws: &mut Workspace,
     ) -> Result<()> {
+        self.forward_with(&self.mlp, plan, states, samples, ws)
+    }
+
+    /// [`Parts::forward`] through `mlp` (the model's network or a copy of it in another float).
+    pub(crate) fn forward_with<F: Float>(
+        &self,
+        mlp: &Mlp<F>,
+        plan: &Plan,
+        states: &[f64],
+        samples: usize,
+        ws: &mut Workspace<F>,
+    ) -> Result<()> {
         let d = self.norm.len();
         check_states(states, samples * d)?;
-        taylor_pass::forward_seeded(&self.mlp, plan, samples, &mut ws.tape, |s, block| {
+        taylor_pass::forward_seeded(mlp, plan, samples, &mut ws.tape, |s, block| {
             self.norm.seed(plan, &states[s * d..(s + 1) * d], block)
         });
         Ok(())
@@ -431,17 +507,19 @@ impl Parts {
 
 /// Fills the adjoint of each of the `len` outputs of the last pass with `fill` (which returns the
 /// loss, or `None` when a sample failed), then adds the reverse pass into `grad`. NaN on failure.
-pub(crate) fn backpropagate(
-    mlp: &Mlp,
+/// The loss is an f64 sum whatever `F`: `fill` widens the outputs it reads and rounds the
+/// adjoints it writes.
+pub(crate) fn backpropagate<F: Float>(
+    mlp: &Mlp<F>,
     plan: &Plan,
-    ws: &mut Workspace,
-    grad: &mut [f64],
+    ws: &mut Workspace<F>,
+    grad: &mut [F],
     len: usize,
-    fill: impl FnOnce(&[f64], &mut [f64]) -> Option<f64>,
+    fill: impl FnOnce(&[F], &mut [F]) -> Option<f64>,
 ) -> f64 {
     let mut adjoint = core::mem::take(&mut ws.adjoint);
     adjoint.clear();
-    adjoint.resize(len, 0.0);
+    adjoint.resize(len, F::ZERO);
     let loss = fill(ws.tape.output(), &mut adjoint);
     if loss.is_some() {
         taylor_pass::backward(mlp, plan, &mut ws.tape, &adjoint, grad);

@@ -6,14 +6,26 @@
 //! none, and fusing would change the bits). Blocking and vector width change only which entries
 //! are computed together, never how one is computed.
 //!
-//! Three kernels, one order of operations: AVX-512 (16 rows × 8 columns of Z in 16 registers),
-//! AVX2 and the portable one (8 × 4, which the compiler vectorises; wasm gets 2-wide SIMD128).
+//! Three kernels, one order of operations, each for f32 and f64 (`matmul::<F>`): AVX-512 (two
+//! vectors of rows × 8 columns of Z in 16 registers: 16 f64 or 32 f32 rows, 8 or 16 lanes),
+//! AVX2 and the portable one (two vectors of rows × 4 columns, which the compiler vectorises:
+//! AVX2 gets 4 f64 or 8 f32 lanes, wasm SIMD128 f64x2 or f32x4).
 
-/// Z = W·Y, or Z += W·Y when `accumulate`; W: m×k, Y: k×n, Z: m×n.
+use crate::Float;
+
+/// Z = W·Y, or Z += W·Y when `accumulate`; W: m×k, Y: k×n, Z: m×n; in f32 or f64.
 ///
 /// Every entry is computed as (0 + w₀y₀ + w₁y₁ + … in order of k), then added to Z when
 /// accumulating, on every code path and CPU: the result does not depend on blocking or SIMD width.
-pub fn matmul(m: usize, k: usize, n: usize, w: &[f64], y: &[f64], z: &mut [f64], accumulate: bool) {
+pub fn matmul<F: Float>(
+    m: usize,
+    k: usize,
+    n: usize,
+    w: &[F],
+    y: &[F],
+    z: &mut [F],
+    accumulate: bool,
+) {
     assert!(
         w.len() >= m * k && y.len() >= k * n && z.len() >= m * n,
         "matmul: buffers too small"
@@ -21,72 +33,189 @@ pub fn matmul(m: usize, k: usize, n: usize, w: &[f64], y: &[f64], z: &mut [f64],
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if std::is_x86_feature_detected!("avx512f") {
         // SAFETY: the CPU supports AVX-512F, checked just above; the buffers were checked.
-        unsafe { avx512::matmul(m, k, n, w, y, z, accumulate) };
+        unsafe { F::matmul_avx512(m, k, n, w, y, z, accumulate) };
         return;
     }
-    matmul_widest(m, k, n, w, y, z, accumulate);
+    F::matmul_portable(m, k, n, w, y, z, accumulate);
 }
 
 crate::simd::widest! {
-    /// The portable kernel, compiled for AVX2 where the CPU has it.
-    fn matmul_widest(m: usize, k: usize, n: usize, w: &[f64], y: &[f64], z: &mut [f64], accumulate: bool) {
-        matmul_kernel(m, k, n, w, y, z, accumulate);
+    /// The portable kernel for f64, compiled for AVX2 where the CPU has it.
+    pub(crate) fn matmul_widest_f64(m: usize, k: usize, n: usize, w: &[f64], y: &[f64], z: &mut [f64], accumulate: bool) {
+        matmul_kernel::<f64, { MR_BYTES / 8 }>(m, k, n, w, y, z, accumulate);
     }
 }
 
-/// The AVX-512 kernel: a 16×8 block of Z (16 registers of 8 lanes) stays in registers over the
-/// whole k loop, fed by two loads of W and eight broadcasts of Y per step; edge rows go through
-/// masked loads and stores (the masked-off lanes never touch memory), edge columns through
-/// narrower blocks of 4 and 1.
+crate::simd::widest! {
+    /// The portable kernel for f32 (twice the rows of f64 per block: the same bytes, the same
+    /// number of vector accumulators), compiled for AVX2 where the CPU has it.
+    pub(crate) fn matmul_widest_f32(m: usize, k: usize, n: usize, w: &[f32], y: &[f32], z: &mut [f32], accumulate: bool) {
+        matmul_kernel::<f32, { MR_BYTES / 4 }>(m, k, n, w, y, z, accumulate);
+    }
+}
+
+/// The AVX-512 kernel, one for both types over [`avx512::Lanes`]: a block of 2 vectors of rows
+/// (16 f64 or 32 f32) × 8 columns of Z stays in 16 registers over the whole k loop, fed by two
+/// loads of W and eight broadcasts of Y per step; edge rows go through masked loads and stores
+/// (the masked-off lanes never touch memory), edge columns through narrower blocks of 4 and 1.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-mod avx512 {
+pub(crate) mod avx512 {
     use core::arch::x86_64::*;
 
-    /// Rows per block (two vectors of 8).
-    const MR: usize = 16;
+    /// One 512-bit vector of a float type: 8 f64 or 16 f32 lanes, and the operations the
+    /// kernel uses (separate multiply and add, never fused).
+    pub(crate) trait Lanes: Copy {
+        /// The vector.
+        type V: Copy;
+        /// A lane mask.
+        type M: Copy;
+        /// Lanes per vector.
+        const L: usize;
+        /// The mask of the first `r ≤ L` lanes.
+        fn mask(r: usize) -> Self::M;
+        /// All lanes 0.
+        unsafe fn zero() -> Self::V;
+        /// Masked load (masked-off lanes 0, their memory untouched).
+        unsafe fn load(m: Self::M, p: *const Self) -> Self::V;
+        /// Masked store.
+        unsafe fn store(p: *mut Self, m: Self::M, v: Self::V);
+        /// x in every lane.
+        unsafe fn splat(x: Self) -> Self::V;
+        /// a + b, lane by lane.
+        unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
+        /// a · b, lane by lane.
+        unsafe fn mul(a: Self::V, b: Self::V) -> Self::V;
+    }
 
+    impl Lanes for f64 {
+        type V = __m512d;
+        type M = __mmask8;
+        const L: usize = 8;
+        #[inline(always)]
+        fn mask(r: usize) -> __mmask8 {
+            ((1u16 << r) - 1) as __mmask8
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn zero() -> __m512d {
+            _mm512_setzero_pd()
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn load(m: __mmask8, p: *const f64) -> __m512d {
+            unsafe { _mm512_maskz_loadu_pd(m, p) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn store(p: *mut f64, m: __mmask8, v: __m512d) {
+            unsafe { _mm512_mask_storeu_pd(p, m, v) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn splat(x: f64) -> __m512d {
+            _mm512_set1_pd(x)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn add(a: __m512d, b: __m512d) -> __m512d {
+            _mm512_add_pd(a, b)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn mul(a: __m512d, b: __m512d) -> __m512d {
+            _mm512_mul_pd(a, b)
+        }
+    }
+
+    impl Lanes for f32 {
+        type V = __m512;
+        type M = __mmask16;
+        const L: usize = 16;
+        #[inline(always)]
+        fn mask(r: usize) -> __mmask16 {
+            ((1u32 << r) - 1) as __mmask16
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn zero() -> __m512 {
+            _mm512_setzero_ps()
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn load(m: __mmask16, p: *const f32) -> __m512 {
+            unsafe { _mm512_maskz_loadu_ps(m, p) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn store(p: *mut f32, m: __mmask16, v: __m512) {
+            unsafe { _mm512_mask_storeu_ps(p, m, v) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn splat(x: f32) -> __m512 {
+            _mm512_set1_ps(x)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn add(a: __m512, b: __m512) -> __m512 {
+            _mm512_add_ps(a, b)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn mul(a: __m512, b: __m512) -> __m512 {
+            _mm512_mul_ps(a, b)
+        }
+    }
+
+    /// [`super::matmul`] with AVX-512.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F; the buffers must hold m·k, k·n and m·n entries.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn matmul(
+    pub(crate) unsafe fn matmul<T: Lanes>(
         m: usize,
         k: usize,
         n: usize,
-        w: &[f64],
-        y: &[f64],
-        z: &mut [f64],
+        w: &[T],
+        y: &[T],
+        z: &mut [T],
         accumulate: bool,
     ) {
+        // Rows per block: two vectors.
+        let mr = 2 * T::L;
         // Which loop goes outside: a W that fits in L2 (≤ 256 KB) stays there while Y streams
-        // past once, column block by column block; a larger W (500 × 500 is 2 MB) goes in row
-        // panels of 16 × k that stay in cache while Y streams past each. Either way each entry
-        // is computed the same way.
+        // past once, column block by column block; a larger W (500 × 500 f64 is 2 MB) goes in
+        // row panels of 2 vectors × k that stay in cache while Y streams past each. Either way
+        // each entry is computed the same way.
         // SAFETY (both): row panels within m, column ranges within n, of the checked buffers.
-        if m * k <= 32 * 1024 {
+        if m * k * core::mem::size_of::<T>() <= 256 * 1024 {
             // 64 columns of Y at a time, under every row panel.
             let mut c = 0;
             while c < n {
                 let nr = (n - c).min(64);
                 let mut i0 = 0;
                 while i0 < m {
-                    let rows = (m - i0).min(MR);
+                    let rows = (m - i0).min(mr);
                     let sub = (m, k, nr, w, &y[c * k..], &mut z[c * m..]);
-                    panel(sub, i0, rows, accumulate);
-                    i0 += MR;
+                    unsafe { panel(sub, i0, rows, accumulate) };
+                    i0 += mr;
                 }
                 c += nr;
             }
         } else {
             let mut i0 = 0;
             while i0 < m {
-                panel((m, k, n, w, y, &mut *z), i0, (m - i0).min(MR), accumulate);
-                i0 += MR;
+                unsafe { panel((m, k, n, w, y, &mut *z), i0, (m - i0).min(mr), accumulate) };
+                i0 += mr;
             }
         }
     }
 
     /// Rows i0..i0+rows of Z = W·Y over all n columns, in blocks of 8, 4 and 1 columns.
-    #[inline(always)]
-    unsafe fn panel(
-        (m, k, n, w, y, z): (usize, usize, usize, &[f64], &[f64], &mut [f64]),
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn panel<T: Lanes>(
+        (m, k, n, w, y, z): (usize, usize, usize, &[T], &[T], &mut [T]),
         i0: usize,
         rows: usize,
         accumulate: bool,
@@ -99,89 +228,97 @@ mod avx512 {
                 _ => 1,
             };
             let args = (m, k, i0, rows, c, w, y, &mut *z, accumulate);
-            match (nr, rows > 8) {
-                (8, true) => block::<8, 2>(args),
-                (8, false) => block::<8, 1>(args),
-                (4, true) => block::<4, 2>(args),
-                (4, false) => block::<4, 1>(args),
-                (_, true) => block::<1, 2>(args),
-                (_, false) => block::<1, 1>(args),
+            // SAFETY: as the caller's.
+            unsafe {
+                match (nr, rows > T::L) {
+                    (8, true) => block::<T, 8, 2>(args),
+                    (8, false) => block::<T, 8, 1>(args),
+                    (4, true) => block::<T, 4, 2>(args),
+                    (4, false) => block::<T, 4, 1>(args),
+                    (_, true) => block::<T, 1, 2>(args),
+                    (_, false) => block::<T, 1, 1>(args),
+                }
             }
             c += nr;
         }
     }
 
-    type Args<'a> = (
+    type Args<'a, T> = (
         usize,
         usize,
         usize,
         usize,
         usize,
-        &'a [f64],
-        &'a [f64],
-        &'a mut [f64],
+        &'a [T],
+        &'a [T],
+        &'a mut [T],
         bool,
     );
 
-    /// Z[i0..i0+rows, c..c+NR] (=|+=) W[i0..i0+rows, :]·Y[:, c..c+NR], with rows ≤ 8·MV.
-    #[inline(always)]
-    unsafe fn block<const NR: usize, const MV: usize>(
-        (m, k, i0, rows, c, w, y, z, accumulate): Args<'_>,
+    /// Z[i0..i0+rows, c..c+NR] (=|+=) W[i0..i0+rows, :]·Y[:, c..c+NR], with rows ≤ L·MV.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn block<T: Lanes, const NR: usize, const MV: usize>(
+        (m, k, i0, rows, c, w, y, z, accumulate): Args<'_, T>,
     ) {
-        let masks: [__mmask8; MV] = core::array::from_fn(|v| {
-            let r = rows.saturating_sub(8 * v).min(8);
-            ((1u16 << r) - 1) as __mmask8
-        });
-        let mut acc = [[_mm512_setzero_pd(); MV]; NR];
-        let wp = w.as_ptr().add(i0);
-        let yp = y.as_ptr().add(c * k);
-        for p in 0..k {
-            let col = wp.add(p * m);
-            let wv: [__m512d; MV] =
-                core::array::from_fn(|v| _mm512_maskz_loadu_pd(masks[v], col.add(8 * v)));
-            for j in 0..NR {
-                let b = _mm512_set1_pd(*yp.add(j * k + p));
-                for v in 0..MV {
-                    acc[j][v] = _mm512_add_pd(acc[j][v], _mm512_mul_pd(wv[v], b));
+        let masks: [T::M; MV] =
+            core::array::from_fn(|v| T::mask(rows.saturating_sub(T::L * v).min(T::L)));
+        // SAFETY: the block lies within the checked buffers (masked lanes past row m are
+        // never touched).
+        unsafe {
+            let mut acc = [[T::zero(); MV]; NR];
+            let wp = w.as_ptr().add(i0);
+            let yp = y.as_ptr().add(c * k);
+            for p in 0..k {
+                let col = wp.add(p * m);
+                let wv: [T::V; MV] = core::array::from_fn(|v| T::load(masks[v], col.add(T::L * v)));
+                for j in 0..NR {
+                    let b = T::splat(*yp.add(j * k + p));
+                    for v in 0..MV {
+                        acc[j][v] = T::add(acc[j][v], T::mul(wv[v], b));
+                    }
                 }
             }
-        }
-        for j in 0..NR {
-            let zc = z.as_mut_ptr().add((c + j) * m + i0);
-            for v in 0..MV {
-                let dst = zc.add(8 * v);
-                let sum = if accumulate {
-                    _mm512_add_pd(_mm512_maskz_loadu_pd(masks[v], dst), acc[j][v])
-                } else {
-                    acc[j][v]
-                };
-                _mm512_mask_storeu_pd(dst, masks[v], sum);
+            for j in 0..NR {
+                let zc = z.as_mut_ptr().add((c + j) * m + i0);
+                for v in 0..MV {
+                    let dst = zc.add(T::L * v);
+                    let sum = if accumulate {
+                        T::add(T::load(masks[v], dst), acc[j][v])
+                    } else {
+                        acc[j][v]
+                    };
+                    T::store(dst, masks[v], sum);
+                }
             }
         }
     }
 }
 
-/// Rows and columns of the portable kernel's register block. On wasm SIMD128 (2 lanes) 8×4
-/// would be 16 vector accumulators, as many as an x86 host has registers for everything, so
-/// the JIT spills: 4×4 keeps 8.
+/// Bytes of a column of the portable kernel's register block (MR rows = MR_BYTES / size of the
+/// float). Two vectors' worth on either target: on x86 (AVX2, 32-byte vectors) 8 f64 or 16 f32
+/// rows; on wasm SIMD128 (16-byte vectors) 4 f64 or 8 f32 rows, since 8 f64 rows × 4 columns
+/// would be 16 vector accumulators, as many as an x86 host has registers for everything, and the
+/// JIT spills: two vectors × 4 columns keep 8.
 #[cfg(not(target_arch = "wasm32"))]
-const MR: usize = 8;
+const MR_BYTES: usize = 64;
 #[cfg(target_arch = "wasm32")]
-const MR: usize = 4;
+const MR_BYTES: usize = 32;
+/// Columns of the portable kernel's register block.
 const NR: usize = 4;
 
 /// Register-blocked product: an MR×NR block of Z stays in registers over the whole k loop.
 #[inline(always)]
-fn matmul_kernel(
+fn matmul_kernel<F: Float, const MR: usize>(
     m: usize,
     k: usize,
     n: usize,
-    w: &[f64],
-    y: &[f64],
-    z: &mut [f64],
+    w: &[F],
+    y: &[F],
+    z: &mut [F],
     accumulate: bool,
 ) {
-    let store = |dst: &mut f64, v: f64| *dst = if accumulate { *dst + v } else { v };
+    let store = |dst: &mut F, v: F| *dst = if accumulate { *dst + v } else { v };
     let mut c = 0;
     while c < n {
         let nr = NR.min(n - c);
@@ -189,10 +326,10 @@ fn matmul_kernel(
         while i0 < m {
             let mr = MR.min(m - i0);
             if mr == MR && nr == NR {
-                let mut acc = [[0.0f64; MR]; NR];
-                let ys: [&[f64]; NR] = core::array::from_fn(|j| &y[(c + j) * k..(c + j + 1) * k]);
+                let mut acc = [[F::ZERO; MR]; NR];
+                let ys: [&[F]; NR] = core::array::from_fn(|j| &y[(c + j) * k..(c + j + 1) * k]);
                 for p in 0..k {
-                    let wp: &[f64; MR] = w[p * m + i0..p * m + i0 + MR]
+                    let wp: &[F; MR] = w[p * m + i0..p * m + i0 + MR]
                         .try_into()
                         .expect("MR entries");
                     for j in 0..NR {
@@ -212,7 +349,7 @@ fn matmul_kernel(
                 for j in 0..nr {
                     let yc = &y[(c + j) * k..(c + j + 1) * k];
                     for r in 0..mr {
-                        let mut acc = 0.0;
+                        let mut acc = F::ZERO;
                         for p in 0..k {
                             acc += w[p * m + i0 + r] * yc[p];
                         }
@@ -228,17 +365,46 @@ fn matmul_kernel(
 
 /// Bᵀ of a column-major r×c matrix A, written column-major (c×r) into `out`.
 ///
-/// In tiles of 8×8, so both the reads and the writes stay within a few cache lines.
-pub fn transpose(r: usize, c: usize, a: &[f64], out: &mut [f64]) {
-    const T: usize = 8;
+/// In square tiles of one cache line a side (8 f64 or 16 f32), so every read and every write
+/// of a tile row is one whole line; whole tiles through fixed-size arrays (no bounds checks in
+/// the inner loops), the edges entry by entry.
+pub fn transpose<T: Copy>(r: usize, c: usize, a: &[T], out: &mut [T]) {
+    if core::mem::size_of::<T>() <= 4 {
+        transpose_tiled::<T, 16>(r, c, a, out);
+    } else {
+        transpose_tiled::<T, 8>(r, c, a, out);
+    }
+}
+
+fn transpose_tiled<T: Copy, const B: usize>(r: usize, c: usize, a: &[T], out: &mut [T]) {
     let (a, out) = (&a[..r * c], &mut out[..r * c]);
-    for j0 in (0..c).step_by(T) {
-        for i0 in (0..r).step_by(T) {
-            for j in j0..(j0 + T).min(c) {
-                for i in i0..(i0 + T).min(r) {
-                    out[i * c + j] = a[j * r + i];
+    let (rb, cb) = (r - r % B, c - c % B);
+    for j0 in (0..cb).step_by(B) {
+        for i0 in (0..rb).step_by(B) {
+            let src: [&[T; B]; B] = core::array::from_fn(|jj| {
+                a[(j0 + jj) * r + i0..(j0 + jj) * r + i0 + B]
+                    .try_into()
+                    .expect("B entries")
+            });
+            for ii in 0..B {
+                let dst: &mut [T; B] = (&mut out[(i0 + ii) * c + j0..(i0 + ii) * c + j0 + B])
+                    .try_into()
+                    .expect("B entries");
+                for jj in 0..B {
+                    dst[jj] = src[jj][ii];
                 }
             }
+        }
+    }
+    // The edges: rows rb.. of every column, then columns cb.. of the rows above.
+    for j in 0..c {
+        for i in rb..r {
+            out[i * c + j] = a[j * r + i];
+        }
+    }
+    for j in cb..c {
+        for i in 0..rb {
+            out[i * c + j] = a[j * r + i];
         }
     }
 }
@@ -246,6 +412,7 @@ pub fn transpose(r: usize, c: usize, a: &[f64], out: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
     use alloc::vec::Vec;
 
     fn naive(m: usize, k: usize, n: usize, w: &[f64], y: &[f64]) -> Vec<f64> {
@@ -265,10 +432,12 @@ mod tests {
             .collect()
     }
 
-    /// Every kernel this CPU can run gives the bits of the portable one (which is what wasm
-    /// runs), over block edges in both dimensions and with accumulation.
-    #[test]
-    fn every_kernel_gives_the_portable_bits() {
+    type Kernel<F> = fn(usize, usize, usize, &[F], &[F], &mut [F], bool);
+
+    /// `matmul` (the widest kernel this CPU can run) against the portable kernel at its own
+    /// blocking and at others (wasm's, and a 1×1 block: one entry at a time, the plainest
+    /// order), over block edges in both dimensions and with accumulation.
+    fn kernels_agree<F: Float>(bits: impl Fn(&[F]) -> Vec<u64>) {
         for (m, k, n) in [
             (1, 1, 1),
             (7, 3, 5),
@@ -276,21 +445,99 @@ mod tests {
             (23, 17, 13),
             (40, 6, 21),
             (128, 33, 12),
-            // Past 32K entries of W: the row-panel order.
+            (33, 70, 19),
+            // Past 32K entries of W (64K for f32): the row-panel order.
             (260, 130, 11),
+            (300, 250, 9),
         ] {
-            let (w, y) = (data(m * k, 4), data(k * n, 5));
+            let conv = |v: Vec<f64>| v.into_iter().map(F::from_f64).collect::<Vec<F>>();
+            let (w, y) = (conv(data(m * k, 4)), conv(data(k * n, 5)));
             for accumulate in [false, true] {
-                let mut fast = data(m * n, 6);
-                let mut portable = fast.clone();
+                let mut fast = conv(data(m * n, 6));
+                let start = fast.clone();
                 matmul(m, k, n, &w, &y, &mut fast, accumulate);
-                matmul_kernel(m, k, n, &w, &y, &mut portable, accumulate);
-                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                assert_eq!(
-                    bits(&fast),
-                    bits(&portable),
-                    "{m}x{k}x{n} accumulate {accumulate}"
-                );
+                let kernels: [(Kernel<F>, &str); 5] = [
+                    (F::matmul_portable, "portable"),
+                    (matmul_kernel::<F, 4>, "4 rows"),
+                    (matmul_kernel::<F, 8>, "8 rows"),
+                    (matmul_kernel::<F, 16>, "16 rows"),
+                    (matmul_kernel::<F, 1>, "1 row"),
+                ];
+                for (kernel, name) in kernels {
+                    let mut other = start.clone();
+                    kernel(m, k, n, &w, &y, &mut other, accumulate);
+                    assert_eq!(
+                        bits(&fast),
+                        bits(&other),
+                        "{:?} {m}x{k}x{n} accumulate {accumulate}: {name}",
+                        F::PRECISION
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_kernel_gives_the_portable_bits() {
+        kernels_agree::<f64>(|v| v.iter().map(|x| x.to_bits()).collect());
+    }
+
+    #[test]
+    fn every_f32_kernel_gives_the_portable_bits() {
+        kernels_agree::<f32>(|v| v.iter().map(|x| u64::from(x.to_bits())).collect());
+    }
+
+    /// The f32 product is the f64 one to f32 accuracy, and every entry is computed in f32
+    /// (not in f64 and rounded once): it differs from the rounded f64 product somewhere.
+    #[test]
+    fn f32_products_are_f32_sums() {
+        let (m, k, n) = (37, 200, 11);
+        let (w, y) = (data(m * k, 7), data(k * n, 8));
+        let (w32, y32): (Vec<f32>, Vec<f32>) = (
+            w.iter().map(|&v| v as f32).collect(),
+            y.iter().map(|&v| v as f32).collect(),
+        );
+        let exact = naive(
+            m,
+            k,
+            n,
+            &w32.iter().map(|&v| f64::from(v)).collect::<Vec<_>>(),
+            &y32.iter().map(|&v| f64::from(v)).collect::<Vec<_>>(),
+        );
+        let mut z = vec![0.0f32; m * n];
+        matmul(m, k, n, &w32, &y32, &mut z, false);
+        // k terms of size ≤ 1, each sum rounded: error ≤ k·ε₃₂·Σ|terms| ≲ 200 · 6e-8 · 200.
+        let mut differs = false;
+        for (a, b) in z.iter().zip(&exact) {
+            assert!((f64::from(*a) - b).abs() < 1e-3, "{a} vs {b}");
+            differs |= *a != *b as f32;
+        }
+        assert!(differs);
+    }
+
+    #[test]
+    fn transpose_over_tile_edges() {
+        for (r, c) in [
+            (1, 1),
+            (8, 8),
+            (9, 17),
+            (16, 3),
+            (5, 24),
+            (33, 40),
+            (16, 16),
+            (50, 37),
+        ] {
+            let a = data(r * c, 9);
+            let mut t = vec![0.0; r * c];
+            transpose(r, c, &a, &mut t);
+            let a32: Vec<f32> = a.iter().map(|&v| v as f32).collect();
+            let mut t32 = vec![0.0f32; r * c];
+            transpose(r, c, &a32, &mut t32);
+            for j in 0..c {
+                for i in 0..r {
+                    assert_eq!(t[i * c + j], a[j * r + i], "{r}x{c}");
+                    assert_eq!(t32[i * c + j], a32[j * r + i], "{r}x{c} f32");
+                }
             }
         }
     }
@@ -332,6 +579,63 @@ mod tests {
                     let want = 0.5 + (0..n).map(|c| zz[c * m + i] * y[c * k + p]).sum::<f64>();
                     assert!((g[p * m + i] - want).abs() < 1e-14);
                 }
+            }
+        }
+    }
+}
+
+/// `cargo test -p lnn-core --lib print_rates -- --ignored --nocapture`: the kernels' rates on
+/// the shapes of the LNN 3×500 and 2×128 passes (batch 32), f64 against f32.
+#[cfg(all(test, feature = "std"))]
+mod speed {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    #[ignore]
+    fn print_rates() {
+        for (m, k, n) in [
+            (500, 500, 96),
+            (500, 96, 500),
+            (128, 128, 96),
+            (128, 96, 128),
+        ] {
+            for prec in ["f64", "f32"] {
+                let reps = 50;
+                let s = if prec == "f64" {
+                    let (w, y, mut z) = (
+                        vec![0.5f64; m * k],
+                        vec![0.25f64; k * n],
+                        vec![0.0f64; m * n],
+                    );
+                    for _ in 0..5 {
+                        matmul(m, k, n, &w, &y, &mut z, false);
+                    }
+                    let t = std::time::Instant::now();
+                    for _ in 0..reps {
+                        matmul(m, k, n, &w, &y, &mut z, false);
+                    }
+                    t.elapsed().as_secs_f64() / reps as f64
+                } else {
+                    let (w, y, mut z) = (
+                        vec![0.5f32; m * k],
+                        vec![0.25f32; k * n],
+                        vec![0.0f32; m * n],
+                    );
+                    for _ in 0..5 {
+                        matmul(m, k, n, &w, &y, &mut z, false);
+                    }
+                    let t = std::time::Instant::now();
+                    for _ in 0..reps {
+                        matmul(m, k, n, &w, &y, &mut z, false);
+                    }
+                    t.elapsed().as_secs_f64() / reps as f64
+                };
+                std::eprintln!(
+                    "{prec} {m}x{k}x{n}: {:.3} ms, {:.1} G mul-add/s",
+                    s * 1e3,
+                    (m * k * n) as f64 / s / 1e9
+                );
             }
         }
     }

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::Activation;
 use crate::rng::{self, normal};
-use crate::{Error, Result, Scalar};
+use crate::{Error, Float, Result, Scalar};
 
 /// How to draw the initial weights (biases start at zero in every scheme).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,15 +66,16 @@ impl Init {
 /// The largest width accepted for any layer (a 3×10,000 network is already 200 M parameters).
 pub const MAX_WIDTH: usize = 10_000;
 
-/// A multilayer perceptron.
+/// A multilayer perceptron with parameters in `F` (f64 unless a training pass runs in f32, see
+/// [`Mlp::cast`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Mlp {
+pub struct Mlp<F = f64> {
     sizes: Vec<usize>,
     activation: Activation,
-    params: Vec<f64>,
+    params: Vec<F>,
 }
 
-impl Mlp {
+impl Mlp<f64> {
     /// A network with layer sizes `[inputs, hidden..., outputs]`, initialised from `seed`.
     ///
     /// # Errors
@@ -128,66 +129,6 @@ impl Mlp {
         })
     }
 
-    fn check_sizes(sizes: &[usize]) -> Result<usize> {
-        if sizes.len() < 2 {
-            return Err(Error::config(
-                "hidden",
-                "a network needs at least an input and an output layer",
-            ));
-        }
-        if let Some(&w) = sizes.iter().find(|&&w| w == 0 || w > MAX_WIDTH) {
-            return Err(Error::config(
-                "hidden",
-                alloc::format!("layer width {w} is outside 1..={MAX_WIDTH}"),
-            ));
-        }
-        Ok(sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum())
-    }
-
-    /// Layer sizes `[inputs, hidden..., outputs]`.
-    pub fn sizes(&self) -> &[usize] {
-        &self.sizes
-    }
-
-    /// The activation of the hidden layers.
-    pub fn activation(&self) -> Activation {
-        self.activation
-    }
-
-    /// All parameters, layer by layer (W column-major, then b).
-    pub fn params(&self) -> &[f64] {
-        &self.params
-    }
-
-    /// Mutable parameters (for the optimiser).
-    pub fn params_mut(&mut self) -> &mut [f64] {
-        &mut self.params
-    }
-
-    /// Number of layers (weight matrices).
-    pub fn layers(&self) -> usize {
-        self.sizes.len() - 1
-    }
-
-    /// Offset of layer `l`'s W in the parameter vector; its b follows W.
-    pub fn offset(&self, l: usize) -> usize {
-        self.sizes
-            .windows(2)
-            .take(l)
-            .map(|p| p[0] * p[1] + p[1])
-            .sum()
-    }
-
-    /// (W, b) of layer l.
-    pub fn layer(&self, l: usize) -> (&[f64], &[f64]) {
-        let off = self.offset(l);
-        let (k, m) = (self.sizes[l], self.sizes[l + 1]);
-        (
-            &self.params[off..off + m * k],
-            &self.params[off + m * k..off + m * k + m],
-        )
-    }
-
     /// The network at one input, over any [`Scalar`]: the reference the batched passes are
     /// tested against, and how an MLP becomes a [`crate::Lagrangian`] for the generic engine.
     pub fn forward<S: Scalar>(&self, x: &[S]) -> Vec<S> {
@@ -213,6 +154,93 @@ impl Mlp {
             a = z;
         }
         a
+    }
+
+    fn check_sizes(sizes: &[usize]) -> Result<usize> {
+        if sizes.len() < 2 {
+            return Err(Error::config(
+                "hidden",
+                "a network needs at least an input and an output layer",
+            ));
+        }
+        if let Some(&w) = sizes.iter().find(|&&w| w == 0 || w > MAX_WIDTH) {
+            return Err(Error::config(
+                "hidden",
+                alloc::format!("layer width {w} is outside 1..={MAX_WIDTH}"),
+            ));
+        }
+        Ok(sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum())
+    }
+}
+
+impl<F: Float> Mlp<F> {
+    /// The same network with every parameter rounded to `G` (exact when widening): the f32
+    /// copy an f32 training pass runs on.
+    pub fn cast<G: Float>(&self) -> Mlp<G> {
+        Mlp {
+            sizes: self.sizes.clone(),
+            activation: self.activation,
+            params: self
+                .params
+                .iter()
+                .map(|p| G::from_f64(p.to_f64()))
+                .collect(),
+        }
+    }
+
+    /// Sets every parameter to `other`'s, rounded to `F` (same architecture).
+    ///
+    /// # Panics
+    /// If the parameter counts differ.
+    pub fn assign<G: Float>(&mut self, other: &Mlp<G>) {
+        assert_eq!(self.params.len(), other.params.len(), "same architecture");
+        for (p, q) in self.params.iter_mut().zip(&other.params) {
+            *p = F::from_f64(q.to_f64());
+        }
+    }
+
+    /// Layer sizes `[inputs, hidden..., outputs]`.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// The activation of the hidden layers.
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// All parameters, layer by layer (W column-major, then b).
+    pub fn params(&self) -> &[F] {
+        &self.params
+    }
+
+    /// Mutable parameters (for the optimiser).
+    pub fn params_mut(&mut self) -> &mut [F] {
+        &mut self.params
+    }
+
+    /// Number of layers (weight matrices).
+    pub fn layers(&self) -> usize {
+        self.sizes.len() - 1
+    }
+
+    /// Offset of layer `l`'s W in the parameter vector; its b follows W.
+    pub fn offset(&self, l: usize) -> usize {
+        self.sizes
+            .windows(2)
+            .take(l)
+            .map(|p| p[0] * p[1] + p[1])
+            .sum()
+    }
+
+    /// (W, b) of layer l.
+    pub fn layer(&self, l: usize) -> (&[F], &[F]) {
+        let off = self.offset(l);
+        let (k, m) = (self.sizes[l], self.sizes[l + 1]);
+        (
+            &self.params[off..off + m * k],
+            &self.params[off + m * k..off + m * k + m],
+        )
     }
 }
 

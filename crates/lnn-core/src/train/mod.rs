@@ -6,10 +6,10 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::models::{Coordinates, Loss, Model, ModelKind, ModelSpec, Normalisation, Workspace};
-use crate::nn::{Activation, Init};
+use crate::nn::{Activation, Init, Mlp};
 use crate::rng::{self, StdRng};
 use crate::systems::System;
-use crate::{Error, Result, Solver};
+use crate::{Error, Float, Precision, Result, Solver};
 
 mod adam;
 pub mod data;
@@ -84,6 +84,9 @@ pub struct TrainConfig {
     /// Weight of the LNN's penalty on an indefinite mass matrix (0 = none; see
     /// [`DEFINITENESS`]).
     pub definiteness: f64,
+    /// The float of the batched pass and of Adam (default f64; see [`Trainer`] and
+    /// [`crate::float`] for what stays f64).
+    pub precision: Precision,
 }
 
 impl TrainConfig {
@@ -109,6 +112,7 @@ impl TrainConfig {
             test_size: 1024,
             solver: default_solver(&system, model),
             definiteness: DEFINITENESS,
+            precision: Precision::F64,
         }
     }
 
@@ -130,6 +134,7 @@ impl TrainConfig {
             },
             solver: self.solver,
             definiteness: self.definiteness,
+            precision: self.precision,
         }
     }
 
@@ -195,15 +200,74 @@ pub struct StepStats {
     pub skipped: u64,
 }
 
+/// Adam, the pass's scratch and the gradient, in the float `F` of the training pass.
+struct Pass<F> {
+    adam: Adam<F>,
+    ws: Workspace<F>,
+    grad: Vec<F>,
+}
+
+impl<F: Float> Pass<F> {
+    fn new(len: usize, weight_decay: f64) -> Self {
+        Pass {
+            adam: Adam::new(len, weight_decay),
+            ws: Workspace::default(),
+            grad: vec![F::ZERO; len],
+        }
+    }
+
+    /// After the gradient of one batch is in `grad`: clips it (norm in f64), and unless the
+    /// loss or the norm is not finite applies Adam to `params`. Returns (norm, rate) when applied.
+    fn apply(&mut self, loss: f64, params: &mut [F], c: &TrainConfig) -> Option<(f64, f64)> {
+        let gn = match c.clip {
+            Some(max) => clip_norm(&mut self.grad, max),
+            None => norm(&self.grad),
+        };
+        if !loss.is_finite() || !gn.is_finite() {
+            return None;
+        }
+        let lr = c.schedule.rate(c.lr, self.adam.steps(), c.total_steps);
+        self.adam.update(params, &self.grad, lr);
+        Some((gn, lr))
+    }
+}
+
+/// The training pass at the run's precision: one generic implementation ([`Pass`], the
+/// models' generic objectives, the Taylor pass, gemm, Adam), two instantiations.
+enum Engine {
+    /// f64: the pass runs on the model's own network, and Adam updates it in place.
+    F64(Pass<f64>),
+    /// f32: the master parameters are the f32 network here (Adam's moments f32 too), as in an
+    /// f32 run of the paper's JAX code. Why not f64 masters with an f32 copy: the model's f64
+    /// parameters are then exactly these f32 values widened (synchronised after every call of
+    /// [`Trainer::step`]), so everything that evaluates the model in f64 (rollouts, metrics, the
+    /// weights file) sees precisely the network that was trained, and continuing from a
+    /// weights file narrows without rounding; and the update stays 16 lanes wide.
+    F32(Pass<f32>, Mlp<f32>),
+}
+
+impl Engine {
+    fn steps(&self) -> u64 {
+        match self {
+            Engine::F64(p) => p.adam.steps(),
+            Engine::F32(p, _) => p.adam.steps(),
+        }
+    }
+}
+
 /// Owns the model, optimiser, data sampler and random stream, and runs steps.
+///
+/// In f32 ([`TrainConfig::precision`]) the batched pass, the gradient and Adam run in f32 on
+/// an f32 copy of the network, which holds the master parameters; the model's f64 network is set
+/// to them (widened, exact) after each [`Trainer::step`], so [`Trainer::model`], the test loss
+/// and the exported weights are the f32-trained network evaluated in f64.
 pub struct Trainer {
     config: TrainConfig,
     spec: ModelSpec,
     model: Box<dyn Model>,
-    adam: Adam,
+    engine: Engine,
     rng: StdRng,
     ws: Workspace,
-    grad: Vec<f64>,
     batch: Dataset,
     test: Dataset,
     skipped: u64,
@@ -221,7 +285,9 @@ impl Trainer {
         Self::with_model(config, spec, model)
     }
 
-    /// Continues from a model (e.g. loaded from a weights file) with fresh optimiser state.
+    /// Continues from a model (e.g. loaded from a weights file) with fresh optimiser state. In
+    /// f32 the model's parameters are rounded to f32 first (nothing changes for a model that
+    /// was trained in f32: its parameters are f32 values already).
     ///
     /// # Errors
     /// [`TrainConfig::validate`], and [`Error::InvalidConfig`] if the model does not match.
@@ -233,7 +299,21 @@ impl Trainer {
                 "the model does not match the system and kind of this run",
             ));
         }
+        let mut model = model;
         let len = model.mlp().params().len();
+        let engine = match config.precision {
+            Precision::F64 => Engine::F64(Pass::new(len, config.weight_decay)),
+            Precision::F32 => {
+                let net = model.mlp().cast::<f32>();
+                // From here on the model is the f32 network (exactly, widened).
+                model.mlp_mut().assign(&net);
+                Engine::F32(Pass::new(len, config.weight_decay), net)
+            }
+        };
+        let spec = ModelSpec {
+            precision: config.precision,
+            ..spec
+        };
         let mut test = Dataset::default();
         data::sample(
             &config.system,
@@ -244,8 +324,7 @@ impl Trainer {
         )?;
         Ok(Trainer {
             rng: rng::seeded(config.seed ^ 0xDA7A_5EED),
-            adam: Adam::new(len, config.weight_decay),
-            grad: vec![0.0; len],
+            engine,
             ws: Workspace::default(),
             batch: Dataset::default(),
             skipped: 0,
@@ -273,7 +352,12 @@ impl Trainer {
 
     /// Steps applied so far.
     pub fn steps(&self) -> u64 {
-        self.adam.steps()
+        self.engine.steps()
+    }
+
+    /// The float of the training pass.
+    pub fn precision(&self) -> Precision {
+        self.config.precision
     }
 
     /// Steps skipped so far.
@@ -298,29 +382,47 @@ impl Trainer {
                 &mut self.rng,
                 &mut self.batch,
             )?;
-            self.grad.fill(0.0);
-            let loss = self.model.loss_and_gradient(
-                &self.batch.states,
-                &self.batch.targets,
-                self.batch.samples,
-                c.loss,
-                &mut self.ws,
-                &mut self.grad,
-            );
-            let gn = match c.clip {
-                Some(max) => clip_norm(&mut self.grad, max),
-                None => norm(&self.grad),
+            let b = &self.batch;
+            let (loss, done) = match &mut self.engine {
+                Engine::F64(p) => {
+                    p.grad.fill(0.0);
+                    let loss = self.model.loss_and_gradient(
+                        &b.states,
+                        &b.targets,
+                        b.samples,
+                        c.loss,
+                        &mut p.ws,
+                        &mut p.grad,
+                    );
+                    (loss, p.apply(loss, self.model.mlp_mut().params_mut(), c))
+                }
+                Engine::F32(p, net) => {
+                    p.grad.fill(0.0);
+                    let loss = self.model.loss_and_gradient_f32(
+                        net,
+                        &b.states,
+                        &b.targets,
+                        b.samples,
+                        c.loss,
+                        &mut p.ws,
+                        &mut p.grad,
+                    );
+                    (loss, p.apply(loss, net.params_mut(), c))
+                }
             };
-            if !loss.is_finite() || !gn.is_finite() {
+            let Some((gn, rate)) = done else {
                 self.skipped += 1;
                 continue;
-            }
-            lr = c.schedule.rate(c.lr, self.adam.steps(), c.total_steps);
-            self.adam
-                .update(self.model.mlp_mut().params_mut(), &self.grad, lr);
+            };
+            lr = rate;
             sum += loss;
             applied += 1;
             grad_norm = gn;
+        }
+        if let Engine::F32(_, net) = &self.engine {
+            if applied > 0 {
+                self.model.mlp_mut().assign(net);
+            }
         }
         let loss = if applied > 0 {
             sum / applied as f64
@@ -328,7 +430,7 @@ impl Trainer {
             f64::NAN
         };
         Ok(StepStats {
-            step: self.adam.steps(),
+            step: self.engine.steps(),
             loss,
             grad_norm,
             lr,

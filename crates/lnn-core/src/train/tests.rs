@@ -151,11 +151,36 @@ impl Model for Flaky {
         }
         loss
     }
+    fn loss_and_gradient_f32(
+        &self,
+        net: &crate::nn::Mlp<f32>,
+        s: &[f64],
+        t: &[f64],
+        n: usize,
+        l: Loss,
+        ws: &mut Workspace<f32>,
+        g: &mut [f32],
+    ) -> f64 {
+        self.calls.set(self.calls.get() + 1);
+        let loss = self.inner.loss_and_gradient_f32(net, s, t, n, l, ws, g);
+        if self.calls.get().is_multiple_of(3) {
+            g[0] = f32::NAN;
+        }
+        loss
+    }
 }
 
 #[test]
 fn non_finite_steps_are_skipped_and_counted() {
-    let config = small(ModelKind::Lnn);
+    for precision in [crate::Precision::F64, crate::Precision::F32] {
+        skipped_and_counted(TrainConfig {
+            precision,
+            ..small(ModelKind::Lnn)
+        });
+    }
+}
+
+fn skipped_and_counted(config: TrainConfig) {
     let spec = config.spec();
     let inner = spec.build(Init::Paper, 0).unwrap();
     let flaky = Box::new(Flaky {

@@ -26,6 +26,7 @@ use alloc::vec::Vec;
 
 use super::gemm::{matmul, transpose};
 use super::Mlp;
+use crate::Float;
 
 /// A direction of differentiation: the unit vector of input `input` times `scale` (the derivative
 /// of that input with respect to the physical coordinate, e.g. 1/10 when the input is q/10).
@@ -113,42 +114,67 @@ impl Plan {
     }
 }
 
-/// What the forward pass keeps for the reverse pass; reused across calls to avoid allocation.
+/// What the forward pass keeps for the reverse pass, in the pass's float type `F` (f64 unless
+/// training in f32); reused across calls to avoid allocation.
 ///
-/// Per sample, each sweep has F = 1 + T columns: the value (or gradient) and its T tangents.
-#[derive(Clone, Debug, Default)]
-pub struct Tape {
+/// Per sample, each sweep has f = 1 + T columns: the value (or gradient) and its T tangents.
+#[derive(Clone, Debug)]
+pub struct Tape<F = f64> {
     samples: usize,
-    /// The seed block of every sample (`columns × D`, see [`forward_seeded`]).
-    seed: Vec<f64>,
+    /// One sample's seed block as the input map writes it, in f64.
+    seed64: Vec<f64>,
+    /// The seed block of every sample (`columns × D`, see [`forward_seeded`]), in `F`.
+    seed: Vec<F>,
     /// Forward sweep: the input of each layer (sizes[l] × S·F).
-    y: Vec<Vec<f64>>,
+    y: Vec<Vec<F>>,
     /// Forward sweep: the pre-activations of each layer (sizes[l+1] × S·F).
-    z: Vec<Vec<f64>>,
+    z: Vec<Vec<F>>,
     /// σ′, σ″, σ‴ at the value column of each hidden layer (sizes[l+1] × S each).
-    s: Vec<[Vec<f64>; 3]>,
+    s: Vec<[Vec<F>; 3]>,
     /// Backward sweep: ∂f/∂(input of layer l) and its tangents (sizes[l] × S·F).
-    g: Vec<Vec<f64>>,
+    g: Vec<Vec<F>>,
     /// Backward sweep: δ and δ̇ of each hidden layer (sizes[l+1] × S·F).
-    d: Vec<Vec<f64>>,
+    d: Vec<Vec<F>>,
     /// Wᵀ of each layer (sizes[l] × sizes[l+1]).
-    wt: Vec<Vec<f64>>,
+    wt: Vec<Vec<F>>,
     /// The outputs in the plan's layout.
-    out: Vec<f64>,
+    out: Vec<F>,
     /// Reverse pass: adjoints of `g` and the backward sweep's share of each layer's z̄.
-    gbar: Vec<Vec<f64>>,
-    zbar_up: Vec<Vec<f64>>,
+    gbar: Vec<Vec<F>>,
+    zbar_up: Vec<Vec<F>>,
     /// Reverse pass scratch.
-    zbar: Vec<f64>,
-    ybar: Vec<f64>,
-    trans: Vec<f64>,
+    zbar: Vec<F>,
+    ybar: Vec<F>,
+    trans: Vec<F>,
 }
 
-impl Tape {
+impl<F> Default for Tape<F> {
+    fn default() -> Self {
+        Tape {
+            samples: 0,
+            seed64: Vec::new(),
+            seed: Vec::new(),
+            y: Vec::new(),
+            z: Vec::new(),
+            s: Vec::new(),
+            g: Vec::new(),
+            d: Vec::new(),
+            wt: Vec::new(),
+            out: Vec::new(),
+            gbar: Vec::new(),
+            zbar_up: Vec::new(),
+            zbar: Vec::new(),
+            ybar: Vec::new(),
+            trans: Vec::new(),
+        }
+    }
+}
+
+impl<F> Tape<F> {
     /// The outputs of the last [`forward`]: `outputs × (samples · columns)`, column-major; column
     /// `s·C` is sample s's value, `s·C + 1 + d` its derivative along direction d, and
     /// `s·C + 1 + D + p` its second derivative for pair p.
-    pub fn output(&self) -> &[f64] {
+    pub fn output(&self) -> &[F] {
         &self.out
     }
 
@@ -160,8 +186,9 @@ impl Tape {
 
 /// Runs the batched pass over `samples` inputs stored row by row in `x` (sample s at
 /// `x[s·D..(s+1)·D]`, D = the network's input size), each direction seeded with its unit vector
-/// times its scale. Results are in [`Tape::output`].
-pub fn forward(mlp: &Mlp, plan: &Plan, x: &[f64], samples: usize, tape: &mut Tape) {
+/// times its scale. Results are in [`Tape::output`]. Inputs and scales are given in f64 and
+/// rounded to `F` at the input.
+pub fn forward<F: Float>(mlp: &Mlp<F>, plan: &Plan, x: &[f64], samples: usize, tape: &mut Tape<F>) {
     let d_in = mlp.sizes()[0];
     debug_assert_eq!(x.len(), samples * d_in);
     forward_seeded(mlp, plan, samples, tape, |s, block| {
@@ -173,15 +200,15 @@ pub fn forward(mlp: &Mlp, plan: &Plan, x: &[f64], samples: usize, tape: &mut Tap
 }
 
 /// Resizes `v` to `len` entries (keeping its allocation).
-fn sized(v: &mut Vec<f64>, len: usize) -> &mut Vec<f64> {
-    v.resize(len, 0.0);
+fn sized<F: Float>(v: &mut Vec<F>, len: usize) -> &mut Vec<F> {
+    v.resize(len, F::ZERO);
     v
 }
 
 /// Σ_i a_i b_i in order of i.
 #[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = 0.0;
+fn dot<F: Float>(a: &[F], b: &[F]) -> F {
+    let mut acc = F::ZERO;
     for i in 0..a.len() {
         acc += a[i] * b[i];
     }
@@ -191,15 +218,41 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// [`forward`] with the input block of each sample written by `seed(s, block)`: `block` is
 /// `columns × D` (zeroed), the inputs, then their derivatives along each direction, then their
 /// second derivatives for each pair. This is how an input map that is nonlinear in the
-/// coordinates (asinh, an angle fed as cos and sin) enters: by the chain rule at the input.
+/// coordinates (asinh, an angle fed as cos and sin) enters: by the chain rule at the input. The
+/// block is written in f64 and rounded to `F`.
 ///
 /// # Panics
 /// If the plan asks for derivatives of a network with more than one output (no model does).
-pub fn forward_seeded(
-    mlp: &Mlp,
+pub fn forward_seeded<F: Float>(
+    mlp: &Mlp<F>,
     plan: &Plan,
     samples: usize,
-    tape: &mut Tape,
+    tape: &mut Tape<F>,
+    seed: impl FnMut(usize, &mut [f64]),
+) {
+    forward_seeded_widest(mlp, plan, samples, tape, seed);
+}
+
+crate::simd::widest! {
+    /// The elementwise loops between the matrix products, compiled for the widest vectors the
+    /// CPU has (the same operations in the same order: the same bits).
+    fn forward_seeded_widest<F: Float>(
+        mlp: &Mlp<F>,
+        plan: &Plan,
+        samples: usize,
+        tape: &mut Tape<F>,
+        seed: impl FnMut(usize, &mut [f64]),
+    ) {
+        forward_seeded_body(mlp, plan, samples, tape, seed);
+    }
+}
+
+#[inline(always)]
+fn forward_seeded_body<F: Float>(
+    mlp: &Mlp<F>,
+    plan: &Plan,
+    samples: usize,
+    tape: &mut Tape<F>,
     mut seed: impl FnMut(usize, &mut [f64]),
 ) {
     let sizes = mlp.sizes();
@@ -220,9 +273,17 @@ pub fn forward_seeded(
 
     let block = c * d_in;
     tape.seed.clear();
-    tape.seed.resize(samples * block, 0.0);
+    tape.seed.resize(samples * block, F::ZERO);
     for s in 0..samples {
-        seed(s, &mut tape.seed[s * block..(s + 1) * block]);
+        tape.seed64.clear();
+        tape.seed64.resize(block, 0.0);
+        seed(s, &mut tape.seed64);
+        for (t, &v) in tape.seed[s * block..(s + 1) * block]
+            .iter_mut()
+            .zip(&tape.seed64)
+        {
+            *t = F::from_f64(v);
+        }
     }
     // The forward sweep's input: per sample the features and the tangents' seeds.
     let y0 = sized(&mut tape.y[0], d_in * cols);
@@ -244,7 +305,7 @@ pub fn forward_seeded(
         matmul(m, k, cols, w, &tape.y[l], z, false);
         for s in 0..samples {
             for (zi, bi) in z[s * f * m..s * f * m + m].iter_mut().zip(b) {
-                *zi += bi;
+                *zi += *bi;
             }
         }
         if l + 1 == layers {
@@ -252,9 +313,14 @@ pub fn forward_seeded(
         }
         let [s1, s2, s3] = &mut tape.s[l];
         for v in [&mut *s1, &mut *s2, &mut *s3] {
-            v.resize(m * samples, 0.0);
+            v.resize(m * samples, F::ZERO);
         }
         let y = sized(&mut tape.y[l + 1], m * cols);
+        if f == 1 {
+            // Values only: every sample's column is contiguous, one call for all of them.
+            act.derivatives_into(&z[..], [&mut y[..], s1, s2, s3]);
+            continue;
+        }
         for s in 0..samples {
             let u = s * m..(s + 1) * m;
             let (zv, zt) = z[s * f * m..(s + 1) * f * m].split_at(m);
@@ -271,7 +337,7 @@ pub fn forward_seeded(
             // ȧ′ = σ′ ⊙ ż
             let d1 = &s1[u];
             for (yc, zc) in yt.chunks_exact_mut(m).zip(zt.chunks_exact(m)) {
-                for ((y, z), d1) in yc.iter_mut().zip(zc).zip(d1) {
+                for ((y, &z), &d1) in yc.iter_mut().zip(zc).zip(d1) {
                     *y = d1 * z;
                 }
             }
@@ -293,7 +359,7 @@ pub fn forward_seeded(
         let m = sizes[layers - 1];
         let w_out = mlp.layer(layers - 1).0; // 1 × m: the entries in order
         let g = sized(&mut tape.g[layers - 1], m * cols);
-        g.fill(0.0);
+        g.fill(F::ZERO);
         for s in 0..samples {
             g[s * f * m..s * f * m + m].copy_from_slice(w_out);
         }
@@ -311,7 +377,7 @@ pub fn forward_seeded(
             let zt = &z[block.start + m..block.end];
             let (dv, dt) = d[block].split_at_mut(m);
             // δ = σ′ ⊙ g,  δ̇ = σ″ ⊙ ż ⊙ g + σ′ ⊙ ġ
-            for ((d, g), d1) in dv.iter_mut().zip(gv).zip(d1) {
+            for ((d, &g), &d1) in dv.iter_mut().zip(gv).zip(d1) {
                 *d = d1 * g;
             }
             for ((dc, zc), gc) in dt
@@ -350,7 +416,37 @@ pub fn forward_seeded(
 
 /// Adds ∂loss/∂parameters to `grad` (same layout as [`Mlp::params`]) given `out_adjoint`, the
 /// adjoint of every entry of [`Tape::output`], for the tape of the last [`forward`].
-pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], grad: &mut [f64]) {
+pub fn backward<F: Float>(
+    mlp: &Mlp<F>,
+    plan: &Plan,
+    tape: &mut Tape<F>,
+    out_adjoint: &[F],
+    grad: &mut [F],
+) {
+    backward_widest(mlp, plan, tape, out_adjoint, grad);
+}
+
+crate::simd::widest! {
+    /// [`backward`]'s elementwise loops compiled for the widest vectors the CPU has.
+    fn backward_widest<F: Float>(
+        mlp: &Mlp<F>,
+        plan: &Plan,
+        tape: &mut Tape<F>,
+        out_adjoint: &[F],
+        grad: &mut [F],
+    ) {
+        backward_body(mlp, plan, tape, out_adjoint, grad);
+    }
+}
+
+#[inline(always)]
+fn backward_body<F: Float>(
+    mlp: &Mlp<F>,
+    plan: &Plan,
+    tape: &mut Tape<F>,
+    out_adjoint: &[F],
+    grad: &mut [F],
+) {
     let sizes = mlp.sizes();
     let layers = mlp.layers();
     let (d_in, nd, c, samples) = (
@@ -372,7 +468,7 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
     // Adjoints of the output layer's pre-activations: the values' adjoints, no tangents.
     let outs = sizes[layers];
     zbar.clear();
-    zbar.resize(outs * cols, 0.0);
+    zbar.resize(outs * cols, F::ZERO);
     for s in 0..samples {
         let src = if nd == 0 {
             &out_adjoint[s * outs..(s + 1) * outs]
@@ -385,13 +481,13 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
     if nd > 0 {
         // Through the output dot products to ḡ at the input.
         let gbar0 = sized(&mut tape.gbar[0], d_in * cols);
-        gbar0.fill(0.0);
+        gbar0.fill(F::ZERO);
         for s in 0..samples {
             let b = &tape.seed[s * block..(s + 1) * block];
             let o = &out_adjoint[s * c..(s + 1) * c];
-            let mut axpy = |t: usize, a: f64, j: usize| {
+            let mut axpy = |t: usize, a: F, j: usize| {
                 let dst = &mut gbar0[(s * f + t) * d_in..(s * f + t + 1) * d_in];
-                for (x, v) in dst.iter_mut().zip(&b[j * d_in..(j + 1) * d_in]) {
+                for (x, &v) in dst.iter_mut().zip(&b[j * d_in..(j + 1) * d_in]) {
                     *x += a * v;
                 }
             };
@@ -459,7 +555,7 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
         let off = mlp.offset(layers - 1);
         let gb = &tape.gbar[layers - 1];
         for s in 0..samples {
-            for (x, v) in grad[off..off + m]
+            for (x, &v) in grad[off..off + m]
                 .iter_mut()
                 .zip(&gb[s * f * m..s * f * m + m])
             {
@@ -479,7 +575,7 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
             if nd > 0 {
                 zbar.extend_from_slice(&tape.zbar_up[l]);
             } else {
-                zbar.resize(m * cols, 0.0);
+                zbar.resize(m * cols, F::ZERO);
             }
             for s in 0..samples {
                 let u = s * m..(s + 1) * m;
@@ -489,7 +585,7 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
                 let zt = &z[block.start + m..block.end];
                 let (zbv, zbt) = zbar[block].split_at_mut(m);
                 // Adjoints of a′ = σ(z) and ȧ′ = σ′ ⊙ ż.
-                for ((zb, y), d1) in zbv.iter_mut().zip(yv).zip(d1) {
+                for ((zb, &y), &d1) in zbv.iter_mut().zip(yv).zip(d1) {
                     *zb += d1 * y;
                 }
                 for ((yc, zc), zbc) in yt
@@ -511,7 +607,7 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
         transpose(k, cols, &tape.y[l], tr);
         matmul(m, cols, k, &zbar, tr, gw, true);
         for s in 0..samples {
-            for (x, v) in gb.iter_mut().zip(&zbar[s * f * m..s * f * m + m]) {
+            for (x, &v) in gb.iter_mut().zip(&zbar[s * f * m..s * f * m + m]) {
                 *x += v;
             }
         }
@@ -532,7 +628,7 @@ pub fn backward(mlp: &Mlp, plan: &Plan, tape: &mut Tape, out_adjoint: &[f64], gr
 }
 
 /// Convenience for tests and single evaluations: the outputs for one input.
-pub fn evaluate(mlp: &Mlp, plan: &Plan, x: &[f64]) -> Vec<f64> {
+pub fn evaluate<F: Float>(mlp: &Mlp<F>, plan: &Plan, x: &[f64]) -> Vec<F> {
     let mut tape = Tape::default();
     forward(mlp, plan, x, 1, &mut tape);
     tape.output().to_vec()
