@@ -37,9 +37,9 @@ const rows = native.map((n) => {
 if (json) {
   rows.forEach((r) => console.log(JSON.stringify(r)));
 } else {
-  console.log('training step, double pendulum, f64, one thread: native (x86-64, AVX-512 where the CPU has it) vs wasm (headless Chromium, SIMD128)');
-  console.log('model     hidden        batch   native ms     wasm ms   wasm/native   JAX ms (paper code, 2 cores)');
+  console.log('training step, double pendulum, one thread: native (x86-64, AVX-512 where the CPU has it) vs wasm (headless Chromium, SIMD128)');
+  console.log('model     hidden        batch  prec   native ms     wasm ms   wasm/native   JAX ms (paper code, 2 cores; historical: measured once, 2026-12-02)');
   for (const r of rows) {
-    console.log(`${r.model.padEnd(9)} ${r.hidden.join('x').padEnd(12)} ${String(r.batch).padStart(6)} ${r.ms_per_step.toFixed(3).padStart(11)} ${(r.wasm_ms_per_step ?? NaN).toFixed(3).padStart(11)} ${(r.wasm_over_native ?? NaN).toFixed(2).padStart(12)}x   ${r.jax_ms_per_step ?? '-'}`);
+    console.log(`${r.model.padEnd(9)} ${r.hidden.join('x').padEnd(12)} ${String(r.batch).padStart(6)}  ${r.precision}  ${r.ms_per_step.toFixed(3).padStart(11)} ${(r.wasm_ms_per_step ?? NaN).toFixed(3).padStart(11)} ${(r.wasm_over_native ?? NaN).toFixed(2).padStart(12)}x   ${r.jax_ms_per_step_historical ?? '-'}`);
   }
 }

@@ -89,6 +89,7 @@ async function trainSeed(browser, base, seed, opts) {
     const file = await download;
     const json = await readFile(await file.path(), 'utf8');
     const elapsed = (Date.now() - t0) / 1000;
+    if (opts.screenshots) await page.evaluate(() => window.scrollTo(0, 0)); // Save scrolled the page
     if (opts.screenshots) await page.screenshot({ path: join(opts.screenshots, `ttq-seed${seed}-${minutes}min.png`), fullPage: true });
     const step = JSON.parse(json).step;
     const testLoss = await page.evaluate(() => Number(document.getElementById('test-loss').textContent));

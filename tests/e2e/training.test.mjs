@@ -188,7 +188,9 @@ test('while training, the model is re-scored on the quick energy protocol and pl
   const d = await q();
   assert.equal(d.references, 'lnn,baseline', 'both reference lines are there');
   assert.ok(Number.isFinite(Number(d.last)) && Number(d.last) >= 0, `last score ${d.last}`);
-  assert.match(d.status, /^LNN after 0:1\d of training \(step [\d,]+\): mean [\d.e-]+ %, \d of 8 diverged$/);
+  assert.match(d.status, /^LNN after 0:1\d of training \(step [\d,]+\): mean [\d.e-]+ %, \d of 8 diverged\. The rollouts start again/);
+  // The first score is the best yet: the rollouts started again from the initial state on it.
+  assert.equal(d.restarts, '1');
   await page.locator('.view-loss').screenshot({ path: join(artifacts, 'training-quality.png') });
   // Pausing stops the clock: no new point while paused.
   await page.click('#train');

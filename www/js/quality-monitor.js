@@ -31,6 +31,7 @@ export class QualityMonitor {
     this.pending = new Map(); // request id -> {kind: 'point' | 'reference', key, seconds, step, run}
     this.lastAt = -Infinity;
     this.run = null; // the training run the points belong to
+    this.restarts = 0; // rollouts restarted on a new best model
     this.dirty = true;
   }
 
@@ -61,8 +62,20 @@ export class QualityMonitor {
     if (!r) return;
     this.pending.delete(m.request);
     if (m.type !== Reply.energyError || r.run !== this.run) return; // an error: the next point retries
-    if (r.kind === 'reference') this.references.set(r.key, m.report);
-    else this.points.push({ seconds: r.seconds, step: r.step, ...m.report });
+    if (r.kind === 'reference') {
+      this.references.set(r.key, m.report);
+    } else {
+      const best = Number.isFinite(m.report.mean) && this.points.every((p) => !(p.mean <= m.report.mean));
+      this.points.push({ seconds: r.seconds, step: r.step, ...m.report });
+      // The rollout has followed every snapshot since training began, so its state carries the
+      // drift of the early, poor models (a visitor saw its energy climb from −6.5 to +17 and
+      // stay there, conserved but offset). When the model scores its best yet, all rollouts
+      // start again from the initial state, so the energy plot shows the model as it is now.
+      if (best && this.demo.training.running) {
+        this.demo.restart();
+        this.restarts += 1;
+      }
+    }
     this.dirty = true;
   }
 
@@ -106,7 +119,7 @@ export class QualityMonitor {
     });
     const last = this.points.at(-1);
     const text = last
-      ? `${slotLabel(key)} after ${formatTime(last.seconds)} of training (step ${last.step.toLocaleString('en')}): mean ${pct(last.mean)}, ${last.diverged} of ${last.initialConditions} diverged`
+      ? `${slotLabel(key)} after ${formatTime(last.seconds)} of training (step ${last.step.toLocaleString('en')}): mean ${pct(last.mean)}, ${last.diverged} of ${last.initialConditions} diverged. The rollouts start again from the initial state whenever the score is the best yet.`
       : '';
     this.dom('quality-status').textContent = text;
     canvas.setAttribute('aria-label', `Energy error (quick protocol) of the model in training against training time${text ? `; ${text}` : ''}`);
@@ -114,6 +127,7 @@ export class QualityMonitor {
     canvas.dataset.points = String(this.points.length);
     canvas.dataset.last = last ? String(last.mean) : '';
     canvas.dataset.references = [...this.references.keys()].join(',');
+    canvas.dataset.restarts = String(this.restarts);
   }
 }
 
