@@ -64,7 +64,7 @@ export const SYSTEMS = {
     title: 'double pendulum',
     view: 'pendulum',
     lede: 'Below, the true double pendulum, a Lagrangian Neural Network and a plain MLP that predicts accelerations directly start from the same state.',
-    hint: 'Drag a bob to start all of them from there; Train to learn your own model in a web worker.',
+    hint: 'Drag a bob to start all of them from there; Train to learn your own LNN in a web worker (the default 200,000 steps took 3.5–4.5 minutes on a 2-core machine), and watch its energy error fall below the baseline\'s under the loss curve.',
     views: ['stage', 'energy'],
     dof: 2,
     stateLength: 4,
