@@ -1,6 +1,7 @@
 // Shared set-up of the end-to-end tests: serve dist/ on loopback and drive Debian's Chromium.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,21 +23,35 @@ function freePort() {
   });
 }
 
-/** Serves `dist/` (built by `trunk build`) on 127.0.0.1; returns its base URL and a stop(). */
-export async function serveDist() {
+/**
+ * Serves `dist/` (built by `trunk build`) on 127.0.0.1; returns its base URL and a stop(). With
+ * `prefix` (e.g. 'course/lnn/') the site is served below that path, as a course site hosts it.
+ */
+export async function serveDist({ prefix = '' } = {}) {
   const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', join(root, 'dist')], {
+  let dir = join(root, 'dist');
+  let cleanup = () => {};
+  if (prefix) {
+    const top = mkdtempSync(join(tmpdir(), 'lnn-site-'));
+    const parts = prefix.replace(/\/$/, '').split('/');
+    mkdirSync(join(top, ...parts.slice(0, -1)), { recursive: true });
+    symlinkSync(dir, join(top, ...parts));
+    dir = top;
+    cleanup = () => rmSync(top, { recursive: true, force: true });
+  }
+  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], {
     stdio: 'ignore',
   });
-  const base = `http://127.0.0.1:${port}/`;
+  const base = `http://127.0.0.1:${port}/${prefix}`;
   for (let i = 0; i < 100; i++) {
     try {
       const r = await fetch(base);
-      if (r.ok) return { base, stop: () => server.kill() };
+      if (r.ok) return { base, stop: () => { server.kill(); cleanup(); } };
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
   server.kill();
+  cleanup();
   throw new Error(`the static server on ${base} did not start`);
 }
 
@@ -67,10 +82,10 @@ export async function openPage(browser, url, viewport = { width: 1100, height: 8
  * Serves dist/ and launches Chromium once for a test file (before/after hooks); the returned
  * object's `server` and `browser` are set once the hook has run.
  */
-export function useServerAndBrowser() {
+export function useServerAndBrowser(options) {
   const ctx = { server: null, browser: null };
   before(async () => {
-    ctx.server = await serveDist();
+    ctx.server = await serveDist(options);
     ctx.browser = await launch();
   });
   after(async () => {
