@@ -16,6 +16,14 @@ test('the energy error (quick variant) of the shipped LNN and baseline is finite
   const { page, errors } = await openPage(ctx.browser, ctx.server.base);
   await ready(page);
   assert.equal(await page.inputValue('#energy-variant'), 'quick', 'the quick variant is the default');
+  // The button names the protocol it runs (it said "paper protocol" while the quick one ran).
+  const button = '.energy-row[data-slot="lnn"] button';
+  assert.equal(await page.textContent(button), 'Energy error (quick)');
+  assert.equal(await page.getAttribute(button, 'aria-label'), 'Energy error (quick) of the LNN');
+  await page.selectOption('#energy-variant', 'paper');
+  await page.waitForFunction((b) => document.querySelector(b).textContent === 'Energy error (paper protocol)', button);
+  await page.selectOption('#energy-variant', 'quick');
+  await page.waitForFunction((b) => document.querySelector(b).textContent === 'Energy error (quick)', button);
   await page.click('.energy-row[data-slot="lnn"] button');
   await page.click('.energy-row[data-slot="baseline"] button');
   const lnn = await row(page, 'lnn');

@@ -31,6 +31,9 @@ export class EnergyPanel {
     this.results = new Map(); // slot key -> {state: computing | done | error, text, detail, report}
     this.seq = 0;
     this.keys = '';
+    // The buttons name the protocol they will run (they used to say "paper protocol" whatever
+    // was chosen).
+    dom('energy-variant').addEventListener('change', () => { this.dirty = true; });
     dom('energy-rows').addEventListener('click', (e) => {
       const key = e.target.closest('button[data-slot]')?.dataset.slot;
       if (!key) return;
@@ -109,7 +112,7 @@ export class EnergyPanel {
     this.dom('energy-rows').innerHTML = slots.map((s) => `
       <div class="energy-row" data-slot="${s.key}">
         <span class="energy-name"><span class="swatch" style="background:${s.color}"></span>${s.label}</span>
-        <button type="button" data-slot="${s.key}" aria-label="Energy error (paper protocol) of the ${s.label}">Energy error (paper protocol)</button>
+        <button type="button" data-slot="${s.key}" data-label="${s.label}"></button>
         <output class="energy-result" for="energy-variant"></output>
         <small class="energy-detail"></small>
       </div>`).join('');
@@ -122,8 +125,12 @@ export class EnergyPanel {
     this.#rows();
     if (!this.dirty) return;
     this.dirty = false;
+    const variant = VARIANTS[this.dom('energy-variant').value];
     for (const row of this.dom('energy-rows').children) {
       const r = this.results.get(row.dataset.slot);
+      const button = row.querySelector('button');
+      button.textContent = `Energy error (${variant.label})`;
+      button.setAttribute('aria-label', `Energy error (${variant.label}) of the ${button.dataset.label}`);
       row.dataset.state = r?.state ?? '';
       row.querySelector('button').disabled = r?.state === 'computing';
       const out = row.querySelector('.energy-result');
