@@ -116,3 +116,37 @@ test('switching the system moves the settings still at their defaults and keeps 
   assert.deepEqual(t.hidden, [16]);
   assert.equal(w.length, 1);
 });
+
+test('a huge entry is reported as the number given, not as Infinity', () => {
+  const { state, warnings } = parse('x0=1e308,0,0,0');
+  assert.deepEqual(state.x0, [100, 0, 0, 0]);
+  assert.match(warnings.join('; '), /x0: 1e\+308 is out of range \[-100, 100\]; using 100/);
+  assert.doesNotMatch(warnings.join('; '), /Infinity/);
+  // Text that is no number is quoted as typed (a stray key in the batch field read "NaN").
+  assert.match(parse('batch=4s').warnings[0], /batch: "4s" is not a finite number; using 32/);
+});
+
+test('an initial state the system cannot use is named, and the link shows what runs', async () => {
+  const { checkInitialState } = await import('../../www/js/systems.js');
+  // The wrong length: the default, said so (it was silently ignored).
+  let r = checkInitialState('double-pendulum', [1, 2, 3]);
+  assert.deepEqual(r.x0, []);
+  assert.match(r.warnings[0], /double pendulum's initial state has 4 entries \(θ1, θ2, ω1, ω2\), not 3; using the default 1,2,0,0/);
+  // Faster than light: clamped to 0.99, said so, and the link carries 0.99.
+  r = checkInitialState('relativistic', [0, 1.5, 2]);
+  assert.deepEqual(r.x0, [0, 0.99, 2]);
+  assert.match(r.warnings[0], /q̇ = 1.5 → 0.99 \(the speed stays below light's/);
+  assert.equal(serialize({ ...defaults('relativistic'), x0: r.x0 }), 'system=relativistic&x0=0,0.99,2');
+  // The wave's pulse: width and amplitude into range, each named.
+  r = checkInitialState('wave', [1.25, 3, -9]);
+  assert.deepEqual(r.x0, [0.25, 0.5, -5]);
+  assert.match(r.warnings[0], /centre = 1.25 → 0.25, width σ = 3 → 0.5, amplitude = -9 → -5/);
+  // An angle outside [−π, π) is the same angle inside it.
+  r = checkInitialState('double-pendulum', [4, 2, 0, 0]);
+  assert.deepEqual(r.x0, [-2.2832, 2, 0, 0]);
+  assert.match(r.warnings[0], /θ1 = 4 → -2.2832/);
+  // What is usable passes unchanged and silently, and so does the empty default.
+  for (const [system, x] of [['double-pendulum', [1, -2, 0.5, 0]], ['relativistic', [-5, 0.9, 2]], ['wave', [0.5, 0.05, 1]], ['wave', []]]) {
+    assert.deepEqual(checkInitialState(system, x), { x0: x, warnings: [] }, system);
+  }
+});

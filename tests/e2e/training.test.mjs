@@ -134,6 +134,57 @@ test('a corrupt weights file is refused with a message and the model kept; a goo
   await page.close();
 });
 
+test('a loaded file counts on from its own step; the schedule stops at its end and the page says so', async () => {
+  const save = async (page) => {
+    const [download] = await Promise.all([page.waitForEvent('download', SLOW), page.click('#save')]);
+    return readFile(await download.path(), 'utf8');
+  };
+  const status = () => page.textContent('#train-status');
+  // A 200-step schedule: Train runs it and stops by itself at its end, saying so.
+  let { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?hidden=8,8&batch=4&steps=200`);
+  await ready(page);
+  await page.click('#train');
+  await page.waitForFunction(() => document.getElementById('train').getAttribute('aria-pressed') === 'false', null, SLOW);
+  // The counter is drawn on the next frame after the worker's reply.
+  await page.waitForFunction(() => document.getElementById('train-step').textContent === '200', null, SLOW);
+  await page.waitForTimeout(300);
+  assert.equal(await trainStep(page), 200, 'stopped exactly at the end of the schedule');
+  assert.match(await status(), /schedule's 200 steps are done.*Training stopped/);
+  assert.match(await page.textContent('#train-total'), /of 200 \(schedule done\)/);
+  const trained = await save(page);
+  assert.equal(JSON.parse(trained).step, 200);
+  // Train again: the visitor chose to go on, past the end, until paused.
+  await page.click('#train');
+  assert.match(await status(), /Past the end of the schedule/);
+  await page.waitForFunction(() => Number(document.getElementById('loss').dataset.step) > 300, null, SLOW);
+  await page.click('#train');
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // Loaded with a longer schedule, the file counts on from 200 (it restarted at 0 once) and the
+  // schedule carries on from there: Train stops at 600, and the saved file says 600.
+  ({ page, errors } = await openPage(ctx.browser, `${ctx.server.base}?hidden=8,8&batch=4&steps=600`));
+  await ready(page);
+  await page.setInputFiles('#load', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(trained) });
+  await page.waitForFunction(() => document.getElementById('train-step').textContent === '200', null, SLOW);
+  assert.match(await page.textContent('#train-total'), /^of 600$/);
+  await page.click('#train');
+  await page.waitForFunction(() => /schedule's 600 steps are done/.test(document.getElementById('train-status').textContent), null, SLOW);
+  assert.equal(await trainStep(page), 600);
+  assert.equal(JSON.parse(await save(page)).step, 600);
+  // Loaded with the 200-step schedule, it is past its end at once, and the page says so.
+  await page.fill('#set-steps', '200');
+  await page.press('#set-steps', 'Tab');
+  await page.evaluate(() => document.activeElement.blur()); // the S key below is the page's, not a field's
+  await page.setInputFiles('#load', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(trained) });
+  await page.waitForFunction(() => /past the end of the schedule/.test(document.getElementById('train-status').textContent), null, SLOW);
+  await page.keyboard.press('s');
+  await page.waitForFunction(() => Number(document.getElementById('loss').dataset.step) === 201, null, SLOW);
+  assert.equal(JSON.parse(await save(page)).step, 201);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('Save weights downloads a weights file of the trained model', async () => {
   const { page, errors } = await openPage(ctx.browser, ctx.server.base + SMALL);
   await ready(page);
@@ -177,7 +228,8 @@ test('a crashed training worker is reported and replaced by a working one', asyn
 });
 
 test('while training, the model is re-scored on the quick energy protocol and plotted against the shipped models', async () => {
-  const { page, errors } = await openPage(ctx.browser, ctx.server.base + SMALL);
+  // A schedule long enough not to end (and stop training) before the first scoring at 10 s.
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?hidden=16,16&batch=16&steps=2000000`);
   await ready(page);
   const q = () => page.evaluate(() => ({ ...document.getElementById('quality').dataset, status: document.getElementById('quality-status').textContent }));
   assert.equal((await q()).points, '0', 'no point before training');

@@ -3,6 +3,7 @@
 // the URL (and the share box) in step with the settings.
 import { Demo } from './demo.js';
 import { CONTROL_NAMES, parse, serialize } from './params.js';
+import { checkInitialState } from './systems.js';
 import { loadBindings } from './wasm.js';
 
 const dom = (id) => {
@@ -73,6 +74,12 @@ function showStatus(text, isError) {
 
 async function main() {
   const { state, warnings } = parse(location.search);
+  // Motion only where the visitor's system allows it, unless the link asks for it in so many words.
+  const still = matchMedia('(prefers-reduced-motion: reduce)').matches && !new URLSearchParams(location.search).has('autoplay');
+  if (still) state.autoplay = false;
+  const initial = checkInitialState(state.system, state.x0);
+  state.x0 = initial.x0;
+  warnings.push(...initial.warnings);
   const lnn = await loadBindings();
   dom('version').textContent = lnn.version();
   const demo = new Demo(lnn, dom, state, {
@@ -83,6 +90,7 @@ async function main() {
   applyEmbed(state, warnings);
   writeUrl(state);
   if (warnings.length) showStatus(`some settings in the link were adjusted: ${warnings.join('; ')}`, true);
+  else if (still) showStatus('Paused: your system asks for reduced motion. Play (or Space) starts the rollouts.', false);
   const loop = (ts) => {
     demo.frame(ts);
     requestAnimationFrame(loop);

@@ -11,9 +11,10 @@ import { buildControls, showValues } from './controls.js';
 import { EnergyPanel } from './energy-panel.js';
 import { QualityMonitor } from './quality-monitor.js';
 import { FrameMeter } from './fps.js';
+import { fmtInt } from './format.js';
 import { VIEW_NAMES, check, modelsOf, switchSystem } from './params.js';
 import { Rollouts } from './rollouts.js';
-import { SYSTEMS, initialState } from './systems.js';
+import { SYSTEMS, checkInitialState, initialState } from './systems.js';
 import { TrainingPanel } from './training-panel.js';
 
 const STAGE_VIEWS = { pendulum: pendulumView, particle: particleView, wave: waveView };
@@ -31,14 +32,17 @@ function fit(canvas) {
   }
 }
 
+/** What a costly model gave up to keep the page smooth (rollouts.js, FRAME_BUDGET_MS). */
+const lightened = (s) => (s.substeps && s.substeps < s.defaultSubsteps ? `; ${s.substeps} RK4 sub-steps a frame (a large model)` : '');
+
 const sourceText = (s) => {
   if (s.diverged) return s.diverged;
   return {
     truth: 'Euler–Lagrange of the true L, RK4',
     loading: 'loading weights…',
-    shipped: `shipped weights (${s.step} steps)`,
-    training: `trained here, step ${s.step}`,
-    file: `from ${s.fileName ?? 'a file'}`,
+    shipped: `shipped weights (${fmtInt(s.step)} steps)${lightened(s)}`,
+    training: `trained here, step ${fmtInt(s.step)}${lightened(s)}`,
+    file: `from ${s.fileName ?? 'a file'}${lightened(s)}`,
     none: 'no model',
   }[s.source] ?? s.source;
 };
@@ -53,7 +57,7 @@ export class Demo {
     this.dom = dom;
     this.settings = settings;
     this.onSettings = onSettings;
-    this.running = settings.autoplay;
+    this.setRunning(settings.autoplay); // the button says Play when the page opens still
     this.drag = null; // {panel, bob} while a bob is dragged
     this.frames = 0;
     this.meter = new FrameMeter();
@@ -86,6 +90,13 @@ export class Demo {
   /** A setting changed through a control (already checked by the table). */
   change(key, value, warning) {
     if (warning) this.report(warning, 'train-status');
+    if (key === 'x0') {
+      // The initial state restarts the rollouts; training goes on untouched.
+      const { x0, warnings } = checkInitialState(this.settings.system, value);
+      for (const w of warnings) this.report(w);
+      this.setInitialState(x0.length ? x0 : SYSTEMS[this.settings.system].x0, true);
+      return;
+    }
     if (key === 'system') {
       for (const w of switchSystem(this.settings, value)) this.report(w, 'train-status');
       this.settings.x0 = [];
@@ -102,6 +113,10 @@ export class Demo {
 
   showSettings() {
     showValues(this.dom('system-controls'), this.settings);
+    // The state in use, also when it is the system's default (x0 empty in the URL).
+    const desc = SYSTEMS[this.settings.system];
+    this.dom('set-x0').value = (this.settings.x0.length ? this.settings.x0 : desc.x0).join(', ');
+    this.dom('set-x0').previousElementSibling.textContent = `Initial state (${desc.stateNames.join(', ')})`;
     showValues(this.dom('train-controls'), this.settings);
     const hnn = this.settings.model === 'hnn';
     this.dom('set-coordinates').disabled = !hnn;
@@ -172,6 +187,7 @@ export class Demo {
   setInitialState(x, commit) {
     const fixed = SYSTEMS[this.settings.system].fixState(x);
     this.settings.x0 = check('x0', fixed).value;
+    this.dom('set-x0').value = this.settings.x0.join(', ');
     this.restart();
     if (commit) this.onSettings(this.settings);
   }
@@ -293,14 +309,20 @@ export class Demo {
     const energy = this.dom('energy-plot');
     if (!energy.closest('[hidden]')) {
       fit(energy);
-      energyView.draw(energy.getContext('2d'), { rollouts: all.filter((s) => s.energy.t.length) });
-      energy.dataset.tMax = all.reduce((m, s) => s.energy.t.reduce((a, t) => Math.max(a, t), m), 0).toFixed(3); // for the tests
-      energy.dataset.last = all.map((s) => s.energy.y.at(-1) ?? '').join(',');
+      const desc = SYSTEMS[this.rollouts.system];
+      const { outside } = energyView.draw(energy.getContext('2d'), {
+        rollouts: all.filter((s) => s.energy.count),
+        yLabel: desc.energyLabel,
+        scale: desc.energyScale ?? this.rollouts.energies().start ?? 1,
+      });
+      energy.dataset.outside = outside.join(','); // for the tests
+      energy.dataset.tMax = all.reduce((m, s) => Math.max(m, s.energy.lastT ?? 0), 0).toFixed(3); // for the tests
+      energy.dataset.last = all.map((s) => s.energy.last ?? '').join(',');
     }
     const traj = this.dom('trajectory');
     if (!traj.closest('[hidden]')) {
       fit(traj);
-      trajectoryView.draw(traj.getContext('2d'), { rollouts: all, tMax: SYSTEMS[this.rollouts.system].loopSeconds });
+      trajectoryView.draw(traj.getContext('2d'), { rollouts: all, tMax: SYSTEMS[this.rollouts.system].loopSeconds, yLabel: SYSTEMS[this.rollouts.system].qLabel });
     }
     const st = this.dom('spacetime');
     const desc = SYSTEMS[this.rollouts.system];
@@ -330,17 +352,37 @@ export class Demo {
     }
   }
 
+  /**
+   * The canvases' text alternatives, with the numbers they show (a fixed "the rollouts side by
+   * side" told a screen reader nothing). Rewritten about once a second, not every frame.
+   */
+  #describe() {
+    const desc = SYSTEMS[this.rollouts.system];
+    const shown = this.rollouts.all().filter((s) => s.state && (s.key === 'truth' || s.model));
+    const at = `t = ${this.rollouts.t.toFixed(1)} s`;
+    const each = (f) => shown.map((s) => `${s.label}${s.diverged ? ' (diverged)' : ''}: ${f(s)}`).join('; ');
+    this.dom('stage').setAttribute('aria-label', `The ${desc.title} at ${at}. ${each((s) => desc.describe(s.state))}.`);
+    const e = (s) => (s.energy.count ? `${Number(s.energy.first.toPrecision(4))} at t = 0, ${Number(s.energy.last.toPrecision(4))} now` : 'no data yet');
+    this.dom('energy-plot').setAttribute('aria-label', `Energy of each rollout over time, ${at}. ${each(e)}.`);
+    const q = (s) => (s.q.count ? `q = ${s.q.last.toFixed(2)} now` : 'no data yet');
+    this.dom('trajectory').setAttribute('aria-label', `Position q over time of each rollout, ${at}. ${each(q)}.`);
+  }
+
   /** One animation frame: advance (unless paused or dragging), draw, measure. */
   frame(ts) {
     this.meter.tick(ts);
     try {
-      if (this.running && !this.drag) this.rollouts.step();
+      if (this.running && !this.drag) this.rollouts.advance();
       this.#drawStage();
       this.#drawPlots();
       this.#readouts();
       this.training.draw();
       this.energyPanel.draw();
       this.quality.draw();
+      if (ts - (this.describedAt ?? -Infinity) > 1000) {
+        this.describedAt = ts;
+        this.#describe();
+      }
     } catch (err) {
       this.report(err);
     }
@@ -351,7 +393,10 @@ export class Demo {
     if (this.frames % 15 === 0) {
       const fps = this.meter.fps();
       body.fps = fps.toFixed(1);
-      this.dom('fps').textContent = fps.toFixed(0);
+      // Slow motion, when the rollouts' cost made them step every few frames only.
+      const slow = this.rollouts.framesPerStep;
+      this.dom('fps').textContent = slow > 1 ? `${fps.toFixed(0)} (motion ÷${slow})` : fps.toFixed(0);
+      body.framesPerStep = String(slow);
     }
   }
 }

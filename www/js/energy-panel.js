@@ -49,6 +49,7 @@ export class EnergyPanel {
   setSystem(system) {
     this.dom('energy-panel').hidden = !SYSTEMS[system].energyProtocol || this.demo.settings.embed;
     this.results.clear();
+    this.requests.clear(); // a reply for the previous system's models must not land here
     this.keys = ''; // rows rebuilt on the next draw
   }
 
@@ -71,7 +72,7 @@ export class EnergyPanel {
     const variant = this.dom('energy-variant').value;
     const slot = this.demo.rollouts.slots.get(key);
     const id = ++this.seq;
-    this.requests.set(id, { key, variant, source: this.demo.sourceOf(slot), t0: performance.now() });
+    this.requests.set(id, { key, variant, source: this.demo.sourceOf(slot), model: slot.model, origin: slot.source, t0: performance.now() });
     this.#client().send(Cmd.evaluateEnergy, { request: id, ...weights, settings: VARIANTS[variant].settings });
     const { initialConditions, t } = VARIANTS[variant].settings;
     this.#set(key, { state: 'computing', text: `computing… (${VARIANTS[variant].label}: ${initialConditions} initial conditions, t = ${t})`, request: id });
@@ -90,6 +91,9 @@ export class EnergyPanel {
         report: m.report,
         variant: r.variant,
         seconds: m.seconds,
+        model: r.model, // what was scored: the result goes stale when the slot shows another
+        origin: r.origin,
+        scored: r.source,
       }, m.request);
     } else if (m.type === Reply.error) {
       this.#set(r.key, { state: 'error', text: `error: ${m.message}` }, m.request);
@@ -119,10 +123,24 @@ export class EnergyPanel {
     this.dirty = true;
   }
 
+  /**
+   * Whether the result shown for `slot` was computed for another model than the one it shows now
+   * (Train replaced the shipped weights, a file was loaded, the slot went back to shipped).
+   */
+  #stale(result, slot) {
+    return result?.state === 'done' && (result.model !== slot?.model || result.origin !== slot?.source);
+  }
+
   /** Updates the rows (called every frame; redraws only what changed). */
   draw() {
     if (this.dom('energy-panel').hidden) return;
     this.#rows();
+    const slots = this.demo.rollouts.slots;
+    const stale = [...this.results].filter(([key, r]) => this.#stale(r, slots.get(key))).map(([key]) => key).join(',');
+    if (stale !== this.staleKeys) {
+      this.staleKeys = stale;
+      this.dirty = true;
+    }
     if (!this.dirty) return;
     this.dirty = false;
     const variant = VARIANTS[this.dom('energy-variant').value];
@@ -136,7 +154,11 @@ export class EnergyPanel {
       const out = row.querySelector('.energy-result');
       out.textContent = r?.text ?? '';
       out.classList.toggle('error', r?.state === 'error');
-      row.querySelector('.energy-detail').textContent = r?.detail ?? '';
+      const stale = this.#stale(r, slots.get(row.dataset.slot));
+      row.dataset.stale = stale ? '1' : '';
+      row.querySelector('.energy-detail').textContent = stale
+        ? `out of date: computed for ${r.scored}; the slot now shows ${this.demo.sourceOf(slots.get(row.dataset.slot))}. Run it again for this model.`
+        : r?.detail ?? '';
       // For the tests: the numbers as numbers.
       for (const k of ['mean', 'median', 'diverged']) row.dataset[k] = r?.report ? String(r.report[k]) : '';
       row.dataset.variant = r?.variant ?? '';

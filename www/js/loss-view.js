@@ -8,7 +8,7 @@ export function draw(ctx, { train, test, note }) {
   drawPlot(ctx, {
     series: [
       { label: 'train loss', color: '#f0a030', ...columns(train) },
-      { label: 'test loss', color: '#6cb6ff', ...columns(test), width: 2, dots: true },
+      { label: 'test loss', color: '#6cb6ff', ...columns(test), width: 2, dots: true, under: true },
     ],
     xLabel: 'step',
     yLabel: 'loss',

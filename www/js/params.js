@@ -4,7 +4,7 @@
 
 /** Names of the controls that embed mode can show (`?embed=1&controls=play,reset`). */
 export const CONTROL_NAMES = [
-  'play', 'reset', 'randomise', 'train', 'step', 'train-reset', 'save', 'load', 'link',
+  'play', 'reset', 'randomise', 'x0', 'train', 'step', 'train-reset', 'save', 'load', 'link',
   'system', 'model', 'coordinates', 'hidden', 'activation', 'init', 'lr', 'schedule', 'steps',
   'batch', 'clip', 'loss', 'angles', 'precision', 'seed',
 ];
@@ -18,7 +18,8 @@ export const VIEW_NAMES = ['stage', 'spacetime', 'energy', 'trajectory', 'loss']
  */
 export const PARAMS = [
   { key: 'system', type: 'enum', default: 'double-pendulum', options: ['double-pendulum', 'relativistic', 'wave'], optionLabels: ['double pendulum', 'relativistic particle', '1-D wave (graph model)'], group: 'system', label: 'System' },
-  { key: 'x0', type: 'floats', default: [], min: -100, max: 100, maxLength: 6, group: 'page', label: 'Initial state' },
+  // A control of its own (system group) so that the initial state can be typed, not only dragged.
+  { key: 'x0', type: 'floats', default: [], min: -100, max: 100, maxLength: 6, group: 'system', label: 'Initial state' },
   { key: 'model', type: 'enum', default: 'lnn', options: ['lnn', 'baseline', 'hnn', 'graph-lnn'], optionLabels: ['LNN', 'baseline MLP', 'HNN', 'graph LNN'], group: 'train', label: 'Model' },
   { key: 'coordinates', type: 'enum', default: 'velocity', options: ['velocity', 'canonical'], optionLabels: ['(q, q̇)', '(q, p)'], group: 'train', label: 'HNN coordinates' },
   { key: 'hidden', type: 'ints', default: [64, 64], min: 1, max: 256, minLength: 1, maxLength: 4, group: 'train', label: 'Hidden widths' },
@@ -71,10 +72,11 @@ const clampNumber = (x, p, integer) => {
 
 const number = (integer) => ({
   check(x, p) {
-    if (typeof x !== 'number' || !Number.isFinite(x)) return { value: p.default, warning: `${p.key}: "${x}" is not a number; using ${p.default}` };
+    if (typeof x !== 'number' || !Number.isFinite(x)) return { value: p.default, warning: `${p.key}: "${x}" is not a finite number; using ${p.default}` };
     return clampNumber(x, p, integer);
   },
-  read: (s) => (s.trim() === '' ? NaN : Number(s)),
+  // Text that is no number stays text, so that the warning quotes what was typed ("4s", not NaN).
+  read: (s) => (s.trim() === '' || Number.isNaN(Number(s)) ? s : Number(s)),
   format: (v) => String(v),
 });
 
@@ -85,13 +87,14 @@ const list = (integer) => ({
     const value = [];
     for (const x of xs) {
       if (typeof x !== 'number' || !Number.isFinite(x)) {
-        warnings.push(`${p.key}: "${x}" is not a number; dropped`);
+        warnings.push(`${p.key}: "${x}" is not a finite number; dropped`);
         continue;
       }
       // Floats keep 4 decimals so that the URL is short and parse(serialize(s)) equals s.
-      const r = clampNumber(integer ? x : Math.round(x * 1e4) / 1e4, p, integer);
+      // Clamped before rounding: 1e308 × 10⁴ would overflow to Infinity and be reported so.
+      const r = clampNumber(x, p, integer);
       if (r.warning) warnings.push(r.warning);
-      value.push(r.value);
+      value.push(integer ? r.value : Math.round(r.value * 1e4) / 1e4);
     }
     if (value.length > (p.maxLength ?? Infinity)) {
       warnings.push(`${p.key}: at most ${p.maxLength} entries; the rest dropped`);

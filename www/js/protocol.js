@@ -40,13 +40,20 @@ export const Cmd = Object.freeze({
 export const Reply = Object.freeze({
   /** Posted once, after the wasm module is initialised, before any command is taken. */
   ready: 'ready',
-  /** {weights (JSON text), paramCount, loaded}: the run's model at its start. */
+  /**
+   * {weights (JSON text), paramCount, step, totalSteps, scheduleDone}: the run's model at its
+   * start; `step` is the steps it had been trained before (a continued file's), `totalSteps` the
+   * schedule's length.
+   */
   configured: 'configured',
   /** {step, points: [[step, loss]...], testLoss?, stepsPerSecond, samplesPerSecond, lr, skipped}. */
   progress: 'progress',
   /** {step, params: Float64Array (transferred)}. */
   snapshot: 'snapshot',
-  /** {step}: training stopped. */
+  /**
+   * {step, totalSteps, scheduleDone, reason, lr?}: training stopped, because the page asked
+   * (`asked`) or because the schedule reached its end (`schedule-done`, with the final rate `lr`).
+   */
   paused: 'paused',
   /** {json, step}: answer to export-weights. */
   weights: 'weights',

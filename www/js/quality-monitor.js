@@ -6,8 +6,9 @@
 // and shows the moment a visitor's LNN crosses below the baseline.
 import * as qualityView from './quality-view.js';
 import { VARIANTS } from './energy-panel.js';
+import { fmtInt } from './format.js';
 import { Cmd, Reply } from './protocol.js';
-import { SYSTEMS, slotColor, slotLabel } from './systems.js';
+import { SYSTEMS, slotColor, slotKey, slotLabel } from './systems.js';
 import { TrainerClient } from './trainer-client.js';
 
 /** Seconds of training before the first scoring, then between two (each takes ~1–3 s of one core). */
@@ -104,12 +105,15 @@ export class QualityMonitor {
     if (!this.enabled) return;
     this.#schedule();
     const canvas = this.dom('quality');
+    // The slot the run trains (before its first reply, the one the settings will give it).
+    const key = this.demo.training.key ?? slotKey(this.demo.settings.model, this.demo.settings.coordinates);
+    if (key !== this.drawnKey) this.dirty = true; // its legend once read "null in training"
     if (!this.dirty || canvas.closest('[hidden]')) return;
+    this.drawnKey = key;
     this.dirty = false;
     const dpr = window.devicePixelRatio || 1;
     const w = Math.round(canvas.clientWidth * dpr), h = Math.round(canvas.clientHeight * dpr);
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
-    const key = this.demo.training.key;
     qualityView.draw(canvas.getContext('2d'), {
       model: { label: `${slotLabel(key)} in training`, color: slotColor(key) },
       points: this.points,
@@ -119,12 +123,13 @@ export class QualityMonitor {
     });
     const last = this.points.at(-1);
     const text = last
-      ? `${slotLabel(key)} after ${formatTime(last.seconds)} of training (step ${last.step.toLocaleString('en')}): mean ${pct(last.mean)}, ${last.diverged} of ${last.initialConditions} diverged. The rollouts start again from the initial state whenever the score is the best yet.`
+      ? `${slotLabel(key)} after ${formatTime(last.seconds)} of training (step ${fmtInt(last.step)}): mean ${pct(last.mean)}, ${last.diverged} of ${last.initialConditions} diverged. The rollouts start again from the initial state whenever the score is the best yet.`
       : '';
     this.dom('quality-status').textContent = text;
     canvas.setAttribute('aria-label', `Energy error (quick protocol) of the model in training against training time${text ? `; ${text}` : ''}`);
     // For the tests: the curve as numbers.
     canvas.dataset.points = String(this.points.length);
+    canvas.dataset.model = `${slotLabel(key)} in training`;
     canvas.dataset.last = last ? String(last.mean) : '';
     canvas.dataset.references = [...this.references.keys()].join(',');
     canvas.dataset.restarts = String(this.restarts);

@@ -1,9 +1,9 @@
 // The rollouts shown side by side: the true system (a wasm Simulator) and one learned model per
 // slot (a wasm LearnedModel), all from the same initial state, advanced together frame by frame.
 // Records what the views draw: energy and q over time, and the trace of each state.
+import { History } from './history.js';
 import { SYSTEMS, slotColor, slotLabel, toModelCoordinates } from './systems.js';
 
-const MAX_POINTS = 1600; // history length before it is thinned (every other point dropped)
 const TRACE_LENGTH = 240; // states kept for the trace view
 /**
  * Time per frame and RK4 sub-steps per frame, unless the system sets its own (`rollout`):
@@ -11,20 +11,16 @@ const TRACE_LENGTH = 240; // states kept for the trace view
  */
 const ROLLOUT = { dt: 1 / 60, substeps: 10, truthSubsteps: 20 };
 const HUGE = 1e6; // a state component beyond this is a diverged rollout
+/**
+ * The rollouts' share of a frame, in ms: a model whose frame costs more gets fewer RK4 sub-steps
+ * (down to MIN_SUBSTEPS), and if the rollouts still cost more they advance every few frames
+ * only (slow motion), so that the page keeps drawing and answering clicks. A 256×256 LNN in
+ * training took ~90 ms a frame at 10 sub-steps: 11 frames/s.
+ */
+const FRAME_BUDGET_MS = 10;
+const MIN_SUBSTEPS = 2;
 
 const finite = (x) => x.every((v) => Number.isFinite(v) && Math.abs(v) < HUGE);
-
-/** A time series thinned to at most MAX_POINTS by dropping every other point. */
-function pushPoint(series, t, y) {
-  series.t.push(t);
-  series.y.push(y);
-  if (series.t.length > MAX_POINTS) {
-    series.t = series.t.filter((_, i) => i % 2 === 0);
-    series.y = series.y.filter((_, i) => i % 2 === 0);
-  }
-}
-
-const emptySeries = () => ({ t: [], y: [] });
 
 export class Rollouts {
   /** `lnn`: the wasm bindings; `system`: a key of SYSTEMS; `x0`: the initial state (q, q̇, c). */
@@ -37,6 +33,8 @@ export class Rollouts {
     this.truth = new lnn.Simulator({ system, integrator: 'rk4', substeps: truthSubsteps, dt, init: x0, ...(grid ? { grid } : {}) });
     this.traceLength = this.desc.traceLength ?? TRACE_LENGTH;
     this.frame = 0; // frames since the restart (the space-time rows are taken every few)
+    this.skip = 0; // frames to wait before the next step (slow motion for costly models)
+    this.framesPerStep = 1; // how many frames one step of the rollouts takes now
     this.x0 = [...x0];
     this.t = 0;
     /** key -> slot {key, label, color, model, source, step, diverged, energy, q, trace, state} */
@@ -46,8 +44,13 @@ export class Rollouts {
     this.restart(x0);
   }
 
+  /** A history whose buckets start one frame wide. */
+  #series() {
+    return new History(this.dt);
+  }
+
   #newSlot(key) {
-    return { key, label: slotLabel(key), color: slotColor(key), model: null, source: 'loading', step: 0, diverged: null, energy: emptySeries(), q: emptySeries(), trace: [], rows: [], state: null };
+    return { key, label: slotLabel(key), color: slotColor(key), substeps: this.config.substeps, defaultSubsteps: this.config.substeps, model: null, source: 'loading', step: 0, diverged: null, energy: this.#series(), q: this.#series(), trace: [], rows: [], state: null };
   }
 
   /** The slot for `key`, created (empty) if the system has none yet. */
@@ -59,6 +62,7 @@ export class Rollouts {
   /** Puts `model` (a LearnedModel, owned by the caller) in slot `key` and restarts its rollout. */
   show(key, model, source, step = 0) {
     const s = this.slot(key);
+    if (s.model !== model) Object.assign(s, { substeps: this.config.substeps, cost: undefined, costFrames: 0 }); // its cost is not known yet
     s.model = model;
     s.source = source;
     s.step = step;
@@ -79,8 +83,8 @@ export class Rollouts {
     this.t = 0;
     this.frame = 0;
     this.restarts = (this.restarts ?? 0) + 1; // tells a view that caches its drawing to redraw
-    this.truthSlot.energy = emptySeries();
-    this.truthSlot.q = emptySeries();
+    this.truthSlot.energy = this.#series();
+    this.truthSlot.q = this.#series();
     this.truthSlot.rows = [];
     this.#record(this.truthSlot, this.truth.state(), true);
     for (const s of this.slots.values()) this.#restartSlot(s, x0, true);
@@ -89,14 +93,14 @@ export class Rollouts {
   #restartSlot(s, x, clearHistory) {
     s.diverged = null;
     if (clearHistory) {
-      s.energy = emptySeries();
-      s.q = emptySeries();
+      s.energy = this.#series();
+      s.q = this.#series();
       s.trace = [];
       s.rows = [];
     }
     if (!s.model) return;
     try {
-      s.model.setIntegrator('rk4', this.config.substeps, 1e-8);
+      s.model.setIntegrator('rk4', s.substeps ?? this.config.substeps, 1e-8);
       s.model.setState(toModelCoordinates(this.system, s.key, x));
       this.#record(s, s.model.state(), true);
     } catch (err) {
@@ -104,7 +108,38 @@ export class Rollouts {
     }
   }
 
-  /** Advances every rollout by one frame. */
+  /**
+   * Called once per animation frame: advances the rollouts, or waits out the frames that the
+   * last step's cost asked for (FRAME_BUDGET_MS).
+   */
+  advance() {
+    if (this.skip > 0) {
+      this.skip -= 1;
+      return;
+    }
+    const t0 = performance.now();
+    this.step();
+    const cost = performance.now() - t0;
+    this.framesPerStep = Math.min(30, Math.max(1, Math.ceil(cost / FRAME_BUDGET_MS)));
+    this.skip = this.framesPerStep - 1;
+  }
+
+  /**
+   * A slot whose model's frame costs more than its share, over the last 20 frames or so (one slow
+   * frame, a page busy loading, is no reason): fewer sub-steps from now on.
+   */
+  #lighten(s, ms) {
+    s.cost = s.cost === undefined ? ms : 0.9 * s.cost + 0.1 * ms;
+    s.costFrames = (s.costFrames ?? 0) + 1;
+    const share = FRAME_BUDGET_MS / Math.max(1, this.slots.size);
+    if (s.costFrames < 20 || s.cost <= 1.5 * share || s.substeps <= MIN_SUBSTEPS) return;
+    s.substeps = Math.max(MIN_SUBSTEPS, Math.floor((s.substeps * share) / s.cost));
+    s.model.setIntegrator('rk4', s.substeps, 1e-8);
+    s.costFrames = 0; // measured again at the new cost
+    s.cost = undefined;
+  }
+
+  /** Advances every rollout by one frame's time. */
   step() {
     if (this.t + this.dt > this.desc.loopSeconds + 1e-9) {
       this.restart(this.x0);
@@ -117,7 +152,9 @@ export class Rollouts {
     for (const s of this.slots.values()) {
       if (!s.model || s.diverged) continue;
       try {
+        const t0 = performance.now();
         s.model.step(this.dt);
+        this.#lighten(s, performance.now() - t0);
         const x = s.model.state();
         if (!finite(x)) throw new Error('the state is no longer finite');
         this.#record(s, x, false);
@@ -139,8 +176,8 @@ export class Rollouts {
   #record(s, x, first) {
     s.state = x;
     const e = this.#energyOf(s);
-    if (e !== null) pushPoint(s.energy, this.t, e);
-    pushPoint(s.q, this.t, x[0]);
+    if (e !== null) s.energy.push(this.t, e);
+    s.q.push(this.t, x[0]);
     if (first) s.trace = [];
     s.trace.push(x.slice(0, this.desc.dof));
     if (s.trace.length > this.traceLength) s.trace.shift();
@@ -155,8 +192,8 @@ export class Rollouts {
 
   /** The true system's energy now and at t = 0. */
   energies() {
-    const e = this.truthSlot.energy.y;
-    return { now: e[e.length - 1], start: e[0] };
+    const e = this.truthSlot.energy;
+    return { now: e.last, start: e.first };
   }
 
   /** Truth first, then the learned slots in order. */

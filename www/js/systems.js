@@ -68,8 +68,11 @@ export const SYSTEMS = {
     views: ['stage', 'energy'],
     dof: 2,
     stateLength: 4,
+    stateNames: ['θ1', 'θ2', 'ω1', 'ω2'],
+    stateRule: 'angles are taken in [−π, π)',
     x0: [1, 2, 0, 0],
     energyScale: 29.4, // 3 m g l with m = l = 1, g = 9.8: the drift readout's normaliser
+    energyLabel: 'energy E (J)', // m = 1 kg, l = 1 m, g = 9.8 m/s² (the caption says so)
     energyProtocol: true, // the paper's energy-error protocol is defined for it (energy-panel.js)
     loopSeconds: Infinity,
     slots: [
@@ -78,6 +81,8 @@ export const SYSTEMS = {
     ],
     /** The paper's energy protocol: angles anywhere, nearly at rest. */
     toCanonical: pendulumMomenta,
+    /** A state in words, for the stage's text alternative. */
+    describe: ([t1, t2, w1, w2]) => `θ1 ${t1.toFixed(2)} rad, θ2 ${t2.toFixed(2)} rad, ω1 ${w1.toFixed(2)}, ω2 ${w2.toFixed(2)} rad/s`,
     randomState: (random) => [uniform(random, -Math.PI, Math.PI), uniform(random, -Math.PI, Math.PI), 0, 0],
     /** A usable initial state: angles wrapped into [−π, π). */
     fixState: (x) => x.map((v, i) => (i < 2 ? ((((v + Math.PI) % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI)) - Math.PI : v)),
@@ -90,8 +95,12 @@ export const SYSTEMS = {
     views: ['stage', 'trajectory'], // the energy (1 − q̇²)^(−1/2) + … explodes as a learned |q̇| nears 1: not shown by default
     dof: 1,
     stateLength: 3,
+    stateNames: ['q', 'q̇', 'g'],
+    stateRule: 'the speed stays below light\'s, |q̇| ≤ 0.99 (c = 1)',
     x0: [-5, 0, 2],
     energyScale: 1,
+    energyLabel: 'energy E (units of m c²)',
+    qLabel: 'position q (light-s)', // c = 1
     loopSeconds: 10, // the rollouts restart from the initial state every 10 s
     qRange: [-12, 12], // the training data has q in [−10, 10]
     slots: [
@@ -100,6 +109,7 @@ export const SYSTEMS = {
       { key: 'hnn-canonical', weights: 'models/relativistic-hnn-canonical.json' },
     ],
     toCanonical: ([q, v, g]) => [q, relativisticMomentum(v), g],
+    describe: ([q, v]) => `q ${q.toFixed(2)}, q̇ ${v.toFixed(3)}`,
     randomState: (random) => [uniform(random, -6, 6), uniform(random, -0.9, 0.9), uniform(random, -5, 5)],
     /** |q̇| < 1 (c = 1). */
     fixState: (x) => [x[0], Math.max(-0.99, Math.min(0.99, x[1])), x[2]],
@@ -113,8 +123,11 @@ export const SYSTEMS = {
     energyCaption: 'True (discrete) energy of the field of each rollout over time. The true system keeps its energy; the graph LNN\'s spikes by up to ~1 % when the two halves meet and stays within a few tenths of a percent between, without drifting away.',
     dof: WAVE_GRID,
     stateLength: 3, // the initial state is a pulse: x0 = [centre, width σ, amplitude]
+    stateNames: ['centre', 'width σ', 'amplitude'],
+    stateRule: 'the centre is taken in [0, 1), the width in [0.02, 0.5], the amplitude within ±5',
     x0: [0.5, 0.05, 1], // lnn-core's default wave state
     energyScale: null, // relative to the initial energy
+    energyLabel: 'energy E (arb. units)',
     loopSeconds: Infinity,
     // One RK4 step of h = 2.5 ms per frame, truth and model alike (measured in wasm over 1 s of a
     // pulse: the same energy to 1e-9 as h = 1 ms; one graph-LNN evaluation costs ~1.75 ms, so
@@ -124,6 +137,12 @@ export const SYSTEMS = {
     traceLength: 1,
     slots: [{ key: 'graph-lnn', weights: 'models/wave-graph-lnn.json' }],
     toState: gaussianPulse,
+    /** The field's highest point (a pulse splits in two and runs round the box). */
+    describe: (x) => {
+      const phi = x.slice(0, WAVE_GRID);
+      const i = phi.indexOf(Math.max(...phi));
+      return `highest φ ${phi[i].toFixed(3)} at x ${(i / WAVE_GRID).toFixed(2)}`;
+    },
     /** The φ range of the field view: the initial pulse's, with room for its learned wobbles. */
     stageRange: (x) => {
       const phi = x.slice(0, WAVE_GRID);
@@ -136,6 +155,28 @@ export const SYSTEMS = {
     fixState: ([c, w, a]) => [c - Math.floor(c), Math.max(0.02, Math.min(0.5, w)), Math.max(-5, Math.min(5, a))],
   },
 };
+
+const round4 = (v) => Math.round(v * 1e4) / 1e4; // as the URL keeps them (params.js)
+
+/**
+ * The initial state the page will use for the URL's `x0`, and what had to change on the way: the
+ * wrong number of entries falls back to the system's default (`[]`), and entries outside the
+ * system's range are moved into it, each named in a warning, so that the link and the widget
+ * snippet (written from the returned `x0`) show what runs.
+ */
+export function checkInitialState(system, x0) {
+  const s = SYSTEMS[system];
+  if (x0.length === 0) return { x0: [], warnings: [] };
+  if (x0.length !== s.stateLength) {
+    return {
+      x0: [],
+      warnings: [`x0: the ${s.title}'s initial state has ${s.stateLength} entries (${s.stateNames.join(', ')}), not ${x0.length}; using the default ${s.x0.join(',')}`],
+    };
+  }
+  const fixed = s.fixState(x0).map(round4);
+  const changed = fixed.flatMap((v, i) => (v === x0[i] ? [] : [`${s.stateNames[i]} = ${x0[i]} → ${v}`]));
+  return { x0: fixed, warnings: changed.length ? [`x0: ${changed.join(', ')} (${s.stateRule})`] : [] };
+}
 
 /**
  * The initial rollout state of `system` from the URL's x0 (empty or the wrong length: the

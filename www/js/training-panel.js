@@ -2,6 +2,7 @@
 // the readouts and the loss curve, and puts the trained model's latest parameters into its rollout
 // slot a few times a second. Also saves and loads weights files.
 import * as lossView from './loss-view.js';
+import { fmtInt } from './format.js';
 import { trainerSettings } from './params.js';
 import { Cmd, Reply } from './protocol.js';
 import { slotKey, slotLabel } from './systems.js';
@@ -26,8 +27,15 @@ function download(text, name) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
+/** What the page says when the schedule has run its course (the worker stops there, once). */
+function scheduleDoneText({ totalSteps, lr }) {
+  const rate = Number.isFinite(lr) ? ` (the learning rate has decayed to ${lr.toPrecision(2)})` : '';
+  return `The schedule's ${fmtInt(totalSteps)} steps are done${rate}: more steps at that rate change `
+    + 'little. Training stopped. Train goes on at the final rate; a longer schedule (Schedule length) starts a new run.';
+}
+
 const fmtLoss = (v) => (Number.isFinite(v) ? v.toPrecision(4) : '–');
-const fmtRate = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en') : '–');
+const fmtRate = (v) => (Number.isFinite(v) ? fmtInt(v) : '–');
 
 export class TrainingPanel {
   constructor(lnn, dom, demo, workerUrl) {
@@ -56,6 +64,7 @@ export class TrainingPanel {
     this.train = [];
     this.test = [];
     this.stepCount = 0;
+    this.schedule = { total: NaN, done: false }; // the worker's, from configured and paused
     this.trainedMs = 0; // wall-clock time spent training in this run, up to runningSince
     this.runningSince = this.running ? performance.now() : null;
     this.speed = { stepsPerSecond: NaN, samplesPerSecond: NaN };
@@ -100,8 +109,13 @@ export class TrainingPanel {
   }
 
   toggle() {
-    this.client.send(this.running ? Cmd.pause : Cmd.start);
-    this.#setRunning(!this.running);
+    const start = !this.running;
+    if (!start) this.pauseSentAt = performance.now();
+    this.client.send(start ? Cmd.start : Cmd.pause);
+    this.#setRunning(start);
+    if (start && this.schedule.done) {
+      this.#status(`Past the end of the schedule (${fmtInt(this.schedule.total)} steps): training goes on at its final learning rate until you pause it.`);
+    }
   }
 
   step() {
@@ -183,6 +197,13 @@ export class TrainingPanel {
 
   #configured(msg) {
     const rollouts = this.demo.rollouts;
+    // A continued file starts at its own step count (it once restarted at 0, and saved so).
+    this.stepCount = this.startStep = msg.step;
+    this.schedule = { total: msg.totalSteps, done: msg.scheduleDone };
+    this.dirty = true;
+    if (this.loaded && msg.scheduleDone) {
+      this.#status(`This file has been trained ${fmtInt(msg.step)} steps, past the end of the schedule (${fmtInt(msg.totalSteps)}): Train goes on at the final learning rate.`);
+    }
     const key = slotKey(this.demo.settings.model, this.demo.settings.coordinates);
     const old = this.model;
     this.model = this.lnn.LearnedModel.fromWeights(msg.weights);
@@ -208,7 +229,7 @@ export class TrainingPanel {
     this.params = msg.params;
     const slot = this.demo.rollouts.slot(this.key);
     if (slot.model !== this.model) {
-      if (msg.step === 0) return; // the shipped or loaded model stays until training has begun
+      if (msg.step === this.startStep) return; // the shipped or loaded model stays until training has begun
       this.demo.rollouts.show(this.key, this.model, 'training', msg.step);
       this.demo.restart();
     } else {
@@ -231,7 +252,14 @@ export class TrainingPanel {
       case Reply.progress: return this.#progress(msg);
       case Reply.paused:
         this.stepCount = msg.step; // exact: the last progress message may be a slice behind
+        this.schedule = { total: msg.totalSteps, done: msg.scheduleDone };
         this.dirty = true;
+        if (msg.reason === 'schedule-done') this.#status(scheduleDoneText(msg));
+        if (msg.reason === 'asked' && this.pauseSentAt !== undefined) {
+          // How long Pause took to reach the worker and come back (for the tests and benches).
+          document.body.dataset.pauseMs = (performance.now() - this.pauseSentAt).toFixed(0);
+          this.pauseSentAt = undefined;
+        }
         return this.#setRunning(false);
       case Reply.weights: return download(msg.json, `${this.demo.settings.system}-${this.key}-step${msg.step}.json`);
       case Reply.error:
@@ -246,7 +274,8 @@ export class TrainingPanel {
     if (!this.dirty) return;
     this.dirty = false;
     const d = this.dom;
-    d('train-step').textContent = this.stepCount.toLocaleString('en');
+    d('train-step').textContent = fmtInt(this.stepCount);
+    d('train-total').textContent = Number.isFinite(this.schedule.total) ? `of ${fmtInt(this.schedule.total)}${this.schedule.done ? ' (schedule done)' : ''}` : '';
     d('train-loss').textContent = fmtLoss(this.train.at(-1)?.[1]);
     d('test-loss').textContent = fmtLoss(this.test.at(-1)?.[1]);
     d('steps-per-s').textContent = this.running ? fmtRate(this.speed.stepsPerSecond) : '–';
@@ -257,6 +286,11 @@ export class TrainingPanel {
     const w = Math.round(canvas.clientWidth * dpr), h = Math.round(canvas.clientHeight * dpr);
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
     lossView.draw(canvas.getContext('2d'), { train: this.train, test: this.test });
+    if (performance.now() - (this.describedAt ?? -Infinity) > 1000) { // a text alternative with the numbers
+      this.describedAt = performance.now();
+      const last = this.train.length ? `: step ${fmtInt(this.stepCount)}, train loss ${fmtLoss(this.train.at(-1)[1])}, test loss ${fmtLoss(this.test.at(-1)?.[1])}` : ': no training yet';
+      canvas.setAttribute('aria-label', `Training and test loss against the step, log scale${last}`);
+    }
     // For the tests and the curious: where the curve starts and ends.
     const ds = canvas.dataset;
     ds.points = String(this.train.length);

@@ -61,6 +61,10 @@ class LnnDemo extends HTMLElement {
     if (this.frame.getAttribute('src') !== src) this.frame.setAttribute('src', src);
     this.frame.title = this.getAttribute('title') ?? `Lagrangian Neural Network demo: ${this.getAttribute('system') ?? 'double-pendulum'}`;
     if (this.hasAttribute('height')) this.frame.style.height = `${Number(this.getAttribute('height')) || 360}px`;
+    // Sized to its content, the frame has nothing to scroll; Firefox still showed 12 px scrollbar
+    // strips (a scrollbar, once shown while the frame grew, narrows the page and stays). A fixed
+    // height may need scrolling.
+    this.frame.setAttribute('scrolling', this.hasAttribute('height') ? 'auto' : 'no');
   }
 }
 

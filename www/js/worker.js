@@ -18,6 +18,36 @@ const PROGRESS_MS = 100; // a loss point and speed readout ten times a second
 const SNAPSHOT_MS = 250; // parameters for the page's rollout four times a second
 const TEST_LOSS_MS = 1000; // held-out loss once a second (a few ms for 256 samples)
 
+// The most work one call into wasm may take, in parameter × sample evaluations (a graph model
+// counts each grid point as GRAPH_POINT_WEIGHT samples): a training step on a batch, or the test
+// loss. ~90 ms for 30M on a busy 2-core machine (64×64 LNN, batch 4,096 = 19M: 17 steps/s), about
+// half that on a quiet one, so that Pause and new settings get through within 0.1 s. ?hidden=256,256,256,256&batch=4096 asked for 816M: one
+// step took 8 s and Pause 2.6 s.
+const MAX_CALL_WORK = 30e6;
+// A graph model's point costs ~5 parameter-evaluations of an MLP's sample (measured on a busy
+// machine: the wave's 1,313-parameter graph LNN at batch 128 × 100 points, 4 steps/s, 15 ns each;
+// the 64×64 LNN, 3 ns each). The wave's 32 test states: 21M.
+const GRAPH_POINT_WEIGHT = 5;
+const NS_PER_WORK = 3; // the MLP's cost per parameter and sample, to say the wait in seconds
+
+/** Why the page will not train a Trainer this large (null when it will): one call must stay short. */
+function tooLarge(trainer, settings) {
+  const params = trainer.params().length;
+  const points = settings.grid ? GRAPH_POINT_WEIGHT * settings.grid : 1;
+  const batch = settings.batch * points * params, test = (settings.testSize ?? 0) * points * params;
+  if (Math.max(batch, test) <= MAX_CALL_WORK) return null;
+  const fmt = (v) => Math.round(v).toLocaleString('en');
+  const what = batch >= test ? `a batch of ${fmt(settings.batch)}` : `the ${fmt(settings.testSize)} test samples`;
+  const maxBatch = Math.floor(MAX_CALL_WORK / (points * params));
+  const advice = maxBatch >= Math.max(1, settings.testSize ?? 0)
+    ? `a batch of at most ${fmt(maxBatch)} with these widths, or narrower layers`
+    : `narrower or fewer layers (at most ~${fmt(MAX_CALL_WORK / (points * Math.max(settings.batch, settings.testSize ?? 0)))} parameters here)`;
+  const seconds = (work) => (work * NS_PER_WORK * 1e-9).toPrecision(2);
+  return `this network has ${fmt(params)} parameters: one training call on ${what} would take about ${seconds(Math.max(batch, test))} s `
+    + `(${NS_PER_WORK} ns per parameter and sample, measured on a busy 2-core machine), and Pause would wait for it; the page keeps a call under ${seconds(MAX_CALL_WORK)} s. `
+    + `Use ${advice}; the CLI (lnn train) trains larger ones.`;
+}
+
 /** The worker's own state (this module is the worker; nothing else shares it). */
 const w = { trainer: null, settings: null, run: 0, running: false, generation: 0, refused: null };
 
@@ -42,14 +72,24 @@ function replaceTrainer(make) {
     w.refused = String(err?.message ?? err);
     throw err;
   }
+  const large = tooLarge(w.trainer, w.settings);
+  if (large) {
+    w.trainer.free();
+    w.trainer = null;
+    w.refused = large;
+    throw new Error(`cannot train with these settings: ${large}`);
+  }
   const weights = w.trainer.exportWeights();
-  post(Reply.configured, { weights, paramCount: w.trainer.params().length, step: w.trainer.steps() });
+  post(Reply.configured, { weights, paramCount: w.trainer.params().length, ...schedule() });
 }
 
 function needTrainer() {
   if (!w.trainer) throw new Error(`cannot train with these settings: ${w.refused ?? 'not configured yet'}`);
   return w.trainer;
 }
+
+/** Where the run is in its learning-rate schedule. */
+const schedule = () => ({ step: w.trainer.steps(), totalSteps: w.trainer.totalSteps(), scheduleDone: w.trainer.scheduleDone() });
 
 function postSnapshot() {
   const params = w.trainer.params();
@@ -62,11 +102,15 @@ function meter() {
 }
 
 function postProgress(m, withTestLoss) {
+  post(Reply.progress, progressFields(m, withTestLoss));
+}
+
+function progressFields(m, withTestLoss) {
   const seconds = Math.max(1e-3, (performance.now() - m.t) / 1000);
   const stepsPerSecond = m.steps / seconds;
   const last = m.last;
   const loss = m.lossCount > 0 ? m.lossSum / m.lossCount : NaN;
-  post(Reply.progress, {
+  return {
     step: last.step,
     points: Number.isFinite(loss) ? [[last.step, loss]] : [],
     testLoss: withTestLoss ? w.trainer.testLoss() : undefined,
@@ -74,7 +118,7 @@ function postProgress(m, withTestLoss) {
     samplesPerSecond: stepsPerSecond * w.settings.batch,
     lr: last.lr,
     skipped: last.skipped,
-  });
+  };
 }
 
 /** Runs `count` steps in one call into wasm and adds them to the meter `m`. */
@@ -101,7 +145,21 @@ const yieldToMessages = () => new Promise((resolve) => {
   channel.port2.postMessage(0);
 });
 
+/**
+ * Stops at the end of the schedule, once: past it the rate stays at its final value (lr / 10⁴ for
+ * one-cycle) and little is gained, so the visitor decides whether to go on (Train again) or not.
+ * A run started past the end (a continued file, or Train pressed again) goes on until paused.
+ */
+function stopAtScheduleEnd(m) {
+  post(Reply.progress, progressFields(m, true));
+  postSnapshot();
+  w.running = false;
+  w.generation += 1;
+  post(Reply.paused, { ...schedule(), reason: 'schedule-done', lr: w.trainer.lr() });
+}
+
 async function trainLoop(generation) {
+  const stopAtEnd = !w.trainer.scheduleDone();
   let m = meter();
   let lastSnapshot = performance.now();
   let lastTest = -Infinity;
@@ -112,7 +170,12 @@ async function trainLoop(generation) {
       let now = t0;
       do {
         const c0 = now;
-        runSteps(m, perCall);
+        const left = w.trainer.totalSteps() - w.trainer.steps();
+        runSteps(m, stopAtEnd ? Math.max(1, Math.min(perCall, left)) : perCall);
+        if (stopAtEnd && w.trainer.scheduleDone()) {
+          stopAtScheduleEnd(m);
+          return;
+        }
         now = performance.now();
         const ms = now - c0;
         if (ms < CALL_MS / 2) perCall = Math.min(perCall * 2, 4096);
@@ -161,7 +224,7 @@ const handlers = {
     w.generation += 1;
     if (w.trainer) {
       postSnapshot();
-      post(Reply.paused, { step: w.trainer.steps() });
+      post(Reply.paused, { ...schedule(), reason: 'asked' });
     }
   },
   [Cmd.step](msg) {

@@ -131,7 +131,8 @@ impl Trainer {
     }
 
     /// Continues training a model loaded from a weights file (JSON text), with fresh optimiser
-    /// state. The file decides the system, model, coordinates, architecture and input map; the
+    /// state, counting on from the file's `step` (the schedule carries on from there too). The
+    /// file decides the system, model, coordinates, architecture and input map; the
     /// settings give the rest (batch, lr, schedule, seed, ...), and their model fields are ignored.
     /// The precision is the settings' if they name one, else the file's (absent: f64).
     #[wasm_bindgen(js_name = fromWeights)]
@@ -152,7 +153,8 @@ impl Trainer {
             precision: s.precision().map_err(js_error)?.unwrap_or(spec.precision),
             ..s.config().map_err(js_error)?
         };
-        let inner = lnn_core::train::Trainer::with_model(config, spec, model).map_err(js_error)?;
+        let inner = lnn_core::train::Trainer::with_model(config, spec, model, file.step)
+            .map_err(js_error)?;
         Ok(Trainer { inner, last: None })
     }
 
@@ -199,9 +201,21 @@ impl Trainer {
         self.inner.precision().name().into()
     }
 
-    /// Steps applied so far.
+    /// Steps applied so far (a continued file's included).
     pub fn steps(&self) -> f64 {
         self.inner.steps() as f64
+    }
+
+    /// The schedule's length: steps of the run at the end of which the rate has decayed.
+    #[wasm_bindgen(js_name = totalSteps)]
+    pub fn total_steps(&self) -> f64 {
+        self.inner.config().total_steps as f64
+    }
+
+    /// Whether the schedule is over: from here on the rate stays at its final value.
+    #[wasm_bindgen(js_name = scheduleDone)]
+    pub fn schedule_done(&self) -> bool {
+        self.inner.schedule_done()
     }
 
     /// The model as a weights file (JSON text).

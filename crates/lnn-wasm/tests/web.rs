@@ -280,9 +280,16 @@ fn trainer_continues_from_a_weights_file() {
     let other = r#"{"hidden":[16],"batch":4,"testSize":4,"seed":3}"#;
     let mut u = lnn_wasm::Trainer::from_weights(&json, js(other)).unwrap();
     assert_eq!(floats(&u.params().into()), floats(&t.params().into()));
-    assert_eq!(u.steps(), 0.0, "fresh optimiser state");
+    // It counts on from the file's 5 steps (it once restarted at 0 and saved as step 3).
+    assert_eq!(u.steps(), 5.0);
     u.step(3).unwrap();
-    assert_eq!(u.steps(), 3.0);
+    assert_eq!(u.steps(), 8.0);
+    assert!(u.export_weights().unwrap().contains(r#""step":8"#));
+    // A file past the end of the schedule says so.
+    let done = lnn_wasm::Trainer::from_weights(&json, js(r#"{"steps":5,"testSize":4}"#)).unwrap();
+    assert!(done.schedule_done());
+    assert_eq!(done.total_steps(), 5.0);
+    assert!(!u.schedule_done());
     let Err(e) = lnn_wasm::Trainer::from_weights("[]", js(settings)) else {
         panic!("accepted")
     };

@@ -217,8 +217,15 @@ impl<F: Float> Pass<F> {
     }
 
     /// After the gradient of one batch is in `grad`: clips it (norm in f64), and unless the
-    /// loss or the norm is not finite applies Adam to `params`. Returns (norm, rate) when applied.
-    fn apply(&mut self, loss: f64, params: &mut [F], c: &TrainConfig) -> Option<(f64, f64)> {
+    /// loss or the norm is not finite applies Adam to `params` at the schedule's rate for run
+    /// step `step`. Returns (norm, rate) when applied.
+    fn apply(
+        &mut self,
+        loss: f64,
+        params: &mut [F],
+        c: &TrainConfig,
+        step: u64,
+    ) -> Option<(f64, f64)> {
         let gn = match c.clip {
             Some(max) => clip_norm(&mut self.grad, max),
             None => norm(&self.grad),
@@ -226,7 +233,7 @@ impl<F: Float> Pass<F> {
         if !loss.is_finite() || !gn.is_finite() {
             return None;
         }
-        let lr = c.schedule.rate(c.lr, self.adam.steps(), c.total_steps);
+        let lr = c.schedule.rate(c.lr, step, c.total_steps);
         self.adam.update(params, &self.grad, lr);
         Some((gn, lr))
     }
@@ -271,6 +278,8 @@ pub struct Trainer {
     batch: Dataset,
     test: Dataset,
     skipped: u64,
+    /// Steps the model had been trained before this run (a continued weights file's `step`).
+    steps_before: u64,
 }
 
 impl Trainer {
@@ -282,16 +291,25 @@ impl Trainer {
         config.validate()?;
         let spec = config.spec();
         let model = spec.build(config.init, config.seed)?;
-        Self::with_model(config, spec, model)
+        Self::with_model(config, spec, model, 0)
     }
 
-    /// Continues from a model (e.g. loaded from a weights file) with fresh optimiser state. In
-    /// f32 the model's parameters are rounded to f32 first (nothing changes for a model that
-    /// was trained in f32: its parameters are f32 values already).
+    /// Continues from a model (e.g. loaded from a weights file) that has been trained
+    /// `steps_before` steps already, with fresh optimiser state. The step count and the
+    /// learning-rate schedule carry on from `steps_before` (a continued file saves as
+    /// `steps_before + n` after n more steps, and its schedule does not jump back to the warm-up
+    /// or the peak rate, which would undo a trained model); Adam's bias correction starts afresh
+    /// with its fresh moments. In f32 the model's parameters are rounded to f32 first (nothing
+    /// changes for a model that was trained in f32: its parameters are f32 values already).
     ///
     /// # Errors
     /// [`TrainConfig::validate`], and [`Error::InvalidConfig`] if the model does not match.
-    pub fn with_model(config: TrainConfig, spec: ModelSpec, model: Box<dyn Model>) -> Result<Self> {
+    pub fn with_model(
+        config: TrainConfig,
+        spec: ModelSpec,
+        model: Box<dyn Model>,
+        steps_before: u64,
+    ) -> Result<Self> {
         config.validate()?;
         if model.kind() != config.model || model.dof() != config.system.dof() {
             return Err(Error::config(
@@ -328,6 +346,7 @@ impl Trainer {
             ws: Workspace::default(),
             batch: Dataset::default(),
             skipped: 0,
+            steps_before,
             config,
             spec,
             model,
@@ -350,9 +369,15 @@ impl Trainer {
         &*self.model
     }
 
-    /// Steps applied so far.
+    /// Steps applied to the model so far, those before this run included.
     pub fn steps(&self) -> u64 {
-        self.engine.steps()
+        self.steps_before + self.engine.steps()
+    }
+
+    /// Whether the learning-rate schedule has reached its end (from here on it holds its final
+    /// rate, with little left to gain).
+    pub fn schedule_done(&self) -> bool {
+        self.steps() >= self.config.total_steps
     }
 
     /// The float of the training pass.
@@ -374,6 +399,7 @@ impl Trainer {
         let mut applied = 0u64;
         let (mut grad_norm, mut lr) = (f64::NAN, f64::NAN);
         for _ in 0..n {
+            let step = self.steps();
             let c = &self.config;
             data::sample(
                 &c.system,
@@ -394,7 +420,10 @@ impl Trainer {
                         &mut p.ws,
                         &mut p.grad,
                     );
-                    (loss, p.apply(loss, self.model.mlp_mut().params_mut(), c))
+                    (
+                        loss,
+                        p.apply(loss, self.model.mlp_mut().params_mut(), c, step),
+                    )
                 }
                 Engine::F32(p, net) => {
                     p.grad.fill(0.0);
@@ -407,7 +436,7 @@ impl Trainer {
                         &mut p.ws,
                         &mut p.grad,
                     );
-                    (loss, p.apply(loss, net.params_mut(), c))
+                    (loss, p.apply(loss, net.params_mut(), c, step))
                 }
             };
             let Some((gn, rate)) = done else {
@@ -430,7 +459,7 @@ impl Trainer {
             f64::NAN
         };
         Ok(StepStats {
-            step: self.engine.steps(),
+            step: self.steps(),
             loss,
             grad_norm,
             lr,

@@ -187,9 +187,41 @@ fn skipped_and_counted(config: TrainConfig) {
         inner,
         calls: core::cell::Cell::new(0),
     });
-    let mut t = Trainer::with_model(config, spec, flaky).unwrap();
+    let mut t = Trainer::with_model(config, spec, flaky, 0).unwrap();
     let stats = t.step(9).unwrap();
     assert_eq!(stats.skipped, 3);
     assert_eq!(stats.step, 6);
     assert!(t.model().mlp().params().iter().all(|p| p.is_finite()));
+}
+
+/// A model continued from a file trained k steps counts on from k, and its schedule carries on
+/// from step k instead of starting over at the warm-up (a page visitor's file of 2,564 steps,
+/// trained 1,046 more, once saved as step 1,046).
+#[test]
+fn a_continued_model_keeps_its_step_count_and_its_place_in_the_schedule() {
+    for schedule in [Schedule::Step, Schedule::OneCycle] {
+        let config = TrainConfig {
+            schedule,
+            ..small(ModelKind::Lnn)
+        };
+        let mut fresh = Trainer::new(config.clone()).unwrap();
+        fresh.step(70).unwrap();
+        assert!(!fresh.schedule_done());
+        let spec = fresh.spec().clone();
+        let model = spec.build(Init::Paper, 0).unwrap();
+        let mut continued = Trainer::with_model(config.clone(), spec, model, 70).unwrap();
+        assert_eq!(continued.steps(), 70);
+        let s = continued.step(5).unwrap();
+        assert_eq!(s.step, 75);
+        assert_eq!(s.lr, schedule.rate(config.lr, 74, config.total_steps));
+        assert_eq!(
+            s.lr,
+            fresh.step(5).unwrap().lr,
+            "the rate a fresh run has at that step"
+        );
+        assert!(s.lr < config.lr, "not back at the peak rate");
+        continued.step(25).unwrap();
+        assert!(continued.schedule_done());
+        assert_eq!(continued.steps(), 100);
+    }
 }
