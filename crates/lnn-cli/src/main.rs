@@ -2,6 +2,7 @@
 mod args;
 mod bench;
 mod learn;
+mod progress;
 mod repro;
 mod simulate;
 mod svg;
