@@ -278,8 +278,25 @@ pub fn eval(args: &Args) -> Result<String, String> {
 }
 
 /// The protocol's result as JSON with finite numbers only: the mean over the rollouts that did
-/// not diverge, the median only while fewer than half diverged (it counts them as +∞), and the
-/// count of diverged rollouts in a field of its own. Every rollout diverged: an error.
+/// not diverge (absent if none), the median only while fewer than half diverged (it counts them
+/// as +∞), and the count of diverged rollouts in a field of its own. Shared by `eval` and
+/// `repro`.
+pub fn energy_json(r: &lnn_core::metrics::EnergyReport) -> serde_json::Value {
+    let mut v = serde_json::json!({ "diverged": r.diverged });
+    if r.mean.is_finite() {
+        v["mean"] = r.mean.into();
+    }
+    if r.median.is_finite() {
+        v["median"] = r.median.into();
+    } else {
+        v["median_note"] =
+            "at least half of the rollouts diverged, so the median is infinite".into();
+    }
+    v
+}
+
+/// [`energy_json`] with the protocol's settings, for `lnn eval`; an evaluation where every
+/// rollout diverged is an error, not a result.
 fn energy_report(
     r: &lnn_core::metrics::EnergyReport,
     ics: usize,
@@ -290,16 +307,10 @@ fn energy_report(
             "every one of the {ics} rollouts of the energy protocol diverged (energy off by more than 10× the scale, a non-finite state, or too stiff to integrate): the model does not conserve energy"
         ));
     }
-    let mut v = serde_json::json!({
-        "mean": r.mean, "diverged": r.diverged,
-        "initial_conditions": ics, "t": t_end, "integrator": "dopri5 rtol=atol=1e-9",
-    });
-    if r.median.is_finite() {
-        v["median"] = r.median.into();
-    } else {
-        v["median_note"] =
-            "more than half of the rollouts diverged, so the median is infinite".into();
-    }
+    let mut v = energy_json(r);
+    v["initial_conditions"] = ics.into();
+    v["t"] = t_end.into();
+    v["integrator"] = "dopri5 rtol=atol=1e-9".into();
     Ok(v)
 }
 

@@ -282,7 +282,7 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         log_y: true,
         y_range: Some((1e-12, 1.0)),
     };
-    let report = |r: &lnn_core::metrics::EnergyReport| json!({"mean": r.mean, "median": r.median, "diverged": r.diverged});
+    let report = crate::learn::energy_json;
     let results = json!({
         "experiment": "double-pendulum", "budget": budget.name(), "seed": seed, "steps": steps, "hidden": hidden,
         "lnn": {"test_l1": lnn_test, "train_seconds": lnn_s, "energy_error": report(&e_lnn)},

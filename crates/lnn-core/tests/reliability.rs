@@ -240,3 +240,53 @@ fn absurd_learning_rates_and_step_counts_are_refused() {
         }
     }
 }
+
+/// The page's Trainer runs under the wasm budget (512 MiB): its defaults fit with room, the
+/// largest pendulum network its URL allows (4×256, batch 4096) fits in f32, and the same on the
+/// wave (×100 grid points per state) is refused naming batch and grid, before the tab freezes.
+#[test]
+fn the_page_settings_are_sized_against_the_wasm_budget() {
+    let wasm = Budget::bytes(budget::WASM_BYTES);
+    let total = |c: &TrainConfig| c.memory().iter().map(|m| m.1).sum::<f64>();
+    let page = TrainConfig {
+        hidden: vec![64, 64],
+        precision: lnn_core::Precision::F32,
+        memory_budget: wasm,
+        ..TrainConfig::new(pendulum(), ModelKind::Lnn)
+    };
+    assert!(
+        total(&page) < 0.1 * budget::WASM_BYTES as f64,
+        "{:e}",
+        total(&page)
+    );
+    page.validate().unwrap();
+    let wave = TrainConfig {
+        hidden: vec![32, 32],
+        batch: 4,
+        test_size: 32,
+        memory_budget: wasm,
+        ..TrainConfig::new(System::wave(100).unwrap(), ModelKind::GraphLnn)
+    };
+    assert!(
+        total(&wave) < 0.1 * budget::WASM_BYTES as f64,
+        "{:e}",
+        total(&wave)
+    );
+    wave.validate().unwrap();
+    let largest = TrainConfig {
+        hidden: vec![256; 4],
+        batch: 4096,
+        ..page
+    };
+    largest.validate().unwrap();
+    let (setting, _) = over(
+        TrainConfig {
+            hidden: vec![256; 4],
+            batch: 4096,
+            ..wave
+        }
+        .validate()
+        .unwrap_err(),
+    );
+    assert_eq!(setting, "batch (× grid points)");
+}
