@@ -101,7 +101,7 @@ fn run(argv: &[String]) -> Result<String, String> {
         "simulate" => simulate::run(&Args::parse(rest, &["closed-form"])?),
         "bench" => bench::run(&Args::parse(rest, &["json"])?),
         "train" => learn::train(&Args::parse(rest, &["quiet"])?, argv),
-        "eval" => learn::eval(&Args::parse(rest, &[])?),
+        "eval" => learn::eval(&Args::parse(rest, &["quiet"])?),
         "predict" => learn::predict(&Args::parse(rest, &[])?),
         "repro" => {
             let which = rest.first().ok_or(

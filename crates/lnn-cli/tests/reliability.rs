@@ -313,8 +313,10 @@ fn a_large_wave_grid_evaluates_in_bounded_memory_with_a_labelled_skip() {
         "8",
         "--memory-budget",
         "200MB",
+        "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "--quiet: {}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["test_loss"].as_f64().unwrap().is_finite());
     let skipped = v["wave_rollout"]["skipped"].as_str().unwrap();
