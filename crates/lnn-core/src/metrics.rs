@@ -166,8 +166,9 @@ fn advance_to(
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnergyReport {
     /// Per initial condition: the relative energy error, or `None` where the model's rollout
-    /// diverged (non-finite state, integrator failure, singular mass matrix, or an error above
-    /// the protocol's divergence threshold).
+    /// diverged (non-finite state, integrator failure, singular mass matrix, an error above the
+    /// protocol's divergence threshold at any output time, or more evaluations than
+    /// [`EnergyProtocol::stiffness_limit`] allows).
     pub errors: Vec<Option<f64>>,
     /// Mean over the rollouts that did not diverge.
     pub mean: f64,

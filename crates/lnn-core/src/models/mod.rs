@@ -381,16 +381,14 @@ impl ModelSpec {
     pub fn pass_bytes(&self, samples: usize, reverse: bool, float_bytes: usize) -> f64 {
         let rows = samples as f64 * rows_per_state(self.kind, self.dof) as f64;
         let plan = plan_of(self.kind, self.dof, &self.normalisation);
-        // tape_bytes takes a count; a row count past usize is over any budget anyway.
-        let per_row = plan.tape_bytes(&self.sizes(), 1, reverse, float_bytes)
-            - plan.tape_bytes(&self.sizes(), 0, reverse, float_bytes);
-        let weights = plan.tape_bytes(&self.sizes(), 0, reverse, float_bytes);
         let graph_inputs = if self.kind == ModelKind::GraphLnn {
             6.0 * 8.0
         } else {
             0.0
         };
-        rows * (per_row + graph_inputs) + weights + samples as f64 * 2.0 * self.dof as f64 * 8.0
+        plan.tape_bytes(&self.sizes(), rows, reverse, float_bytes)
+            + rows * graph_inputs
+            + samples as f64 * 2.0 * self.dof as f64 * 8.0
     }
 
     /// Refuses a model whose parameters, or one evaluation at a single state, would not fit in

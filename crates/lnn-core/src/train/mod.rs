@@ -129,7 +129,9 @@ impl TrainConfig {
     /// The memory a [`Trainer`] of this configuration holds, by the setting responsible: the
     /// parameters with their gradient and Adam's two moments (`hidden`), one training batch and
     /// its forward and reverse pass (`batch`), the test set and one chunk of its evaluation
-    /// (`test_size`). For the wave each of the last two grows with the grid too.
+    /// (`test_size`). For the wave each of the last two grows with the grid too. Against peak
+    /// RSS of `lnn train --steps 1` (measured): `--batch 65536` estimated 3.5 GB, took 3.44 GB;
+    /// `--test-size 65536 --hidden 10000` estimated 1.3 GB, took 1.29 GB.
     pub fn memory(&self) -> [(&'static str, f64); 3] {
         let spec = self.spec();
         let fb = match self.precision {

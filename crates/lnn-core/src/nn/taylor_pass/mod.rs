@@ -100,11 +100,11 @@ impl Plan {
     /// what the memory budget charges before the pass runs (`crate::budget`). It mirrors the
     /// buffers of [`forward_seeded`] and [`backward`] (per sample: the seed block, y, z, σ′..σ‴,
     /// g, δ, the outputs; in reverse their adjoints), so it is an estimate within a few percent.
-    /// f64, so absurd sizes do not overflow.
+    /// In f64 (`samples` too), so absurd sizes do not overflow.
     pub fn tape_bytes(
         &self,
         sizes: &[usize],
-        samples: usize,
+        samples: f64,
         reverse: bool,
         float_bytes: usize,
     ) -> f64 {
@@ -133,7 +133,7 @@ impl Plan {
             .windows(2)
             .map(|p| p[0] as f64 * p[1] as f64)
             .sum::<f64>();
-        (per * samples as f64 + weights) * float_bytes as f64
+        (per * samples + weights) * float_bytes as f64
     }
 
     /// The directions carried as tangents (the first direction of each pair, each once) and,
