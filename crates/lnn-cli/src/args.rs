@@ -90,3 +90,104 @@ impl Args {
         }
     }
 }
+
+/// `--memory-budget SIZE` (e.g. `8GiB`), or lnn-core's default for native runs (4 GiB).
+pub fn memory_budget(args: &Args) -> Result<lnn_core::Budget, String> {
+    match args.opt::<String>("memory-budget")? {
+        None => Ok(lnn_core::Budget::default()),
+        Some(s) => lnn_core::Budget::parse(&s).map_err(|e| flagged(e, &[])),
+    }
+}
+
+/// lnn-core's message with its setting names (`test_size`, `t_end`, ...) replaced by the flags
+/// that set them here (`--test-size`, `--energy-t`, ...): `renames` maps a core name to a flag
+/// where they differ; other names become `--name` with `_` as `-`.
+pub fn flagged(e: lnn_core::Error, renames: &[(&str, &str)]) -> String {
+    let msg = e.to_string();
+    let name = match &e {
+        lnn_core::Error::InvalidConfig { field, .. } => *field,
+        lnn_core::Error::OverBudget { setting, .. } => {
+            setting.split(" (").next().unwrap_or(setting)
+        }
+        _ => return msg,
+    };
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return msg;
+    }
+    let flag = renames
+        .iter()
+        .find(|(core, _)| *core == name)
+        .map(|(_, flag)| flag.to_string())
+        .unwrap_or_else(|| name.replace('_', "-"));
+    let over = if matches!(e, lnn_core::Error::OverBudget { .. }) {
+        " (or raise --memory-budget)"
+    } else {
+        ""
+    };
+    format!(
+        "{}{over}",
+        msg.replacen(&format!("`{name}"), &format!("`--{flag}"), 1)
+    )
+}
+
+/// Fails if a JSON result holds a `null` anywhere (serde_json writes NaN and ±∞ as null), naming
+/// where: a result printed with exit status 0 is made of finite numbers only.
+pub fn ensure_no_null(v: &serde_json::Value) -> Result<(), String> {
+    fn walk(v: &serde_json::Value, path: &mut Vec<String>) -> Option<String> {
+        match v {
+            serde_json::Value::Null => Some(path.join(".")),
+            serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| {
+                path.push(i.to_string());
+                let r = walk(x, path);
+                path.pop();
+                r
+            }),
+            serde_json::Value::Object(o) => o.iter().find_map(|(k, x)| {
+                path.push(k.clone());
+                let r = walk(x, path);
+                path.pop();
+                r
+            }),
+            _ => None,
+        }
+    }
+    match walk(v, &mut Vec::new()) {
+        Some(path) => Err(format!(
+            "the result's `{path}` is not a finite number (NaN or infinite): nothing is reported as success"
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_names_become_flags() {
+        let e = lnn_core::Error::config("t_end", "must be a number in (0, 10000], got NaN");
+        assert_eq!(
+            flagged(e, &[("t_end", "energy-t")]),
+            "invalid `--energy-t`: must be a number in (0, 10000], got NaN"
+        );
+        let e = lnn_core::Error::OverBudget {
+            setting: "test_size (× grid points)",
+            bytes: 2e9,
+            limit: 1_000_000_000,
+        };
+        let m = flagged(e, &[]);
+        assert!(
+            m.starts_with("`--test-size (× grid points)` would need about 2.0 GB"),
+            "{m}"
+        );
+        assert!(m.ends_with("(or raise --memory-budget)"), "{m}");
+    }
+
+    #[test]
+    fn a_null_anywhere_is_named() {
+        let v = serde_json::json!({"a": 1, "energy_error": {"median": f64::INFINITY}});
+        let e = ensure_no_null(&v).unwrap_err();
+        assert!(e.contains("`energy_error.median`"), "{e}");
+        assert!(ensure_no_null(&serde_json::json!({"a": [1.0, 2.0]})).is_ok());
+    }
+}

@@ -2,6 +2,7 @@
 mod args;
 mod bench;
 mod learn;
+mod progress;
 mod repro;
 mod simulate;
 mod svg;
@@ -13,10 +14,15 @@ use args::Args;
 const USAGE: &str = "\
 lnn — Lagrangian Neural Networks, native
 
+Every run is sized before it allocates: a setting that would need more memory than the budget
+(default 4 GiB; --memory-budget 8GiB, 500MB, ... on simulate, train, eval and predict) is refused
+naming the setting, its cost and the limit. A run that fails (non-finite loss, most training steps
+skipped, every energy rollout diverged) exits 2 with a message; a printed result is finite numbers.
+
 USAGE:
   lnn simulate [--system NAME] [--t T] [--dt DT] [--integrator euler|rk4|dopri5]
                [--substeps N] [--tol TOL] [--init q..,qdot..,c..] [--grid N]
-               [--closed-form] [--format json|csv]
+               [--closed-form] [--format json|csv] [--memory-budget SIZE]
       Roll out a true system; prints time, state and energy at every dt.
       Defaults: double-pendulum, t 10, dt 0.01, rk4 with 10 substeps, dopri5 tol 1e-9.
   lnn train [--system NAME] [--model lnn|baseline|hnn] [--coordinates velocity|canonical]
@@ -25,7 +31,7 @@ USAGE:
             [--schedule step|onecycle|constant] [--clip NORM] [--weight-decay W]
             [--loss l1|mse] [--seed S] [--test-size N] [--scale s1,s2,...] [--angles wrap|circle]
             [--solver pinv|damped:EPS|ridge:EPS] [--definiteness W] [--precision f64|f32]
-            [--out model.json] [--quiet]
+            [--out model.json] [--quiet] [--memory-budget SIZE]
       Train on fresh samples of the true system; progress on stderr, a JSON summary on stdout.
       --scale overrides the input scales (one per state number). --angles: how the network sees an
       angle: wrapped into [-pi, pi) or as (cos, sin) on the circle. --solver: how the LNN solves
@@ -34,10 +40,11 @@ USAGE:
       (default 1000; 0 turns it off). --precision: the float of the batched pass and of Adam
       (default f64; f32: twice the SIMD lanes; the solve, the loss and evaluation stay f64, and
       the weights file records it).
-  lnn eval --model model.json [--test-size N] [--energy-ics 40] [--energy-t 100]
+  lnn eval --model model.json [--test-size N] [--energy-ics 40] [--energy-t 100] [--quiet]
+           [--memory-budget SIZE]
       Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
       Any weights file, f32- or f64-trained: the model evaluates in f64.
-  lnn predict --model model.json --states states.json
+  lnn predict --model model.json --states states.json [--memory-budget SIZE]
       States: a JSON array of [q..., q̇..., c...]; prints q̈ per state ((q̇, ṗ) for an HNN).
   lnn repro double-pendulum|relativistic|wave|all [--budget smoke|quick|full] [--out DIR] [--seed S]
       The paper's experiments from fixed seeds: DIR/*.json results, *.svg figures,
@@ -94,7 +101,7 @@ fn run(argv: &[String]) -> Result<String, String> {
         "simulate" => simulate::run(&Args::parse(rest, &["closed-form"])?),
         "bench" => bench::run(&Args::parse(rest, &["json"])?),
         "train" => learn::train(&Args::parse(rest, &["quiet"])?, argv),
-        "eval" => learn::eval(&Args::parse(rest, &[])?),
+        "eval" => learn::eval(&Args::parse(rest, &["quiet"])?),
         "predict" => learn::predict(&Args::parse(rest, &[])?),
         "repro" => {
             let which = rest.first().ok_or(

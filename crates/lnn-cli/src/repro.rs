@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use lnn_core::integrate::{rollout, second_order};
-use lnn_core::metrics::{energy_error, EnergyProtocol};
+use lnn_core::metrics::{energy_error_with_progress, EnergyProtocol};
 use lnn_core::models::{vector_field, Coordinates, Loss, Model, ModelKind, Workspace};
 use lnn_core::nn::Init;
 use lnn_core::systems::{Derivation, DoublePendulum, Relativistic, System};
@@ -17,6 +17,7 @@ use lnn_core::{Integrator, Trajectory};
 use serde_json::{json, Value};
 
 use crate::args::Args;
+use crate::progress::Progress;
 use crate::svg::{self, Plot, Series};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -80,7 +81,19 @@ fn train(config: TrainConfig, steps: u64) -> Result<(Trainer, f64, f64), String>
         ..config
     })
     .map_err(|e| e.to_string())?;
-    t.step(steps).map_err(|e| e.to_string())?;
+    let label = format!(
+        "repro: {} {}",
+        t.config().system.name(),
+        t.config().model.name()
+    );
+    let mut progress = Progress::new(label, "steps", steps, 5.0, false);
+    let mut done = 0;
+    while done < steps {
+        let chunk = (steps - done).min(500);
+        t.step(chunk).map_err(|e| e.to_string())?;
+        done += chunk;
+        progress.tick(done, String::new);
+    }
     let seconds = start.elapsed().as_secs_f64();
     let test = t.test_loss();
     Ok((t, test, seconds))
@@ -176,19 +189,25 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         let mut ws = Workspace::default();
         move |x| Ok(m.derivatives(x, 1, &mut ws)?[2..].to_vec())
     }
-    let e_lnn =
-        energy_error(&system, accel(lnn.model()), &protocol, sample).map_err(|e| e.to_string())?;
-    let e_base =
-        energy_error(&system, accel(base.model()), &protocol, sample).map_err(|e| e.to_string())?;
+    let score = |label: &str, model: &mut dyn FnMut(&[f64]) -> lnn_core::Result<Vec<f64>>| {
+        let total = protocol.initial_conditions as u64;
+        let mut progress = Progress::new(
+            format!("repro: energy protocol, {label}"),
+            "rollouts",
+            total,
+            5.0,
+            false,
+        );
+        energy_error_with_progress(&system, model, &protocol, sample, |done, _| {
+            progress.tick(done as u64, String::new)
+        })
+        .map_err(|e| e.to_string())
+    };
+    let e_lnn = score("lnn", &mut accel(lnn.model()))?;
+    let e_base = score("baseline", &mut accel(base.model()))?;
     // "Model" = the truth itself with a cruder integrator step: what the integrator alone loses.
     let how = Derivation::ClosedForm;
-    let e_int = energy_error(
-        &system,
-        |x| system.accelerations(x, &how),
-        &protocol,
-        sample,
-    )
-    .map_err(|e| e.to_string())?;
+    let e_int = score("truth", &mut |x: &[f64]| system.accelerations(x, &how))?;
 
     // Figures 2a (short trajectories) and 2b (energy over time) from one initial condition.
     let x0 = [1.0, 2.0, 0.0, 0.0];
@@ -263,7 +282,7 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         log_y: true,
         y_range: Some((1e-12, 1.0)),
     };
-    let report = |r: &lnn_core::metrics::EnergyReport| json!({"mean": r.mean, "median": r.median, "diverged": r.diverged});
+    let report = crate::learn::energy_json;
     let results = json!({
         "experiment": "double-pendulum", "budget": budget.name(), "seed": seed, "steps": steps, "hidden": hidden,
         "lnn": {"test_l1": lnn_test, "train_seconds": lnn_s, "energy_error": report(&e_lnn)},

@@ -3,7 +3,11 @@ use std::fmt::Write as _;
 
 use lnn_core::simulate::{Simulation, SimulationSettings};
 
-use crate::args::Args;
+use crate::args::{ensure_no_null, flagged, memory_budget, Args};
+
+/// Bytes per number of the printed result: its text and, for JSON, serde_json's value (measured
+/// with ~25 characters per f64 and a 32-byte `Value` each; rounded up).
+const TEXT_BYTES_PER_NUMBER: f64 = 64.0;
 
 pub fn run(args: &Args) -> Result<String, String> {
     let system: String = args.get("system", "double-pendulum".to_string())?;
@@ -19,10 +23,19 @@ pub fn run(args: &Args) -> Result<String, String> {
         tol: args.get("tol", d.tol)?,
         init: args.list("init")?,
         closed_form: args.flag("closed-form"),
+        memory_budget: memory_budget(args)?,
     };
     let format: String = args.get("format", "json".to_string())?;
     args.finish()?;
-    let sim = Simulation::new(&settings).map_err(|e| e.to_string())?;
+    let sim =
+        Simulation::new(&settings).map_err(|e| flagged(e, &[("rtol", "tol"), ("atol", "tol")]))?;
+    // The printed text too: ~25 characters per number, and serde_json's value tree before it.
+    let numbers = (lnn_core::integrate::output_intervals(sim.t, sim.dt) + 1.0)
+        * (sim.system.state_len() + 2) as f64;
+    settings
+        .memory_budget
+        .check("t/dt", numbers * TEXT_BYTES_PER_NUMBER)
+        .map_err(|e| flagged(e, &[]))?;
     let result = sim.run().map_err(|e| e.to_string())?;
     let traj = &result.trajectory;
     match format.as_str() {
@@ -36,6 +49,7 @@ pub fn run(args: &Args) -> Result<String, String> {
                 "states": states,
                 "energy": result.energy,
             });
+            ensure_no_null(&v)?;
             Ok(v.to_string())
         }
         "csv" => {

@@ -113,9 +113,9 @@ fn wave_grid_size_is_honoured() {
 #[test]
 fn bad_input_exits_non_zero_with_a_clear_message() {
     let cases: &[(&[&str], &str)] = &[
-        (&["simulate", "--dt", "0"], "invalid `dt`"),
-        (&["simulate", "--dt", "-0.1"], "invalid `dt`"),
-        (&["simulate", "--t", "NaN"], "invalid `t`"),
+        (&["simulate", "--dt", "0"], "invalid `--dt`"),
+        (&["simulate", "--dt", "-0.1"], "invalid `--dt`"),
+        (&["simulate", "--t", "NaN"], "invalid `--t`"),
         (
             &["simulate", "--system", "wave", "--grid", "2"],
             "at least 3 points",
@@ -132,9 +132,9 @@ fn bad_input_exits_non_zero_with_a_clear_message() {
         ),
         (
             &["simulate", "--integrator", "dopri5", "--tol", "0"],
-            "invalid `rtol`",
+            "invalid `--tol`",
         ),
-        (&["simulate", "--substeps", "0"], "invalid `substeps`"),
+        (&["simulate", "--substeps", "0"], "invalid `--substeps`"),
         (
             &["simulate", "--system", "relativistic", "--init", "0,1.5,1"],
             "|q̇| < 1",

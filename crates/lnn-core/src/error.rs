@@ -48,6 +48,22 @@ pub enum Error {
         /// Simulation time reached.
         t: f64,
     },
+    /// A setting would need more memory than the [`crate::budget::Budget`] allows (checked before
+    /// allocating anything).
+    OverBudget {
+        /// Which setting, as the user named it (e.g. `"batch"`, `"grid"`).
+        setting: &'static str,
+        /// The estimated cost in bytes.
+        bytes: f64,
+        /// The budget in bytes.
+        limit: u64,
+    },
+    /// A rollout used more right-hand-side evaluations than it was allowed: the model is too stiff
+    /// (or diverging) to integrate in bounded time.
+    EvaluationLimit {
+        /// The limit that was hit.
+        evaluations: usize,
+    },
     /// A name (system, integrator, ...) that is not known.
     Unknown {
         /// What kind of name.
@@ -96,6 +112,20 @@ impl fmt::Display for Error {
             Error::StepSizeUnderflow { t } => write!(
                 f,
                 "the adaptive step size underflowed at t = {t}: the solution is probably blowing up"
+            ),
+            Error::OverBudget {
+                setting,
+                bytes,
+                limit,
+            } => write!(
+                f,
+                "`{setting}` would need about {} of memory, more than the budget of {}",
+                crate::budget::human_bytes(*bytes),
+                crate::budget::human_bytes(*limit as f64)
+            ),
+            Error::EvaluationLimit { evaluations } => write!(
+                f,
+                "the rollout used its {evaluations} evaluations of the model and was stopped: too stiff or diverging"
             ),
             Error::Unknown { kind, name, expected } => {
                 write!(f, "unknown {kind} `{name}`; expected one of: {expected}")

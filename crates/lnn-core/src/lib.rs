@@ -43,6 +43,7 @@
 
 extern crate alloc;
 
+pub mod budget;
 mod error;
 pub mod float;
 pub mod grid;
@@ -61,6 +62,7 @@ pub mod taylor;
 pub mod train;
 pub mod weights;
 
+pub use budget::Budget;
 pub use error::{Error, Result};
 pub use float::{Float, Precision, PRECISION_NAMES};
 pub use integrate::{Integrator, Trajectory};

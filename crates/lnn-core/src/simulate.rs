@@ -2,6 +2,7 @@
 //! CLI and the browser so both validate and behave alike.
 use alloc::vec::Vec;
 
+use crate::budget::{self, Budget};
 use crate::integrate::{rollout, second_order};
 use crate::systems::{Derivation, System};
 use crate::{Error, Integrator, Result, Trajectory};
@@ -27,6 +28,8 @@ pub struct SimulationSettings<'a> {
     pub init: Option<Vec<f64>>,
     /// Derive accelerations from the closed form instead of the engine.
     pub closed_form: bool,
+    /// The memory the trajectory may take (checked before the initial state is built).
+    pub memory_budget: Budget,
 }
 
 impl Default for SimulationSettings<'_> {
@@ -41,6 +44,7 @@ impl Default for SimulationSettings<'_> {
             tol: 1e-9,
             init: None,
             closed_form: false,
+            memory_budget: Budget::default(),
         }
     }
 }
@@ -85,6 +89,45 @@ impl Simulation {
             (name, None) => System::from_name(name)?,
         };
         let integrator = Integrator::from_name(s.integrator, s.substeps, s.tol)?;
+        if !(s.t >= 0.0 && s.t.is_finite()) {
+            return Err(Error::config("t", "must be non-negative and finite"));
+        }
+        if !(s.dt > 0.0 && s.dt.is_finite()) {
+            return Err(Error::config("dt", "must be positive and finite"));
+        }
+        if s.t > 0.0 && s.dt > s.t {
+            return Err(Error::config(
+                "dt",
+                alloc::format!(
+                    "{:?} is longer than the run (t = {:?}): there would be no output after t = 0",
+                    s.dt,
+                    s.t
+                ),
+            ));
+        }
+        let outputs = crate::integrate::output_intervals(s.t, s.dt) + 1.0;
+        if let Integrator::Euler { substeps } | Integrator::Rk4 { substeps } = integrator {
+            if outputs * substeps as f64 > budget::MAX_ROLLOUT_STEPS {
+                return Err(Error::config(
+                    "substeps",
+                    alloc::format!(
+                        "t / dt × substeps = {:.1e} integration steps, more than the limit of {:.0e}",
+                        outputs * substeps as f64,
+                        budget::MAX_ROLLOUT_STEPS
+                    ),
+                ));
+            }
+        }
+        // Per output: the time, the state and its energy; and the integrator's stages.
+        let dim = system.state_len() as f64;
+        let wave = matches!(system, System::Wave(_));
+        s.memory_budget.check_all(&[
+            (
+                if wave { "grid × t/dt" } else { "t/dt" },
+                outputs * (dim + 2.0) * 8.0,
+            ),
+            ("grid", 16.0 * dim * 8.0),
+        ])?;
         let init = s.init.clone().unwrap_or_else(|| system.default_state());
         system.validate_state(&init).map_err(|e| match e {
             Error::StateLength { expected, got } => Error::config(
@@ -96,12 +139,6 @@ impl Simulation {
             ),
             other => other,
         })?;
-        if !(s.t >= 0.0 && s.t.is_finite()) {
-            return Err(Error::config("t", "must be non-negative and finite"));
-        }
-        if !(s.dt > 0.0 && s.dt.is_finite()) {
-            return Err(Error::config("dt", "must be positive and finite"));
-        }
         let derivation = if s.closed_form {
             Derivation::ClosedForm
         } else {

@@ -91,6 +91,45 @@ pub struct WeightsFile {
     pub params: Vec<f64>,
 }
 
+/// The key whose value a JSON parse error at (`line`, `column`) (1-based, as serde_json reports
+/// them) is in: the nearest `"key":` before that point. serde's "invalid type: string, expected
+/// usize" names no field; with this the message can ("in `grid`"). `None` when there is none.
+pub fn field_at(text: &str, line: usize, column: usize) -> Option<&str> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut end = (start + column).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let mut search = before;
+    while let Some(colon) = search.rfind(':') {
+        let key_end = search[..colon].trim_end();
+        if let Some(k) = key_end.strip_suffix('"') {
+            if let Some(open) = k.rfind('"') {
+                let key = &k[open + 1..];
+                if !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    return Some(key);
+                }
+            }
+        }
+        search = &search[..colon];
+    }
+    None
+}
+
+/// A JSON parse error of a weights file `text` (serde's `message` at `line`, `column`) with the
+/// field it is in named, when serde did not name one itself (wrong types, bad numbers).
+pub fn describe_parse_error(text: &str, message: &str, line: usize, column: usize) -> String {
+    match field_at(text, line, column) {
+        Some(key) if !message.contains('`') => alloc::format!("in `{key}`: {message}"),
+        _ => message.into(),
+    }
+}
+
 impl WeightsFile {
     /// The file for a model of `system`.
     pub fn new(
@@ -145,6 +184,18 @@ impl WeightsFile {
     /// # Errors
     /// [`Error::InvalidConfig`] or [`Error::Unknown`] naming the field that is wrong.
     pub fn load(&self) -> Result<(System, ModelSpec, alloc::boxed::Box<dyn Model>)> {
+        self.load_within(&crate::Budget::default())
+    }
+
+    /// [`WeightsFile::load`], refusing a model whose parameters or single evaluation would not
+    /// fit in `budget` (a `grid` of 10⁶ asks for ~11 GB per state) before building it.
+    ///
+    /// # Errors
+    /// As [`WeightsFile::load`], and [`Error::OverBudget`] naming `grid` or `hidden`.
+    pub fn load_within(
+        &self,
+        budget: &crate::Budget,
+    ) -> Result<(System, ModelSpec, alloc::boxed::Box<dyn Model>)> {
         if self.format != FORMAT {
             return Err(Error::config(
                 "format",
@@ -201,6 +252,8 @@ impl WeightsFile {
                 Some(name) => Precision::from_name(name)?,
             },
         };
+        spec.validate()?;
+        spec.check_budget(budget)?;
         let model = spec.with_params(self.params.clone())?;
         Ok((system, spec, model))
     }
@@ -245,6 +298,57 @@ mod tests {
         assert_eq!(spec.precision, Precision::F32);
         let again = WeightsFile::new(&system, &spec, &*model, 7, 3, "test".into());
         assert_eq!(again.precision.as_deref(), Some("f32"));
+    }
+
+    #[test]
+    fn a_file_asking_for_a_huge_grid_or_network_is_refused_before_it_is_built() {
+        let system = System::wave(100).unwrap();
+        let spec = crate::train::TrainConfig {
+            hidden: alloc::vec![32, 32],
+            ..crate::train::TrainConfig::new(system, ModelKind::GraphLnn)
+        }
+        .spec();
+        let model = spec.build(Init::Paper, 3).unwrap();
+        let mut f = WeightsFile::new(&system, &spec, &*model, 7, 3, "test".into());
+        assert!(f.load().is_ok());
+        // 10⁶ points: ~11 GB for one evaluation (the issue saw `predict` pass 8 GB).
+        f.grid = Some(1_000_000);
+        let budget = crate::Budget::bytes(4 << 30);
+        match f.load_within(&budget) {
+            Err(Error::OverBudget { setting, bytes, .. }) => {
+                assert_eq!(setting, "grid");
+                assert!(bytes > 1e10, "{bytes:e}");
+            }
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        let mut f = file();
+        f.hidden = alloc::vec![10_000; 100];
+        match f.load_within(&budget) {
+            Err(Error::OverBudget { setting, .. }) => assert_eq!(setting, "hidden"),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        // Widths past usize products: sized in f64, refused, no overflow.
+        f.hidden = alloc::vec![usize::MAX / 2, usize::MAX / 2];
+        assert!(f.load_within(&budget).is_err());
+    }
+
+    #[test]
+    fn parse_errors_name_the_field_they_are_in() {
+        let text =
+            "{\n  \"format\": \"lnn-web-weights\",\n  \"grid\": \"many\",\n  \"hidden\": [1]\n}";
+        // serde_json: invalid type: string "many", expected usize at line 3 column 16
+        assert_eq!(field_at(text, 3, 16), Some("grid"));
+        assert_eq!(
+            describe_parse_error(text, "invalid type: string \"many\", expected usize", 3, 16),
+            "in `grid`: invalid type: string \"many\", expected usize"
+        );
+        // Messages that name their field already stay as they are.
+        assert_eq!(
+            describe_parse_error(text, "missing field `seed`", 5, 1),
+            "missing field `seed`"
+        );
+        assert_eq!(field_at("[1, 2", 1, 5), None);
+        assert_eq!(field_at("", 9, 9), None);
     }
 
     #[test]

@@ -90,6 +90,7 @@ impl SimulateConfig {
             tol: self.tol.unwrap_or(d.tol),
             init: self.init.clone(),
             closed_form: self.closed_form,
+            ..d
         };
         Simulation::new(&s).map_err(js_error)
     }

@@ -68,7 +68,15 @@ pub fn energy_error(system: &System, model: &dyn Model, settings: JsValue) -> Js
     let accel = |x: &[f64]| -> lnn_core::Result<Vec<f64>> {
         Ok(model.derivatives(x, 1, &mut ws)?[2..].to_vec())
     };
-    let r = double_pendulum_energy_error(system, accel, &protocol).map_err(js_error)?;
+    // The core names its fields `t_end` and `initial_conditions`; the page sent `t` and
+    // `initialConditions`.
+    let r = double_pendulum_energy_error(system, accel, &protocol).map_err(|e| {
+        js_error(e.to_string().replacen("`t_end`", "`t`", 1).replacen(
+            "`initial_conditions`",
+            "`initialConditions`",
+            1,
+        ))
+    })?;
     let report = Report {
         mean: r.mean,
         median: r.median,

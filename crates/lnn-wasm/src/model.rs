@@ -38,8 +38,11 @@ impl LearnedModel {
     /// Loads a weights file (JSON text). Every field is checked; the error names the bad one.
     #[wasm_bindgen(js_name = fromWeights)]
     pub fn from_weights(json: &str) -> JsResult<LearnedModel> {
-        let file: WeightsFile = serde_json::from_str(json)
-            .map_err(|e| JsError::new(&format!("not a valid weights file: {e}")))?;
+        let file: WeightsFile = serde_json::from_str(json).map_err(|e| {
+            let msg =
+                lnn_core::weights::describe_parse_error(json, &e.to_string(), e.line(), e.column());
+            JsError::new(&format!("not a valid weights file: {msg}"))
+        })?;
         let (system, spec, model) = file
             .load()
             .map_err(|e| JsError::new(&format!("weights file: {e}")))?;

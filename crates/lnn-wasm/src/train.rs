@@ -138,8 +138,11 @@ impl Trainer {
     #[wasm_bindgen(js_name = fromWeights)]
     pub fn from_weights(json: &str, settings: JsValue) -> JsResult<Trainer> {
         let s: TrainSettings = from_js_object(settings, TrainSettings::FIELDS)?;
-        let file: WeightsFile = serde_json::from_str(json)
-            .map_err(|e| JsError::new(&format!("not a valid weights file: {e}")))?;
+        let file: WeightsFile = serde_json::from_str(json).map_err(|e| {
+            let msg =
+                lnn_core::weights::describe_parse_error(json, &e.to_string(), e.line(), e.column());
+            JsError::new(&format!("not a valid weights file: {msg}"))
+        })?;
         let (system, spec, model) = file
             .load()
             .map_err(|e| JsError::new(&format!("weights file: {e}")))?;

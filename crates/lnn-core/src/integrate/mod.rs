@@ -99,6 +99,9 @@ impl Integrator {
             Integrator::Euler { substeps } | Integrator::Rk4 { substeps } if substeps == 0 => {
                 Err(Error::config("substeps", "must be at least 1"))
             }
+            Integrator::Euler { substeps } | Integrator::Rk4 { substeps } => {
+                crate::budget::at_most("substeps", substeps, crate::budget::MAX_SUBSTEPS)
+            }
             Integrator::Dopri5 {
                 rtol,
                 atol,
@@ -114,7 +117,6 @@ impl Integrator {
                 }
                 Ok(())
             }
-            _ => Ok(()),
         }
     }
 }
@@ -307,7 +309,7 @@ pub fn rollout(
         return Err(Error::config("t", "must be non-negative and finite"));
     }
     ensure_finite(x0, "the initial state")?;
-    let intervals = libm_ceil(t_end / dt - 1e-9);
+    let intervals = output_intervals(t_end, dt);
     if (intervals + 1.0) * x0.len() as f64 > MAX_TRAJECTORY_NUMBERS as f64 {
         return Err(Error::config(
             "dt",
@@ -331,6 +333,12 @@ pub fn rollout(
         traj.states.extend_from_slice(&x);
     }
     Ok(traj)
+}
+
+/// The number of output intervals of length `dt` up to `t_end` (the last one may be shorter),
+/// as f64 so a huge `t_end / dt` can be checked before it is used as a count.
+pub fn output_intervals(t_end: f64, dt: f64) -> f64 {
+    libm_ceil(t_end / dt - 1e-9)
 }
 
 fn libm_ceil(x: f64) -> f64 {

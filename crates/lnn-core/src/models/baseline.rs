@@ -20,9 +20,10 @@ pub struct Baseline {
 impl Baseline {
     /// Wraps a network with `2n + k` inputs and `n` outputs.
     pub fn new(mlp: Mlp, n: usize, k: usize, norm: Normalisation) -> Self {
+        let plan = super::plan_of(ModelKind::Baseline, n, &norm);
         Baseline {
             parts: Parts { mlp, n, k, norm },
-            plan: Plan::value_only(),
+            plan,
         }
     }
 }

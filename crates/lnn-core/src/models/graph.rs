@@ -58,7 +58,7 @@ impl GraphLnn {
     /// A density network with 6 inputs (normalised by `norm`) and one output, on `n` points
     /// spaced `dx`.
     pub fn new(mlp: Mlp, n: usize, dx: f64, norm: Normalisation) -> Self {
-        let plan = Plan::euler_lagrange(3, &norm.scale);
+        let plan = super::plan_of(ModelKind::GraphLnn, n, &norm);
         GraphLnn {
             parts: Parts { mlp, n, k: 0, norm },
             dx,

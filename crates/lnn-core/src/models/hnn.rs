@@ -9,7 +9,7 @@ use super::{
     backpropagate, objective_methods, Coordinates, Loss, Model, ModelKind, Normalisation, Parts,
     Workspace,
 };
-use crate::nn::taylor_pass::{Direction, Plan};
+use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
 use crate::{Float, Result};
 
@@ -30,15 +30,10 @@ impl Hnn {
         norm: Normalisation,
         coordinates: Coordinates,
     ) -> Self {
-        let dirs = (0..2 * n)
-            .map(|input| Direction {
-                input,
-                scale: norm.scale[input],
-            })
-            .collect();
+        let plan = super::plan_of(ModelKind::Hnn, n, &norm);
         Hnn {
             parts: Parts { mlp, n, k, norm },
-            plan: Plan::gradient(dirs),
+            plan,
             coordinates,
         }
     }

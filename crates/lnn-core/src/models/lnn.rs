@@ -34,7 +34,7 @@ struct Solved {
 impl Lnn {
     /// Wraps a network with `2n + k` inputs and one output; q̈ through `solver`.
     pub fn new(mlp: Mlp, n: usize, k: usize, norm: Normalisation, solver: Solver) -> Self {
-        let plan = Plan::euler_lagrange(n, &norm.scale);
+        let plan = super::plan_of(ModelKind::Lnn, n, &norm);
         Lnn {
             parts: Parts { mlp, n, k, norm },
             plan,

@@ -328,7 +328,86 @@ pub struct ModelSpec {
     pub precision: Precision,
 }
 
+/// The derivatives each kind of model carries through its batched pass, for `n` degrees of
+/// freedom (3 for a graph density) with the input map `norm`: the one place the models and the
+/// memory estimate ([`ModelSpec::pass_bytes`]) take it from.
+pub(crate) fn plan_of(kind: ModelKind, n: usize, norm: &Normalisation) -> Plan {
+    match kind {
+        ModelKind::Lnn => Plan::euler_lagrange(n, &norm.scale),
+        ModelKind::GraphLnn => Plan::euler_lagrange(3, &norm.scale),
+        ModelKind::Baseline => Plan::value_only(),
+        ModelKind::Hnn => Plan::gradient(
+            (0..2 * n)
+                .map(|input| taylor_pass::Direction {
+                    input,
+                    scale: norm.scale[input],
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// States per chunk of [`crate::train::evaluate`]'s pass: at most this many rows go through the
+/// network at once (a graph state is N rows), so evaluating a test set costs the memory of one
+/// chunk, not of the whole set (1,024 wave states of 100 points took 1.15 GB in one pass).
+pub const EVAL_CHUNK_ROWS: usize = 1024;
+
+/// Rows of the batched pass per state: N densities for the graph model, 1 otherwise.
+pub fn rows_per_state(kind: ModelKind, dof: usize) -> usize {
+    if kind == ModelKind::GraphLnn {
+        dof
+    } else {
+        1
+    }
+}
+
+/// States per evaluation chunk (at least one).
+pub fn eval_chunk_states(kind: ModelKind, dof: usize) -> usize {
+    (EVAL_CHUNK_ROWS / rows_per_state(kind, dof)).max(1)
+}
+
 impl ModelSpec {
+    /// Number of network parameters (f64, so an absurd architecture does not overflow).
+    pub fn param_count(&self) -> f64 {
+        self.sizes()
+            .windows(2)
+            .map(|p| p[0] as f64 * p[1] as f64 + p[1] as f64)
+            .sum()
+    }
+
+    /// Bytes of one batched pass over `samples` states in a float of `float_bytes` (with the
+    /// reverse pass when `reverse`): the tape, the network inputs of a graph model and the
+    /// derivatives returned.
+    pub fn pass_bytes(&self, samples: usize, reverse: bool, float_bytes: usize) -> f64 {
+        let rows = samples as f64 * rows_per_state(self.kind, self.dof) as f64;
+        let plan = plan_of(self.kind, self.dof, &self.normalisation);
+        let graph_inputs = if self.kind == ModelKind::GraphLnn {
+            6.0 * 8.0
+        } else {
+            0.0
+        };
+        plan.tape_bytes(&self.sizes(), rows, reverse, float_bytes)
+            + rows * graph_inputs
+            + samples as f64 * 2.0 * self.dof as f64 * 8.0
+    }
+
+    /// Refuses a model whose parameters, or one evaluation at a single state, would not fit in
+    /// `budget` (a weights file asking for a huge grid or network), before anything is allocated.
+    ///
+    /// # Errors
+    /// [`Error::OverBudget`] naming `hidden` or `grid`.
+    pub fn check_budget(&self, budget: &crate::Budget) -> Result<()> {
+        let one_state = (
+            if self.kind == ModelKind::GraphLnn {
+                "grid"
+            } else {
+                "hidden"
+            },
+            self.pass_bytes(1, false, 8) + 2.0 * self.dof as f64 * 8.0,
+        );
+        budget.check_all(&[("hidden", self.param_count() * 8.0), one_state])
+    }
+
     /// Number of entries the normalisation maps: the state, or the 6 stencil values of a graph
     /// density.
     pub fn state_inputs(&self) -> usize {

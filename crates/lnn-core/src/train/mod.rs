@@ -5,11 +5,12 @@ use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use crate::budget;
 use crate::models::{Coordinates, Loss, Model, ModelKind, ModelSpec, Normalisation, Workspace};
 use crate::nn::{Activation, Init, Mlp};
 use crate::rng::{self, StdRng};
 use crate::systems::System;
-use crate::{Error, Float, Precision, Result, Solver};
+use crate::{Budget, Error, Float, Precision, Result, Solver};
 
 mod adam;
 pub mod data;
@@ -40,6 +41,11 @@ pub const DEFINITENESS: f64 = 1000.0;
 
 /// The seed of the held-out test set: fixed, so test losses of different runs are comparable.
 pub const TEST_SEED: u64 = 0x07E5_75E7;
+
+/// The largest peak learning rate accepted: Adam's steps are about lr in size per parameter, so
+/// past 10 every step throws the network far from anything it learnt (`--lr 1e300` skipped 19 of
+/// 20 steps and still wrote a weights file).
+pub const MAX_LR: f64 = 10.0;
 
 /// Largest batch accepted.
 pub const MAX_BATCH: usize = 65_536;
@@ -87,6 +93,9 @@ pub struct TrainConfig {
     /// The float of the batched pass and of Adam (default f64; see [`Trainer`] and
     /// [`crate::float`] for what stays f64).
     pub precision: Precision,
+    /// The memory the run may take ([`TrainConfig::validate`] refuses a bigger one before
+    /// allocating; default [`Budget::default`]).
+    pub memory_budget: Budget,
 }
 
 impl TrainConfig {
@@ -113,7 +122,45 @@ impl TrainConfig {
             solver: default_solver(&system, model),
             definiteness: DEFINITENESS,
             precision: Precision::F64,
+            memory_budget: Budget::default(),
         }
+    }
+
+    /// The memory a [`Trainer`] of this configuration holds, by the setting responsible: the
+    /// parameters with their gradient and Adam's two moments (`hidden`), one training batch and
+    /// its forward and reverse pass (`batch`), the test set and one chunk of its evaluation
+    /// (`test_size`). For the wave each of the last two grows with the grid too. Against peak
+    /// RSS of `lnn train --steps 1` (measured): `--batch 65536` estimated 3.5 GB, took 3.44 GB;
+    /// `--test-size 65536 --hidden 10000` estimated 1.3 GB, took 1.29 GB.
+    pub fn memory(&self) -> [(&'static str, f64); 3] {
+        let spec = self.spec();
+        let fb = match self.precision {
+            Precision::F64 => 8,
+            Precision::F32 => 4,
+        };
+        let per_state = (self.system.state_len() + 2 * self.system.dof()) as f64 * 8.0;
+        // model (f64) + gradient + two moments (+ the f32 copy of the network in f32).
+        let params = spec.param_count() * (8.0 + 4.0 * fb as f64);
+        let wave = matches!(self.system, System::Wave(_));
+        [
+            ("hidden", params),
+            (
+                if wave {
+                    "batch (× grid points)"
+                } else {
+                    "batch"
+                },
+                self.batch as f64 * per_state + spec.pass_bytes(self.batch, true, fb),
+            ),
+            (
+                if wave {
+                    "test_size (× grid points)"
+                } else {
+                    "test_size"
+                },
+                test_set_bytes(&self.system, &spec, self.test_size),
+            ),
+        ]
     }
 
     /// The model this configuration builds.
@@ -180,8 +227,21 @@ impl TrainConfig {
             (_, ModelKind::GraphLnn) => return Err(Error::config("model", "graph-lnn needs a field on a grid: --system wave")),
             _ => {}
         }
+        budget::at_most("steps", self.total_steps, budget::MAX_TRAIN_STEPS)?;
+        if self.lr > MAX_LR {
+            return Err(Error::config(
+                "lr",
+                alloc::format!(
+                    "{:?} is far above any rate Adam trains with (its steps are about lr in size); the limit is {MAX_LR}",
+                    self.lr
+                ),
+            ));
+        }
+        let spec = self.spec();
+        spec.validate()?;
+        self.memory_budget.check_all(&self.memory())?;
         data::sample_state(&self.system, &mut rng::seeded(0))?;
-        self.spec().validate()
+        Ok(())
     }
 }
 
@@ -473,22 +533,40 @@ impl Trainer {
     }
 }
 
+/// Bytes of a test set of `size` states of `system` and of one chunk of its evaluation by a
+/// model of `spec` ([`evaluate`]): what `lnn eval` and a [`Trainer`] charge for `test_size`.
+pub fn test_set_bytes(system: &System, spec: &ModelSpec, size: usize) -> f64 {
+    let per_state = (system.state_len() + 2 * system.dof()) as f64 * 8.0;
+    let chunk = size.min(crate::models::eval_chunk_states(spec.kind, spec.dof));
+    size as f64 * per_state + spec.pass_bytes(chunk, false, 8)
+}
+
 /// The loss of `model` on `data` (NaN if the model fails on some sample): the components a
 /// model is trained on, i.e. q̈ for the LNN and the baseline, (q̇, ṗ) for the HNN.
+///
+/// The states go through the model in chunks of [`crate::models::eval_chunk_states`], so the
+/// pass holds one chunk's tape whatever the size of `data` (the sum is over the same terms in
+/// the same order as in one pass: the same bits).
 pub fn evaluate(model: &dyn Model, data: &Dataset, loss: Loss, ws: &mut Workspace) -> f64 {
     let n = model.dof();
     let first = if model.kind() == ModelKind::Hnn { 0 } else { n };
     let count = data.samples * (2 * n - first);
-    let Ok(dx) = model.derivatives(&data.states, data.samples, ws) else {
-        return f64::NAN;
-    };
+    let len = data.states.len() / data.samples.max(1);
+    let chunk = crate::models::eval_chunk_states(model.kind(), n);
     let mut total = 0.0;
-    for s in 0..data.samples {
-        for i in first..2 * n {
-            total += loss
-                .term(dx[s * 2 * n + i], data.targets[s * 2 * n + i], count)
-                .0;
+    let mut start = 0;
+    while start < data.samples {
+        let m = chunk.min(data.samples - start);
+        let Ok(dx) = model.derivatives(&data.states[start * len..(start + m) * len], m, ws) else {
+            return f64::NAN;
+        };
+        for s in 0..m {
+            let t = &data.targets[(start + s) * 2 * n..(start + s + 1) * 2 * n];
+            for i in first..2 * n {
+                total += loss.term(dx[s * 2 * n + i], t[i], count).0;
+            }
         }
+        start += m;
     }
     total
 }

@@ -95,6 +95,47 @@ impl Plan {
         1 + self.directions.len() + self.pairs.len()
     }
 
+    /// Bytes a [`Tape`] holds after a pass of `samples` inputs through a network of `sizes`, in a
+    /// float of `float_bytes`, with the reverse pass's buffers too when `reverse` (training):
+    /// what the memory budget charges before the pass runs (`crate::budget`). It mirrors the
+    /// buffers of [`forward_seeded`] and [`backward`] (per sample: the seed block, y, z, σ′..σ‴,
+    /// g, δ, the outputs; in reverse their adjoints), so it is an estimate within a few percent.
+    /// In f64 (`samples` too), so absurd sizes do not overflow.
+    pub fn tape_bytes(
+        &self,
+        sizes: &[usize],
+        samples: f64,
+        reverse: bool,
+        float_bytes: usize,
+    ) -> f64 {
+        let Some((&outs, inner)) = sizes.split_last() else {
+            return 0.0;
+        };
+        let f = (1 + self.tangents().0.len()) as f64;
+        let c = self.columns() as f64;
+        let sum = |v: &[usize]| v.iter().map(|&w| w as f64).sum::<f64>();
+        let inputs = sum(inner); // sizes[0..layers]: the input of each layer
+        let hidden = sum(&inner[1.min(inner.len())..]);
+        let widest = sizes.iter().copied().max().unwrap_or(0) as f64;
+        let derivatives = !self.directions.is_empty();
+        let mut per = c * sizes[0] as f64 // seed block
+            + inputs * f // y
+            + (hidden + outs as f64) * f // z
+            + 3.0 * hidden // σ′, σ″, σ‴
+            + outs as f64 * c; // out
+        if derivatives {
+            per += inputs * f + hidden * f; // g, δ
+        }
+        if reverse {
+            per += inputs * f + hidden * f + 3.0 * widest * f + outs as f64 * c;
+        }
+        let weights = sizes
+            .windows(2)
+            .map(|p| p[0] as f64 * p[1] as f64)
+            .sum::<f64>();
+        (per * samples + weights) * float_bytes as f64
+    }
+
     /// The directions carried as tangents (the first direction of each pair, each once) and,
     /// per pair, the index of its tangent.
     fn tangents(&self) -> (Vec<usize>, Vec<usize>) {
