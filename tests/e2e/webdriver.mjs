@@ -1,18 +1,7 @@
 // A minimal W3C WebDriver client over fetch, for the browsers Playwright cannot drive here
 // (Debian's Firefox ESR through geckodriver, built by scripts/setup.sh). Only what the tests use.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+import { freePort } from './harness.mjs';
 
 const GECKODRIVER = process.env.GECKODRIVER ?? `${process.env.HOME}/.cargo/bin/geckodriver`;
 const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';

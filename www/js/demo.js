@@ -313,7 +313,7 @@ export class Demo {
       const { outside } = energyView.draw(energy.getContext('2d'), {
         rollouts: all.filter((s) => s.energy.count),
         yLabel: desc.energyLabel,
-        scale: desc.energyScale ?? this.rollouts.energies().start ?? 1,
+        scale: this.#energyScale(),
       });
       energy.dataset.outside = outside.join(','); // for the tests
       energy.dataset.tMax = all.reduce((m, s) => Math.max(m, s.energy.lastT ?? 0), 0).toFixed(3); // for the tests
@@ -339,9 +339,14 @@ export class Demo {
     }
   }
 
+  /** The energy the drift is measured against: the system's scale, or |E(0)| (null: relative). */
+  #energyScale() {
+    return SYSTEMS[this.rollouts.system].energyScale ?? Math.abs(this.rollouts.energies().start ?? 1);
+  }
+
   #readouts() {
     const { now, start } = this.rollouts.energies();
-    const scale = SYSTEMS[this.rollouts.system].energyScale ?? Math.abs(start); // null: relative
+    const scale = this.#energyScale();
     this.dom('time').textContent = `${this.rollouts.t.toFixed(2)} s`;
     this.dom('energy').textContent = now === undefined ? '–' : now.toFixed(6);
     this.dom('drift').textContent = now === undefined ? '–' : (Math.abs(now - start) / scale).toExponential(2);

@@ -114,14 +114,19 @@ function extent(series, log, key) {
 
 const FONT = 12; // px (CSS) of every text on a plot
 
-/** The y ticks and their labels for the range `yr` of a plot `height` device px tall. */
-function yAxis(yr, log, height, dpr) {
+/**
+ * The y ticks, their labels and the widest label's width for the range `yr` of a plot `height`
+ * device px tall.
+ */
+function yAxis(ctx, yr, log, height, dpr) {
   const count = Math.max(2, Math.min(5, Math.floor(height / (26 * dpr)))); // labels never touch
   const values = log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], count);
   const { labels, offset } = log ? { labels: values.map(logLabel), offset: 0 } : tickLabels(values);
   // A log axis over many decades at a small height: every other label, still readable.
   const every = Math.max(1, Math.ceil(values.length / Math.max(2, Math.floor(height / (18 * dpr)))));
-  return { values, labels: labels.map((l, i) => (i % every === 0 ? l : '')), offset };
+  const shown = labels.map((l, i) => (i % every === 0 ? l : ''));
+  ctx.font = `${FONT * dpr}px system-ui, sans-serif`;
+  return { values, labels: shown, offset, width: Math.max(0, ...shown.map((l) => ctx.measureText(l).width)) };
 }
 
 function drawAxes(ctx, box, xr, y, dpr, labels) {
@@ -233,9 +238,7 @@ export function drawPlot(ctx, data) {
   const { yr, outside } = yRangeOf(series, log, data);
   const legend = legendLayout(ctx, series, 46 * dpr, canvas.width - 8 * dpr, dpr);
   const top = (8 + 15 * legend.rows) * dpr, bottom = 32 * dpr;
-  const y = yAxis(yr, log, canvas.height - top - bottom, dpr);
-  ctx.font = `${FONT * dpr}px system-ui, sans-serif`;
-  y.width = Math.max(0, ...y.labels.map((l) => ctx.measureText(l).width));
+  const y = yAxis(ctx, yr, log, canvas.height - top - bottom, dpr);
   const m = { left: Math.max(46 * dpr, y.width + 24 * dpr), right: 8 * dpr, top, bottom };
   const box = {
     left: m.left, right: canvas.width - m.right, top: m.top, bottom: canvas.height - m.bottom,

@@ -1,6 +1,7 @@
 // What the page shows for each system: the rollouts side by side (true system first), the shipped
 // weights of each learned rollout, the initial state and how to draw a random one. Pure data and
 // small pure functions; no DOM.
+import { check } from './params.js';
 
 /** Colours of the rollouts, by slot key (see slotKey). */
 export const COLORS = {
@@ -156,8 +157,6 @@ export const SYSTEMS = {
   },
 };
 
-const round4 = (v) => Math.round(v * 1e4) / 1e4; // as the URL keeps them (params.js)
-
 /**
  * The initial state the page will use for the URL's `x0`, and what had to change on the way: the
  * wrong number of entries falls back to the system's default (`[]`), and entries outside the
@@ -173,7 +172,7 @@ export function checkInitialState(system, x0) {
       warnings: [`x0: the ${s.title}'s initial state has ${s.stateLength} entries (${s.stateNames.join(', ')}), not ${x0.length}; using the default ${s.x0.join(',')}`],
     };
   }
-  const fixed = s.fixState(x0).map(round4);
+  const fixed = check('x0', s.fixState(x0)).value; // rounded as the URL keeps it
   const changed = fixed.flatMap((v, i) => (v === x0[i] ? [] : [`${s.stateNames[i]} = ${x0[i]} → ${v}`]));
   return { x0: fixed, warnings: changed.length ? [`x0: ${changed.join(', ')} (${s.stateRule})`] : [] };
 }

@@ -3,6 +3,7 @@
 // The page starts a second instance for the energy-error protocol (evaluate-energy), which runs
 // for seconds to minutes in one piece and would otherwise stall training.
 import init, { LearnedModel, Trainer } from '../lnn-wasm.js';
+import { fmtInt as fmt } from './format.js';
 import { Cmd, Reply, message, problem } from './protocol.js';
 
 // Work per slice before yielding to the message queue, so that a pause or a new configuration
@@ -36,7 +37,6 @@ function tooLarge(trainer, settings) {
   const points = settings.grid ? GRAPH_POINT_WEIGHT * settings.grid : 1;
   const batch = settings.batch * points * params, test = (settings.testSize ?? 0) * points * params;
   if (Math.max(batch, test) <= MAX_CALL_WORK) return null;
-  const fmt = (v) => Math.round(v).toLocaleString('en');
   const what = batch >= test ? `a batch of ${fmt(settings.batch)}` : `the ${fmt(settings.testSize)} test samples`;
   const maxBatch = Math.floor(MAX_CALL_WORK / (points * params));
   const advice = maxBatch >= Math.max(1, settings.testSize ?? 0)

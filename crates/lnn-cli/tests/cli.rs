@@ -1,16 +1,6 @@
 //! The `lnn` binary as a user runs it: output formats, exit codes, error messages.
-use std::process::{Command, Output};
-
-fn lnn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lnn"))
-        .args(args)
-        .output()
-        .expect("lnn runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{lnn, refused, stderr};
 
 #[test]
 fn help_lists_the_systems() {
@@ -146,14 +136,7 @@ fn bad_input_exits_non_zero_with_a_clear_message() {
         (&[], "no command"),
     ];
     for (args, needle) in cases {
-        let o = lnn(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?} should fail");
-        assert!(o.stdout.is_empty(), "{args:?} printed to stdout");
-        assert!(
-            stderr(&o).contains(needle),
-            "{args:?}: `{}` lacks `{needle}`",
-            stderr(&o)
-        );
+        refused(args, &[needle]);
     }
 }
 

@@ -2,19 +2,10 @@
 //! case the issue lists, as the user typed it, with the error it must now give (or the bounded,
 //! labelled result).
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-fn lnn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lnn"))
-        .args(args)
-        .output()
-        .expect("lnn runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{lnn, refused, stderr};
 
 fn shipped(name: &str) -> String {
     format!("{}/../../www/models/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -35,25 +26,6 @@ fn edited(file: &str, dir: &Path, out: &str, edit: impl FnOnce(&mut serde_json::
     let path = dir.join(out);
     std::fs::write(&path, v.to_string()).unwrap();
     path.to_str().unwrap().to_string()
-}
-
-/// Fails with exit status 2, nothing on stdout, and every needle in the message.
-fn refused(args: &[&str], needles: &[&str]) {
-    let o = lnn(args);
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "{args:?} should fail: {}",
-        stderr(&o)
-    );
-    assert!(o.stdout.is_empty(), "{args:?} printed to stdout");
-    for needle in needles {
-        assert!(
-            stderr(&o).contains(needle),
-            "{args:?}: `{}` lacks `{needle}`",
-            stderr(&o)
-        );
-    }
 }
 
 #[test]
