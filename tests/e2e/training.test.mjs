@@ -105,6 +105,14 @@ test('a corrupt weights file is refused with a message and the model kept; a goo
   await page.setInputFiles('#load', { name: 'short.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
   await page.waitForFunction((s) => document.querySelector(s).textContent.includes('short.json'), status);
   assert.match(await page.textContent(status), /could not load short\.json: weights file: .*param/i);
+  // A field of the wrong type is named (serde alone said "invalid type: integer `1`, expected a
+  // string at line 1 column 49"), and a JSON array is not taken for a weights file.
+  await page.setInputFiles('#load', { name: 'typed.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...file, model: 1 })) });
+  await page.waitForFunction((s) => document.querySelector(s).textContent.includes('typed.json'), status);
+  assert.match(await page.textContent(status), /could not load typed\.json: .*in `model`: invalid type: integer `1`, expected a string/);
+  await page.setInputFiles('#load', { name: 'list.json', mimeType: 'application/json', buffer: Buffer.from('[1]') });
+  await page.waitForFunction((s) => document.querySelector(s).textContent.includes('list.json'), status);
+  assert.match(await page.textContent(status), /could not load list\.json: .*a weights file is a JSON object/);
   // A model of another system.
   const other = await readFile(join(import.meta.dirname, '..', '..', 'www', 'models', 'relativistic-lnn.json'));
   await page.setInputFiles('#load', { name: 'rel.json', mimeType: 'application/json', buffer: other });

@@ -22,6 +22,17 @@ const MIN_SUBSTEPS = 2;
 
 const finite = (x) => x.every((v) => Number.isFinite(v) && Math.abs(v) < HUGE);
 
+/**
+ * Why a learned rollout stopped, in the page's words: the engine's advice for a singular mass
+ * matrix names solver settings of the command line that the page does not offer, while what a
+ * visitor can do is train on (an untrained model's M is often singular somewhere).
+ */
+export function failureText(err) {
+  const message = err?.message ?? String(err);
+  if (!message.includes('mass matrix')) return message;
+  return 'the model\'s mass matrix ∂²L/∂q̇² is singular in this state, so its equations of motion have no solution (common before training has made it definite); it starts again with the next weights from training, or on Reset';
+}
+
 export class Rollouts {
   /** `lnn`: the wasm bindings; `system`: a key of SYSTEMS; `x0`: the initial state (q, q̇, c). */
   constructor(lnn, system, x0) {
@@ -104,7 +115,7 @@ export class Rollouts {
       s.model.setState(toModelCoordinates(this.system, s.key, x));
       this.#record(s, s.model.state(), true);
     } catch (err) {
-      s.diverged = err.message ?? String(err);
+      s.diverged = failureText(err);
     }
   }
 
@@ -159,7 +170,7 @@ export class Rollouts {
         if (!finite(x)) throw new Error('the state is no longer finite');
         this.#record(s, x, false);
       } catch (err) {
-        s.diverged = `diverged at t = ${this.t.toFixed(2)} s: ${err.message ?? err}`;
+        s.diverged = `diverged at t = ${this.t.toFixed(2)} s: ${failureText(err)}`;
       }
     }
   }

@@ -122,10 +122,20 @@ pub fn field_at(text: &str, line: usize, column: usize) -> Option<&str> {
 }
 
 /// A JSON parse error of a weights file `text` (serde's `message` at `line`, `column`) with the
-/// field it is in named, when serde did not name one itself (wrong types, bad numbers).
+/// field it is in named, when serde did not name one itself (wrong types, bad numbers: serde
+/// quotes the offending value in backticks too, "invalid type: integer `1`", so only "field `"
+/// counts as named). A file that is valid JSON but not an object says so: serde's message for
+/// `[1]` ("expected a string at line 1 column 2") would describe the first field it tried.
 pub fn describe_parse_error(text: &str, message: &str, line: usize, column: usize) -> String {
+    let trimmed = text.trim_start();
+    if !trimmed.is_empty() && !trimmed.starts_with('{') {
+        return alloc::format!(
+            "a weights file is a JSON object ({{\"format\": \"lnn-web-weights\", ...}}); this one starts with `{}`",
+            trimmed.chars().next().unwrap_or(' ')
+        );
+    }
     match field_at(text, line, column) {
-        Some(key) if !message.contains('`') => alloc::format!("in `{key}`: {message}"),
+        Some(key) if !message.contains("field `") => alloc::format!("in `{key}`: {message}"),
         _ => message.into(),
     }
 }
@@ -346,6 +356,17 @@ mod tests {
         assert_eq!(
             describe_parse_error(text, "missing field `seed`", 5, 1),
             "missing field `seed`"
+        );
+        // serde quotes the wrong value in backticks: the field is still named.
+        let text = "{\"format\": \"lnn-web-weights\", \"version\": 1, \"model\": 1}";
+        assert_eq!(
+            describe_parse_error(text, "invalid type: integer `1`, expected a string", 1, 53),
+            "in `model`: invalid type: integer `1`, expected a string"
+        );
+        // Not an object at all.
+        assert_eq!(
+            describe_parse_error("[1]", "invalid type: integer `1`, expected a string", 1, 2),
+            "a weights file is a JSON object ({\"format\": \"lnn-web-weights\", ...}); this one starts with `[`"
         );
         assert_eq!(field_at("[1, 2", 1, 5), None);
         assert_eq!(field_at("", 9, 9), None);
