@@ -235,6 +235,35 @@ test('a crashed training worker is reported and replaced by a working one', asyn
   await page.close();
 });
 
+test('a training worker that runs out of memory says so, and is replaced by a working one', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 1100, height: 800 } });
+  await page.addInitScript(() => {
+    const Real = window.Worker;
+    window.testWorkers = [];
+    window.Worker = class extends Real {
+      constructor(...args) {
+        super(...args);
+        window.testWorkers.push(this);
+      }
+    };
+  });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(ctx.server.base + SMALL);
+  await ready(page);
+  // The worker's wasm memory filled to the browser's limit; then a trainer is built, as on a
+  // configure, and its allocation is refused. Without memory.rs this read "(unreachable)".
+  await page.evaluate(() => window.testWorkers[0].postMessage({ v: 1, type: 'exhaust', run: 0 }));
+  await page.waitForFunction(() => /stopped/.test(document.getElementById('train-status').textContent), null, SLOW);
+  assert.match(await page.textContent('#train-status'),
+    /the training worker stopped \(out of memory: a request for [\d.]+ [KMG]B was refused with [\d.]+ GB of WebAssembly memory in use.*\); it was restarted/);
+  assert.equal(await page.evaluate(() => window.testWorkers.length), 2, 'a new worker was started');
+  await page.click('#train');
+  await page.waitForFunction(() => Number(document.getElementById('loss').dataset.step) > 100, null, SLOW);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('while training, the model is re-scored on the quick energy protocol and plotted against the shipped models', async () => {
   // A schedule long enough not to end (and stop training) before the first scoring at 10 s.
   const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?hidden=16,16&batch=16&steps=2000000`);

@@ -3,6 +3,7 @@
 // its MLP at 40 initial conditions and t = 100). It takes seconds (quick variant) to minutes (the
 // paper's settings) in wasm, so it runs in a worker of its own (worker.js, evaluate-energy); the
 // training worker keeps training meanwhile and the page keeps animating.
+import { fmtPercent } from './format.js';
 import { Cmd, Reply } from './protocol.js';
 import { SYSTEMS } from './systems.js';
 import { TrainerClient } from './trainer-client.js';
@@ -13,12 +14,17 @@ export const VARIANTS = {
   paper: { label: 'paper protocol', settings: { initialConditions: 40, t: 100 } },
 };
 
-const pct = (v) => (Number.isFinite(v) ? `${Number((100 * v).toPrecision(2))} %` : '–');
-
-/** "mean x % · median y % · diverged k of n (t = T, n initial conditions)". */
+/**
+ * "mean x % · median y % · diverged k of n (t = T, n initial conditions)". The mean is over the
+ * rollouts that did not diverge and the median over all (diverged ones count as infinite), so
+ * when every rollout diverged there is no number to give, and the text says so instead of "–".
+ */
 export function formatReport(r) {
   const n = r.initialConditions;
-  return `mean ${pct(r.mean)} · median ${pct(r.median)} · diverged ${r.diverged} of ${n} (t = ${r.t}, ${n} initial conditions)`;
+  const runs = `(t = ${r.t}, ${n} initial conditions)`;
+  if (r.diverged >= n) return `every rollout diverged, ${r.diverged} of ${n} ${runs}: no energy error to give; the model does not keep the energy anywhere near yet`;
+  const median = Number.isFinite(r.median) ? fmtPercent(r.median) : 'none (half or more diverged)';
+  return `mean ${fmtPercent(r.mean)} · median ${median} · diverged ${r.diverged} of ${n} ${runs}`;
 }
 
 export class EnergyPanel {

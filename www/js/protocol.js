@@ -34,6 +34,11 @@ export const Cmd = Object.freeze({
   evaluateEnergy: 'evaluate-energy',
   /** For the tests of the restart path: throws from the worker's event loop, uncaught. */
   crash: 'crash',
+  /**
+   * For the tests of running out of memory: fills the worker's wasm memory to the browser's limit,
+   * then builds a trainer from the current settings, whose allocation fails as a real one would.
+   */
+  exhaust: 'exhaust',
 });
 
 /** Worker -> page. */

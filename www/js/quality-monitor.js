@@ -6,7 +6,7 @@
 // and shows the moment a visitor's LNN crosses below the baseline.
 import * as qualityView from './quality-view.js';
 import { VARIANTS } from './energy-panel.js';
-import { fmtInt } from './format.js';
+import { fmtInt, fmtPercent } from './format.js';
 import { Cmd, Reply } from './protocol.js';
 import { SYSTEMS, slotColor, slotKey, slotLabel } from './systems.js';
 import { TrainerClient } from './trainer-client.js';
@@ -123,7 +123,7 @@ export class QualityMonitor {
     });
     const last = this.points.at(-1);
     const text = last
-      ? `${slotLabel(key)} after ${formatTime(last.seconds)} of training (step ${fmtInt(last.step)}): mean ${pct(last.mean)}, ${last.diverged} of ${last.initialConditions} diverged. The rollouts start again from the initial state whenever the score is the best yet.`
+      ? `${slotLabel(key)} after ${formatTime(last.seconds)} of training (step ${fmtInt(last.step)}): ${last.diverged >= last.initialConditions ? `every rollout diverged (${last.diverged} of ${last.initialConditions}), no energy error yet` : `mean ${fmtPercent(last.mean)}, ${last.diverged} of ${last.initialConditions} diverged`}. The rollouts start again from the initial state whenever the score is the best yet.`
       : '';
     this.dom('quality-status').textContent = text;
     canvas.setAttribute('aria-label', `Energy error (quick protocol) of the model in training against training time${text ? `; ${text}` : ''}`);
@@ -136,5 +136,4 @@ export class QualityMonitor {
   }
 }
 
-const pct = (v) => (Number.isFinite(v) ? `${Number((100 * v).toPrecision(2))} %` : '–');
 const formatTime = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;

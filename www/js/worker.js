@@ -2,8 +2,8 @@
 // between slices. Speaks the protocol of protocol.js; every failure is posted, never swallowed.
 // The page starts a second instance for the energy-error protocol (evaluate-energy), which runs
 // for seconds to minutes in one piece and would otherwise stall training.
-import init, { LearnedModel, Trainer } from '../lnn-wasm.js';
-import { fmtInt as fmt } from './format.js';
+import init, { LearnedModel, Trainer, failedAllocation } from '../lnn-wasm.js';
+import { fmtBytes, fmtInt as fmt } from './format.js';
 import { Cmd, Reply, message, problem } from './protocol.js';
 
 // Work per slice before yielding to the message queue, so that a pause or a new configuration
@@ -56,9 +56,21 @@ const post = (type, fields, transfer = []) => postMessage(message(type, w.run, f
 /** A Rust panic or a trap leaves the wasm instance unusable: the page must restart us. */
 const isFatal = (err) => err instanceof WebAssembly.RuntimeError;
 
+/**
+ * An error's message; a trap after a refused allocation (Rust aborts: "unreachable") is said to
+ * be running out of memory, with the request and the memory in use (crates/lnn-wasm, memory.rs).
+ */
+function describe(err) {
+  const text = String(err?.message ?? err);
+  const refused = isFatal(err) ? failedAllocation() : 0;
+  if (!refused) return text;
+  return `out of memory: a request for ${fmtBytes(refused)} was refused with ${fmtBytes(wasm.memory.buffer.byteLength)} of WebAssembly memory in use, `
+    + 'the most this browser gives one worker; smaller settings (hidden widths, batch, test size) need less';
+}
+
 function fail(err) {
   w.running = false;
-  post(Reply.error, { message: String(err?.message ?? err), fatal: isFatal(err) });
+  post(Reply.error, { message: describe(err), fatal: isFatal(err) });
 }
 
 function replaceTrainer(make) {
@@ -248,7 +260,7 @@ const handlers = {
       const report = model.energyError(msg.settings ?? {});
       post(Reply.energyError, { request: msg.request, report, seconds: (performance.now() - t0) / 1000 });
     } catch (err) {
-      post(Reply.error, { message: String(err?.message ?? err), fatal: isFatal(err), request: msg.request });
+      post(Reply.error, { message: describe(err), fatal: isFatal(err), request: msg.request });
     } finally {
       model?.free();
     }
@@ -257,6 +269,16 @@ const handlers = {
     setTimeout(() => {
       throw new Error('crash requested by the page (a test of the restart path)');
     });
+  },
+  [Cmd.exhaust]() {
+    for (const pages of [1024, 16, 1]) { // 64 MiB, 1 MiB, 64 KiB at a time, to the last page
+      try {
+        for (;;) wasm.memory.grow(pages);
+      } catch {
+        // the browser's limit for this size of request
+      }
+    }
+    replaceTrainer(() => new Trainer({ ...w.settings, testSize: 4096 }));
   },
 };
 
@@ -270,7 +292,7 @@ function handle(msg) {
 
 addEventListener('unhandledrejection', (e) => fail(e.reason));
 
-await init();
+const wasm = await init();
 onmessage = (e) => {
   try {
     handle(e.data);

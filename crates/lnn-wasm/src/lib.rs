@@ -10,6 +10,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 mod error;
+mod memory;
 mod metrics;
 mod model;
 mod settings;

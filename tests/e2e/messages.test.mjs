@@ -1,0 +1,38 @@
+// What the page says when the engine fails (run in Node): results in which every rollout
+// diverged, a rollout stopped by a singular mass matrix, sizes in bytes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatReport } from '../../www/js/energy-panel.js';
+import { fmtBytes, fmtPercent } from '../../www/js/format.js';
+import { failureText } from '../../www/js/rollouts.js';
+
+const report = (fields) => ({ mean: 0.0043, median: 0.0015, diverged: 0, initialConditions: 8, t: 20, ...fields });
+
+test('an energy-error report in which every rollout diverged says so, with no "–" or Infinity', () => {
+  // The engine reports mean = median = +∞ then (there is nothing to average).
+  const text = formatReport(report({ mean: Infinity, median: Infinity, diverged: 8 }));
+  assert.match(text, /^every rollout diverged, 8 of 8 \(t = 20, 8 initial conditions\): no energy error/);
+  assert.doesNotMatch(text, /Infinity|NaN|–/);
+  // Half or more diverged: a mean of the others, and no median.
+  assert.equal(formatReport(report({ median: Infinity, diverged: 4 })),
+    'mean 0.43 % · median none (half or more diverged) · diverged 4 of 8 (t = 20, 8 initial conditions)');
+  assert.equal(formatReport(report({})), 'mean 0.43 % · median 0.15 % · diverged 0 of 8 (t = 20, 8 initial conditions)');
+});
+
+test('a singular mass matrix is explained in terms of the page, other failures pass through', () => {
+  // lnn-core's Display of Error::SingularMassMatrix (crates/lnn-core/src/error.rs).
+  const core = new Error('the mass matrix ∂²L/∂q̇² cannot be inverted (the banded mass matrix is singular); use the pseudo-inverse solver or a larger ridge');
+  const text = failureText(core);
+  assert.doesNotMatch(text, /solver|ridge/);
+  assert.match(text, /singular.*train/);
+  assert.equal(failureText(new Error('the state is no longer finite')), 'the state is no longer finite');
+  assert.equal(failureText('plain text'), 'plain text');
+});
+
+test('sizes and percentages read as the engine writes them', () => {
+  assert.equal(fmtBytes(536870912), '536.9 MB');
+  assert.equal(fmtBytes(4294967296), '4.3 GB');
+  assert.equal(fmtBytes(512), '512 bytes');
+  assert.equal(fmtPercent(0.0043), '0.43 %');
+  assert.equal(fmtPercent(NaN), '–');
+});
