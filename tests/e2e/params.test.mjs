@@ -150,3 +150,26 @@ test('an initial state the system cannot use is named, and the link shows what r
     assert.deepEqual(checkInitialState(system, x), { x0: x, warnings: [] }, system);
   }
 });
+
+// Minimal reproducers of what params-fuzz.test.mjs found.
+test('fuzz: a list of a thousand bad entries is one short warning', () => {
+  const { state, warnings } = parse(`x0=${Array(1000).fill('NaN').join(',')},1`);
+  assert.deepEqual(state.x0, [1]);
+  assert.deepEqual(warnings, ['x0: "NaN", "NaN", "NaN" and 997 more are not finite numbers; dropped']);
+  const long = parse(`hidden=${Array(500).fill('999').join(',')}`);
+  assert.deepEqual(long.state.hidden, [256, 256, 256, 256]);
+  assert.deepEqual(long.warnings, ['hidden: at most 4 entries; the other 496 dropped; 999 is out of range [1, 256]; using 256; 999 is out of range [1, 256]; using 256; 999 is out of range [1, 256]; using 256; 999 is out of range [1, 256]; using 256']);
+});
+
+test('fuzz: what a link held is quoted short, and unknown settings are one warning', () => {
+  const { warnings } = parse(`${'k'.repeat(3000)}=1&zoom=2&zoom=3&model=${'a'.repeat(5000)}`);
+  assert.equal(warnings[0], `unknown settings "${'k'.repeat(40)}…", "zoom" ignored`);
+  assert.equal(warnings[1], `model: "${'a'.repeat(40)}…" is not one of lnn, baseline, hnn, graph-lnn; using lnn`);
+});
+
+test('fuzz: a setting given twice warns once and the last one counts, the system too', () => {
+  const { state, warnings } = parse('system=wave&system=relativistic&seed=1&seed=2');
+  assert.equal(state.system, 'relativistic');
+  assert.deepEqual(state, { ...defaults('relativistic'), seed: 2 }, 'the defaults are the system\'s that is used');
+  assert.deepEqual(warnings, ['system: given 2 times, the last used', 'seed: given 2 times, the last used']);
+});

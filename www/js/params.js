@@ -63,6 +63,15 @@ export const PER_SYSTEM = {
   },
 };
 
+/** What a link held, quoted in a warning: at most QUOTE characters, so a warning stays a line. */
+const QUOTE = 40;
+const quote = (x) => {
+  const t = String(x);
+  return `"${t.length > QUOTE ? `${t.slice(0, QUOTE)}…` : t}"`;
+};
+/** "a, b, c and 7 more": a long list of complaints stays one short warning. */
+const some = (xs) => (xs.length <= 3 ? xs.join(', ') : `${xs.slice(0, 3).join(', ')} and ${xs.length - 3} more`);
+
 const clampNumber = (x, p, integer) => {
   const v = integer ? Math.round(x) : x;
   const c = Math.min(p.max, Math.max(p.min, v));
@@ -72,7 +81,7 @@ const clampNumber = (x, p, integer) => {
 
 const number = (integer) => ({
   check(x, p) {
-    if (typeof x !== 'number' || !Number.isFinite(x)) return { value: p.default, warning: `${p.key}: "${x}" is not a finite number; using ${p.default}` };
+    if (typeof x !== 'number' || !Number.isFinite(x)) return { value: p.default, warning: `${p.key}: ${quote(x)} is not a finite number; using ${p.default}` };
     return clampNumber(x, p, integer);
   },
   // Text that is no number stays text, so that the warning quotes what was typed ("4s", not NaN).
@@ -84,26 +93,26 @@ const list = (integer) => ({
   check(xs, p) {
     if (!Array.isArray(xs)) return { value: p.default, warning: `${p.key}: not a list; using the default` };
     const warnings = [];
-    const value = [];
-    for (const x of xs) {
-      if (typeof x !== 'number' || !Number.isFinite(x)) {
-        warnings.push(`${p.key}: "${x}" is not a finite number; dropped`);
-        continue;
-      }
+    const numbers = xs.filter((x) => typeof x === 'number' && Number.isFinite(x));
+    const dropped = xs.filter((x) => !numbers.includes(x)).map(quote);
+    if (dropped.length) warnings.push(`${some(dropped)} ${dropped.length === 1 ? 'is not a finite number' : 'are not finite numbers'}; dropped`);
+    if (numbers.length > (p.maxLength ?? Infinity)) {
+      warnings.push(`at most ${p.maxLength} entries; the other ${numbers.length - p.maxLength} dropped`);
+      numbers.length = p.maxLength;
+    }
+    const clamped = [];
+    const value = numbers.map((x) => {
       // Floats keep 4 decimals so that the URL is short and parse(serialize(s)) equals s.
       // Clamped before rounding: 1e308 × 10⁴ would overflow to Infinity and be reported so.
       const r = clampNumber(x, p, integer);
-      if (r.warning) warnings.push(r.warning);
-      value.push(integer ? r.value : Math.round(r.value * 1e4) / 1e4);
-    }
-    if (value.length > (p.maxLength ?? Infinity)) {
-      warnings.push(`${p.key}: at most ${p.maxLength} entries; the rest dropped`);
-      value.length = p.maxLength;
-    }
+      if (r.warning) clamped.push(r.warning.slice(p.key.length + 2));
+      return integer ? r.value : Math.round(r.value * 1e4) / 1e4;
+    });
+    warnings.push(...clamped);
     if (value.length < (p.minLength ?? 0)) {
       return { value: p.default, warning: `${p.key}: needs at least ${p.minLength} entries; using the default` };
     }
-    return { value, warning: warnings.join('; ') || null };
+    return { value, warning: warnings.length ? `${p.key}: ${warnings.join('; ')}` : null };
   },
   read: (s) => s.split(',').map((t) => t.trim()).filter((t) => t !== '').map(Number),
   format: (v) => v.join(','),
@@ -114,14 +123,14 @@ const TYPES = {
   enum: {
     check: (x, p) => (p.options.includes(x)
       ? { value: x, warning: null }
-      : { value: p.default, warning: `${p.key}: "${x}" is not one of ${p.options.join(', ')}; using ${p.default}` }),
+      : { value: p.default, warning: `${p.key}: ${quote(x)} is not one of ${p.options.join(', ')}; using ${p.default}` }),
     read: (s) => s,
     format: (v) => v,
   },
   int: number(true),
   float: number(false),
   bool: {
-    check: (x, p) => (typeof x === 'boolean' ? { value: x, warning: null } : { value: p.default, warning: `${p.key}: "${x}" is not 0 or 1; using ${p.default ? 1 : 0}` }),
+    check: (x, p) => (typeof x === 'boolean' ? { value: x, warning: null } : { value: p.default, warning: `${p.key}: ${quote(x)} is not 0 or 1; using ${p.default ? 1 : 0}` }),
     read: (s) => ({ '': true, 1: true, true: true, 0: false, false: false })[s] ?? s,
     format: (v) => (v ? '1' : '0'),
   },
@@ -130,9 +139,9 @@ const TYPES = {
   names: {
     check(xs, p) {
       if (!Array.isArray(xs)) return { value: p.default, warning: `${p.key}: not a list; using the default` };
-      const bad = xs.filter((x) => !p.options.includes(x));
+      const bad = [...new Set(xs.filter((x) => !p.options.includes(x)))].map((x) => quote(x).slice(1, -1));
       const value = [...new Set(xs.filter((x) => p.options.includes(x)))];
-      return { value, warning: bad.length ? `${p.key}: unknown ${bad.join(', ')} ignored (known: ${p.options.join(', ')})` : null };
+      return { value, warning: bad.length ? `${p.key}: unknown ${some(bad)} ignored (known: ${p.options.join(', ')})` : null };
     },
     read: (s) => s.split(',').map((t) => t.trim()).filter((t) => t !== ''),
     format: (v) => v.join(','),
@@ -201,17 +210,19 @@ export function formatValue(key, value) {
 /** Settings from a query string (`?a=1&b=2`, or without the `?`): `{state, warnings}`. */
 export function parse(query) {
   const params = new URLSearchParams(query);
-  const system = params.has('system') ? readText('system', params.get('system')).value : undefined;
+  const system = params.has('system') ? readText('system', params.getAll('system').at(-1)).value : undefined;
   const state = defaults(system);
   const warnings = [];
-  for (const [key, text] of params) {
-    if (!BY_KEY.has(key)) {
-      warnings.push(`unknown setting "${key}" ignored`);
-      continue;
-    }
-    const { value, warning } = readText(key, text);
+  const unknown = [...new Set([...params.keys()].filter((key) => !BY_KEY.has(key)))].map(quote);
+  if (unknown.length) warnings.push(`unknown setting${unknown.length > 1 ? 's' : ''} ${some(unknown)} ignored`);
+  // One warning per setting at most: a key given twice counts once, the last value as before.
+  for (const key of new Set(params.keys())) {
+    if (!BY_KEY.has(key)) continue;
+    const texts = params.getAll(key);
+    const { value, warning } = readText(key, texts.at(-1));
     state[key] = value;
-    if (warning) warnings.push(warning);
+    const twice = texts.length > 1 ? `given ${texts.length} times, the last used` : null;
+    if (warning || twice) warnings.push(twice ? `${key}: ${twice}${warning ? `; ${warning.slice(key.length + 2)}` : ''}` : warning);
   }
   checkTogether(state, warnings);
   return { state, warnings };
