@@ -36,7 +36,8 @@ pub enum Error {
         /// The largest supported.
         max: usize,
     },
-    /// The adaptive integrator took more steps than allowed before reaching the end time.
+    /// The adaptive integrator took more steps than allowed (per output interval, or over a
+    /// whole [`crate::integrate::rollout`]) before reaching the end time.
     StepLimit {
         /// The limit that was hit.
         max_steps: usize,
@@ -107,7 +108,7 @@ impl fmt::Display for Error {
             ),
             Error::StepLimit { max_steps, t } => write!(
                 f,
-                "the adaptive integrator used its {max_steps} steps and stopped at t = {t}; raise max_steps or loosen rtol/atol"
+                "the adaptive integrator took its limit of {max_steps} steps and stopped at t = {t}: the motion is stiff or blowing up, or the tolerance is too tight; loosen the tolerance or shorten the run"
             ),
             Error::StepSizeUnderflow { t } => write!(
                 f,

@@ -79,7 +79,7 @@ impl State {
         rtol: f64,
         atol: f64,
         max_steps: usize,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let n = x.len();
         // The caller may have changed x (a dragged pendulum), so f(x) is not carried over.
         f(x, &mut self.k[0])?;
@@ -145,7 +145,7 @@ impl State {
                 self.h = h * factor.min(1.0);
             }
         }
-        Ok(())
+        Ok(steps)
     }
 }
 

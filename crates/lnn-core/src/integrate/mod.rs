@@ -150,29 +150,44 @@ impl Stepper {
     /// [`Error::InvalidConfig`] for a bad dt, errors of `f`, [`Error::NonFinite`] if the state
     /// blows up, [`Error::StepLimit`] / [`Error::StepSizeUnderflow`] from the adaptive method.
     pub fn advance(&mut self, f: &mut impl VectorField, x: &mut [f64], dt: f64) -> Result<()> {
+        self.advance_within(f, x, dt, usize::MAX).map(|_| ())
+    }
+
+    /// As [`Stepper::advance`], the adaptive method taking at most `limit` steps (and its own
+    /// `max_steps`); returns the steps taken.
+    fn advance_within(
+        &mut self,
+        f: &mut impl VectorField,
+        x: &mut [f64],
+        dt: f64,
+        limit: usize,
+    ) -> Result<usize> {
         check_dt(dt)?;
-        match self.integrator {
+        let steps = match self.integrator {
             Integrator::Euler { substeps } => {
                 let h = dt / substeps as f64;
                 for _ in 0..substeps {
                     fixed::euler(f, x, h, &mut self.work)?;
                 }
+                substeps
             }
             Integrator::Rk4 { substeps } => {
                 let h = dt / substeps as f64;
                 for _ in 0..substeps {
                     fixed::rk4(f, x, h, &mut self.work)?;
                 }
+                substeps
             }
             Integrator::Dopri5 {
                 rtol,
                 atol,
                 max_steps,
-            } => {
-                self.dopri.advance(f, x, dt, rtol, atol, max_steps)?;
-            }
-        }
-        ensure_finite(x, "the integrated state (the trajectory blew up)")
+            } => self
+                .dopri
+                .advance(f, x, dt, rtol, atol, max_steps.min(limit))?,
+        };
+        ensure_finite(x, "the integrated state (the trajectory blew up)")?;
+        Ok(steps)
     }
 }
 
@@ -298,7 +313,7 @@ impl Trajectory {
 /// [`Error::InvalidConfig`] for a bad `t_end` or `dt` or too many outputs, and those of
 /// [`Stepper::advance`].
 pub fn rollout(
-    mut f: impl VectorField,
+    f: impl VectorField,
     x0: &[f64],
     t_end: f64,
     dt: f64,
@@ -316,7 +331,29 @@ pub fn rollout(
             "t / dt gives more outputs than fit in memory; raise dt",
         ));
     }
-    let intervals = intervals as usize;
+    rollout_within(
+        f,
+        x0,
+        t_end,
+        dt,
+        integrator,
+        crate::budget::MAX_ROLLOUT_STEPS as usize,
+    )
+}
+
+/// [`rollout`] with at most `max_total` integration steps over the whole run: the fixed-step
+/// methods' count is known up front (and checked by their callers), the adaptive one's is not,
+/// and a stiff or blowing-up model would otherwise take up to `max_steps` per output interval
+/// for every one of millions of intervals.
+fn rollout_within(
+    mut f: impl VectorField,
+    x0: &[f64],
+    t_end: f64,
+    dt: f64,
+    integrator: &Integrator,
+    max_total: usize,
+) -> Result<Trajectory> {
+    let intervals = output_intervals(t_end, dt) as usize;
     let mut stepper = Stepper::new(*integrator, x0.len())?;
     let mut x = x0.to_vec();
     let mut traj = Trajectory {
@@ -325,10 +362,26 @@ pub fn rollout(
         states: Vec::with_capacity((intervals + 1) * x0.len()),
     };
     traj.states.extend_from_slice(&x);
+    let mut taken = 0usize;
     for k in 1..=intervals {
         let t = if k == intervals { t_end } else { k as f64 * dt };
         let prev = *traj.times.last().unwrap_or(&0.0);
-        stepper.advance(&mut f, &mut x, t - prev)?;
+        let left = max_total.saturating_sub(taken);
+        // The adaptive method's errors give the time within the interval: made the run's.
+        taken += stepper
+            .advance_within(&mut f, &mut x, t - prev, left)
+            .map_err(|e| match e {
+                Error::StepLimit { max_steps, t } => Error::StepLimit {
+                    max_steps: if max_steps == left {
+                        max_total
+                    } else {
+                        max_steps
+                    },
+                    t: prev + t,
+                },
+                Error::StepSizeUnderflow { t } => Error::StepSizeUnderflow { t: prev + t },
+                other => other,
+            })?;
         traj.times.push(t);
         traj.states.extend_from_slice(&x);
     }

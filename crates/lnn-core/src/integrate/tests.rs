@@ -65,6 +65,36 @@ fn dopri5_step_limit_is_an_error_not_a_hang() {
 }
 
 #[test]
+fn an_adaptive_rollout_is_bounded_over_the_whole_run() {
+    // Each interval is well within max_steps; the run as a whole is not. The time reported is
+    // the run's (it was the time within the last interval).
+    let i = Integrator::Dopri5 {
+        rtol: 1e-12,
+        atol: 1e-12,
+        max_steps: 1_000_000,
+    };
+    let whole = rollout(oscillator, &[1.0, 0.0], 20.0, 1.0, &i).unwrap();
+    assert_eq!(whole.len(), 21);
+    let err = rollout_within(oscillator, &[1.0, 0.0], 20.0, 1.0, &i, 300).unwrap_err();
+    let Error::StepLimit { max_steps, t } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(max_steps, 300);
+    assert!(t > 1.0 && t < 20.0, "stopped at t = {t}");
+    // The per-interval limit is still the integrator's own, and named as such.
+    let tight = Integrator::Dopri5 {
+        rtol: 1e-12,
+        atol: 1e-12,
+        max_steps: 5,
+    };
+    let err = rollout_within(oscillator, &[1.0, 0.0], 20.0, 10.0, &tight, 300).unwrap_err();
+    assert!(
+        matches!(err, Error::StepLimit { max_steps: 5, t } if t < 10.0),
+        "{err}"
+    );
+}
+
+#[test]
 fn blow_up_is_reported() {
     // ẋ = x² from x = 1 blows up at t = 1.
     let f = |x: &[f64], dx: &mut [f64]| {

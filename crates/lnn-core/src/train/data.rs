@@ -44,21 +44,36 @@ pub fn sample_state(system: &System, r: &mut StdRng) -> Result<Vec<f64>> {
 /// scaled by the mode's frequency 2πmc. All modes, not only smooth ones: a density never shown
 /// grid-scale waves learns nothing about their stiffness, and its rollouts blow up from there
 /// (measured: trained on m ≤ 6, a pulse's energy grew 1000x by t = 0.2).
+///
+/// Mode m at point i has phase 2π m i / N, so one table of the N phases of the circle serves
+/// every mode: N sines and cosines a sample instead of N²/2 of each (measured, N = 100: ~10× less
+/// time for the sampler, which had taken a sixth of a training step of the wave's graph LNN; for
+/// N = 4,000 the 32 test states had taken 11 s). The sum is still O(N²) multiply-adds.
 fn random_wave(w: &crate::systems::Wave, r: &mut StdRng) -> Vec<f64> {
-    let len = w.n as f64 * w.dx;
-    let mut x = alloc::vec![0.0; 2 * w.n];
-    for m in 1..=w.n / 2 {
+    let n = w.n;
+    let len = n as f64 * w.dx;
+    let circle: Vec<(f64, f64)> = (0..n)
+        .map(|j| {
+            let phase = core::f64::consts::TAU * j as f64 / n as f64;
+            (math::sin(phase), math::cos(phase))
+        })
+        .collect();
+    let mut x = alloc::vec![0.0; 2 * n];
+    let (phi, phi_dot) = x.split_at_mut(n);
+    for m in 1..=n / 2 {
         let k = core::f64::consts::TAU * m as f64 / len;
         let amp = 0.5 / (m * m) as f64;
         let (a, b) = (amp * normal(r), amp * normal(r));
         let (c, d) = (amp * k * w.c * normal(r), amp * k * w.c * normal(r));
-        for i in 0..w.n {
-            let (s, co) = (
-                math::sin(k * i as f64 * w.dx),
-                math::cos(k * i as f64 * w.dx),
-            );
-            x[i] += a * s + b * co;
-            x[w.n + i] += c * s + d * co;
+        let mut j = 0; // m·i mod N
+        for i in 0..n {
+            let (s, co) = circle[j];
+            phi[i] += a * s + b * co;
+            phi_dot[i] += c * s + d * co;
+            j += m;
+            if j >= n {
+                j -= n;
+            }
         }
     }
     x
@@ -145,4 +160,48 @@ pub fn default_normalisation(
         _ => {}
     }
     norm
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wave sampler's table of phases gives the direct sum of sines and cosines of every
+    /// mode (the formula it replaced), to rounding.
+    #[test]
+    fn the_random_wave_is_its_fourier_sum() {
+        for n in [3, 4, 7, 100, 257] {
+            let System::Wave(w) = System::wave(n).unwrap() else {
+                unreachable!()
+            };
+            let x = random_wave(&w, &mut crate::rng::seeded(5));
+            let mut r = crate::rng::seeded(5);
+            let len = n as f64 * w.dx;
+            let mut direct = alloc::vec![0.0; 2 * n];
+            for m in 1..=n / 2 {
+                let k = core::f64::consts::TAU * m as f64 / len;
+                let amp = 0.5 / (m * m) as f64;
+                let (a, b) = (amp * normal(&mut r), amp * normal(&mut r));
+                let (c, d) = (
+                    amp * k * w.c * normal(&mut r),
+                    amp * k * w.c * normal(&mut r),
+                );
+                for i in 0..n {
+                    let (s, co) = (
+                        math::sin(k * i as f64 * w.dx),
+                        math::cos(k * i as f64 * w.dx),
+                    );
+                    direct[i] += a * s + b * co;
+                    direct[n + i] += c * s + d * co;
+                }
+            }
+            let scale = direct.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            for (i, (u, v)) in x.iter().zip(&direct).enumerate() {
+                assert!(
+                    (u - v).abs() <= 1e-12 * scale,
+                    "N = {n}, entry {i}: {u} vs {v}"
+                );
+            }
+        }
+    }
 }
