@@ -119,7 +119,7 @@ export const SYSTEMS = {
     title: '1-D wave',
     view: 'wave',
     lede: 'Below, a wave on a periodic string of 100 points (the paper\'s Figure 4): the true field and a graph LNN, one small network for the Lagrangian density of every point, learned from data.',
-    hint: 'Randomise starts a new pulse. Shown in slow motion: each frame advances 2.5 ms of simulated time (~7× slower than real time) so the page stays smooth. Training the graph LNN here ran at 130–240 steps/s (170 on average, page at 58–60 frames/s, on a quiet two-core machine): the default 20,000 steps take about two minutes. Its loss starts near 10¹² (a random network\'s mass matrix ∂²L/∂φ̇² is nearly singular, so its accelerations are huge) and falls to ~10³ in the first ten seconds and ~2 after a minute; the shipped weights took 100,000 steps.',
+    hint: 'Randomise starts a new pulse. Shown in slow motion: each frame advances 2.5 ms of simulated time (~7× slower than real time) so the page stays smooth. Training the graph LNN here ran at 150–310 steps/s (250 on average, page at 59–60 frames/s, on a quiet two-core machine): the default 20,000 steps take under a minute and a half. Its loss starts near 10¹² (a random network\'s mass matrix ∂²L/∂φ̇² is nearly singular, so its accelerations are huge) and falls to ~10³ in the first ten seconds and ~1 after a minute; the shipped weights took 100,000 steps.',
     views: ['stage', 'spacetime', 'energy'],
     energyCaption: 'True (discrete) energy of the field of each rollout over time. The true system keeps its energy; the graph LNN\'s spikes by up to ~1 % when the two halves meet and stays within a few tenths of a percent between, without drifting away.',
     dof: WAVE_GRID,
