@@ -44,7 +44,9 @@
 extern crate alloc;
 
 pub mod budget;
+pub mod custom;
 mod error;
+pub mod expr;
 pub mod float;
 pub mod grid;
 pub mod integrate;

@@ -32,6 +32,12 @@ unary!(
     sinh,
     /// hyperbolic cosine
     cosh,
+    /// arcsine, in [−π/2, π/2]
+    asin,
+    /// arccosine, in [0, π]
+    acos,
+    /// arctangent, in (−π/2, π/2)
+    atan,
     /// ln(1 + x), accurate for small x
     ln_1p,
     /// eˣ − 1, accurate for small x

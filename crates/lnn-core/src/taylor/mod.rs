@@ -13,8 +13,19 @@ pub use jet::Jet;
 
 /// A number type a Lagrangian can be written over: `f64`, or a [`Jet`] carrying derivatives.
 ///
-/// Arithmetic with plain `f64` constants is on the right-hand side (`x * 0.5`, `x + 1.0`);
-/// for a constant on the left use [`Scalar::from_f64`].
+/// In code generic over `S: Scalar`, plain `f64` constants stand on the right of an operator
+/// (`v * v * 0.5`, `x + 1.0`); on the left, lift them with [`Scalar::from_f64`]:
+///
+/// ```
+/// use lnn_core::taylor::Scalar;
+/// // L = ½ m v² − ½ k x² for m = 2, k = 3, written as a generic function.
+/// fn lagrangian<S: Scalar>(x: S, v: S) -> S {
+///     v * v * 0.5 * 2.0 - S::from_f64(1.5) * x * x
+/// }
+/// assert_eq!(lagrangian(1.0, 2.0), 2.5);
+/// ```
+///
+/// (`0.5 * v` compiles for a concrete `Jet`, but a generic `S` cannot promise `f64: Mul<S>`.)
 pub trait Scalar:
     Copy
     + Add<Output = Self>
@@ -74,26 +85,94 @@ pub trait Scalar:
         let r = 1.0 / x;
         self.chain(r, || (-r * r, 2.0 * r * r * r))
     }
-    /// xᵖ for real p (x > 0 unless p is a non-negative integer)
+    /// xᵖ for real p (x > 0 unless p is a non-negative integer). p = 0, 1 and 2 have their exact
+    /// derivatives everywhere (the general formula gives 0·∞ = NaN at x = 0 for p = 0 and 1).
     fn powf(self, p: f64) -> Self {
         let x = self.value();
-        self.chain(math::powf(x, p), || {
-            (
+        self.chain(math::powf(x, p), || match p {
+            0.0 => (0.0, 0.0),
+            1.0 => (1.0, 0.0),
+            2.0 => (2.0 * x, 2.0),
+            _ => (
                 p * math::powf(x, p - 1.0),
                 p * (p - 1.0) * math::powf(x, p - 2.0),
-            )
+            ),
         })
     }
-    /// xⁿ for integer n
+    /// xⁿ for integer n; n = 0 and 1 have their exact derivatives at x = 0 too (a polynomial in
+    /// q̇ written with `powi` is then fine at rest).
     fn powi(self, n: i32) -> Self {
         let x = self.value();
-        self.chain(math::powi(x, n), || {
-            let nf = f64::from(n);
-            (
-                nf * math::powi(x, n - 1),
-                nf * (nf - 1.0) * math::powi(x, n - 2),
-            )
+        self.chain(math::powi(x, n), || match n {
+            0 => (0.0, 0.0),
+            1 => (1.0, 0.0),
+            _ => {
+                let nf = f64::from(n);
+                (
+                    nf * math::powi(x, n - 1),
+                    nf * (nf - 1.0) * math::powi(x, n - 2),
+                )
+            }
         })
+    }
+    /// tan x; tan′ = 1 + tan², tan″ = 2 tan (1 + tan²)
+    fn tan(self) -> Self {
+        let t = math::tan(self.value());
+        self.chain(t, || {
+            let d = 1.0 + t * t;
+            (d, 2.0 * t * d)
+        })
+    }
+    /// asin x (|x| ≤ 1; derivatives infinite at ±1); asin′ = 1/√(1−x²), asin″ = x/(1−x²)^(3/2)
+    fn asin(self) -> Self {
+        let x = self.value();
+        self.chain(math::asin(x), || {
+            let r = 1.0 - x * x;
+            let s = math::sqrt(r);
+            (1.0 / s, x / (r * s))
+        })
+    }
+    /// acos x (|x| ≤ 1); acos′ = −1/√(1−x²), acos″ = −x/(1−x²)^(3/2)
+    fn acos(self) -> Self {
+        let x = self.value();
+        self.chain(math::acos(x), || {
+            let r = 1.0 - x * x;
+            let s = math::sqrt(r);
+            (-1.0 / s, -x / (r * s))
+        })
+    }
+    /// atan x; atan′ = 1/(1+x²), atan″ = −2x/(1+x²)²
+    fn atan(self) -> Self {
+        let x = self.value();
+        self.chain(math::atan(x), || {
+            let r = 1.0 / (1.0 + x * x);
+            (r, -2.0 * x * r * r)
+        })
+    }
+    /// sinh x
+    fn sinh(self) -> Self {
+        let x = self.value();
+        let s = math::sinh(x);
+        self.chain(s, || (math::cosh(x), s))
+    }
+    /// cosh x
+    fn cosh(self) -> Self {
+        let x = self.value();
+        let c = math::cosh(x);
+        self.chain(c, || (math::sinh(x), c))
+    }
+    /// |x|, with derivative sign x and second derivative 0; at x = 0 both are taken as 0 (the
+    /// mean of the one-sided slopes), so |q̇| at rest contributes no force and no mass.
+    fn abs(self) -> Self {
+        let x = self.value();
+        let sign = if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        self.chain(x.abs(), || (sign, 0.0))
     }
     /// x²
     fn square(self) -> Self {

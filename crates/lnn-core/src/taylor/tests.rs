@@ -128,3 +128,92 @@ fn softplus_and_sigmoid_are_stable_far_out() {
     assert_eq!(math::softplus(800.0), 800.0);
     assert_eq!(math::sigmoid(-800.0), 0.0);
 }
+
+/// Every one-variable function of the Scalar interface (and so of the expression language)
+/// against central differences: f′ from values of f, f″ from the jet's own f′. With step h the
+/// truncation error is ~h²|f‴|/6 and the round-off ~ε|f|/h, so the tolerance is tied to h.
+#[test]
+fn every_function_matches_finite_differences() {
+    type F = (
+        &'static str,
+        fn(Jet<1>) -> Jet<1>,
+        fn(f64) -> f64,
+        &'static [f64],
+    );
+    let cases: &[F] = &[
+        ("sin", |z| z.sin(), math::sin, &[-2.0, 0.0, 0.7]),
+        ("cos", |z| z.cos(), math::cos, &[-2.0, 0.0, 0.7]),
+        ("tan", |z| z.tan(), math::tan, &[-1.0, 0.0, 0.7]),
+        ("asin", |z| z.asin(), math::asin, &[-0.8, 0.0, 0.5]),
+        ("acos", |z| z.acos(), math::acos, &[-0.8, 0.0, 0.5]),
+        ("atan", |z| z.atan(), math::atan, &[-3.0, 0.0, 0.5]),
+        ("sinh", |z| z.sinh(), math::sinh, &[-2.0, 0.0, 1.5]),
+        ("cosh", |z| z.cosh(), math::cosh, &[-2.0, 0.0, 1.5]),
+        ("tanh", |z| z.tanh(), math::tanh, &[-2.0, 0.0, 1.5]),
+        ("exp", |z| z.exp(), math::exp, &[-2.0, 0.0, 1.5]),
+        ("ln", |z| z.ln(), math::ln, &[0.3, 1.0, 4.0]),
+        ("sqrt", |z| z.sqrt(), math::sqrt, &[0.3, 1.0, 4.0]),
+        ("abs", |z| z.abs(), f64::abs, &[-1.5, 0.8]),
+        ("recip", |z| z.recip(), |x| 1.0 / x, &[-1.5, 0.8]),
+        ("powi 0", |z| z.powi(0), |x| math::powi(x, 0), &[-1.5, 0.8]),
+        ("powi 1", |z| z.powi(1), |x| math::powi(x, 1), &[-1.5, 0.8]),
+        ("powi 3", |z| z.powi(3), |x| math::powi(x, 3), &[-1.5, 0.8]),
+        (
+            "powi -2",
+            |z| z.powi(-2),
+            |x| math::powi(x, -2),
+            &[-1.5, 0.8],
+        ),
+        (
+            "powf 2.5",
+            |z| z.powf(2.5),
+            |x| math::powf(x, 2.5),
+            &[0.4, 2.0],
+        ),
+        (
+            "powf 2",
+            |z| z.powf(2.0),
+            |x| math::powf(x, 2.0),
+            &[-1.5, 0.8],
+        ),
+    ];
+    let h = 1e-4;
+    let var = |x| Jet::<1>::variables(&[0.0], &[x]).1[0];
+    for (name, jet, f, points) in cases {
+        for &x in *points {
+            let j = jet(var(x));
+            assert_eq!(j.v, f(x), "{name}({x}): the jet's value is the f64 one");
+            let d1 = (f(x + h) - f(x - h)) / (2.0 * h);
+            let d2 = (jet(var(x + h)).gv[0] - jet(var(x - h)).gv[0]) / (2.0 * h);
+            let tol = |d: f64| 1e-6 * (1.0 + d.abs());
+            assert!(
+                (j.gv[0] - d1).abs() < tol(d1),
+                "{name}′({x}): jet {} fd {d1}",
+                j.gv[0]
+            );
+            assert!(
+                (j.hvv[0][0] - d2).abs() < tol(d2),
+                "{name}″({x}): jet {} fd {d2}",
+                j.hvv[0][0]
+            );
+        }
+    }
+}
+
+/// At x = 0 the general power rule gives 0·∞: powers 0, 1 and 2 must still have their exact
+/// derivatives there (a polynomial in q̇ written with powi at rest), and |x| is flat at 0.
+#[test]
+fn powers_and_abs_at_zero_have_exact_derivatives() {
+    let at0 = Jet::<1>::variables(&[0.0], &[0.0]).1[0];
+    for (name, j, d1, d2) in [
+        ("powi 0", at0.powi(0), 0.0, 0.0),
+        ("powi 1", at0.powi(1), 1.0, 0.0),
+        ("powi 2", at0.powi(2), 0.0, 2.0),
+        ("powf 0", at0.powf(0.0), 0.0, 0.0),
+        ("powf 1", at0.powf(1.0), 1.0, 0.0),
+        ("powf 2", at0.powf(2.0), 0.0, 2.0),
+        ("abs", at0.abs(), 0.0, 0.0),
+    ] {
+        assert_eq!((j.gv[0], j.hvv[0][0]), (d1, d2), "{name} at 0");
+    }
+}
