@@ -11,6 +11,7 @@ use lnn_core::weights::WeightsFile;
 
 use crate::args::{ensure_no_null, flagged, memory_budget, Args};
 use crate::progress::Progress;
+use crate::truth::Truth;
 
 /// lnn-core's names for the settings of `lnn eval`, where its flag differs.
 const EVAL_FLAGS: &[(&str, &str)] = &[("t_end", "energy-t"), ("initial_conditions", "energy-ics")];
@@ -406,12 +407,25 @@ fn wave_rollout(
 }
 
 pub fn predict(args: &Args) -> Result<String, String> {
-    let path: String = args.opt("model")?.ok_or("--model FILE is required")?;
+    let path: Option<String> = args.opt("model")?;
+    let truth = Truth::from_args(args)?;
     let states_path: String = args
         .opt("states")?
         .ok_or("--states FILE is required (a JSON array of states)")?;
     let budget = memory_budget(args)?;
     args.finish()?;
+    let path = match (path, truth) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "give --model FILE or a true system (--system, --lagrangian), not both".into(),
+            )
+        }
+        (None, Some(truth)) => return predict_truth(&truth, &states_path, &budget),
+        (None, None) => {
+            return Err("--model FILE, --system NAME or --lagrangian EXPR is required".into())
+        }
+        (Some(path), None) => path,
+    };
     let (system, _, model, _) = read_weights(&path, &budget)?;
     let text = read_text(&states_path, &budget)?;
     let len = system.state_len();
@@ -432,6 +446,30 @@ pub fn predict(args: &Args) -> Result<String, String> {
         });
     }
     serde_json::to_string(&out).map_err(|e| e.to_string())
+}
+
+/// `lnn predict` of a true system: `[{"accelerations": [...], "energy": E}]`, one per state.
+fn predict_truth(
+    truth: &Truth,
+    states_path: &str,
+    budget: &lnn_core::Budget,
+) -> Result<String, String> {
+    let text = read_text(states_path, budget)?;
+    let states = parse_states(&text, truth.state_len(), &truth.name())
+        .map_err(|e| format!("{states_path}: {e}"))?;
+    let out = states
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let at = |e: lnn_core::Error| format!("state {i}: {e}");
+            let accelerations = truth.accelerations(x).map_err(at)?;
+            let energy = truth.energy(x).map_err(at)?;
+            Ok(serde_json::json!({ "accelerations": accelerations, "energy": energy }))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let v = serde_json::Value::Array(out);
+    ensure_no_null(&v)?;
+    Ok(v.to_string())
 }
 
 /// The states of a states file: a JSON array of states of `len` finite numbers each, for the

@@ -6,6 +6,7 @@ mod progress;
 mod repro;
 mod simulate;
 mod svg;
+mod truth;
 
 use std::process::ExitCode;
 
@@ -46,6 +47,15 @@ USAGE:
       Any weights file, f32- or f64-trained: the model evaluates in f64.
   lnn predict --model model.json --states states.json [--memory-budget SIZE]
       States: a JSON array of [q..., q̇..., c...]; prints q̈ per state ((q̇, ṗ) for an HNN).
+  lnn predict --system NAME [--grid N] --states states.json
+  lnn predict --lagrangian 'EXPR' --coordinates a,b [--parameters g=9.8,k=1] [--conditioning m]
+              --states states.json
+      The true system's motion instead of a model's: [{\"accelerations\": [...], \"energy\": E}]
+      per state, from the Euler–Lagrange engine. EXPR: numbers, the coordinates, their
+      velocities a_dot (or a'), the parameters, + - * / ^ ** ( ), pi, E and sin cos tan asin
+      acos atan sinh cosh tanh exp log sqrt abs (abs has slope 0 at 0); e.g.
+      'm*l^2*theta_dot^2/2 + m*g*l*cos(theta)'. Conditioning inputs are parameters whose values
+      come with each state, after q̇.
   lnn repro double-pendulum|relativistic|wave|all [--budget smoke|quick|full] [--out DIR] [--seed S]
       The paper's experiments from fixed seeds: DIR/*.json results, *.svg figures,
       reproduction.md (ours beside the paper's numbers) and DIR/models/*.json weights files.
