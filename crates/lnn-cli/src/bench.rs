@@ -59,7 +59,7 @@ fn bench_trainer(
         batch,
         test_size: 1,
         precision,
-        ..TrainConfig::new(system, model)
+        ..TrainConfig::new(system.clone(), model)
     };
     Trainer::new(config).map_err(|e| e.to_string())
 }
@@ -290,7 +290,7 @@ fn graph_ms_per_eval(n: usize, solver: GridSolver, budget: Duration) -> Result<f
     let config = TrainConfig {
         hidden: vec![32, 32],
         test_size: 1,
-        ..TrainConfig::new(system, ModelKind::GraphLnn)
+        ..TrainConfig::new(system.clone(), ModelKind::GraphLnn)
     };
     let spec = config.spec();
     let mlp = lnn_core::nn::Mlp::new(

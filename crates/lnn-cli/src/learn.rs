@@ -11,7 +11,7 @@ use lnn_core::weights::WeightsFile;
 
 use crate::args::{ensure_no_null, flagged, memory_budget, Args};
 use crate::progress::Progress;
-use crate::truth::Truth;
+use crate::truth::true_system;
 
 /// lnn-core's names for the settings of `lnn eval`, where its flag differs.
 const EVAL_FLAGS: &[(&str, &str)] = &[("t_end", "energy-t"), ("initial_conditions", "energy-ics")];
@@ -37,13 +37,9 @@ fn check_training(skipped: u64, steps: u64, test_loss: f64) -> Result<(), String
     Ok(())
 }
 
+/// `--system NAME [--grid N]` or `--lagrangian ...`; the double pendulum when neither is given.
 fn system_from(args: &Args) -> Result<System, String> {
-    let name: String = args.get("system", "double-pendulum".to_string())?;
-    match args.opt::<usize>("grid")? {
-        Some(n) if name == "wave" => System::wave(n).map_err(|e| e.to_string()),
-        Some(_) => Err("--grid only applies to --system wave".into()),
-        None => System::from_name(&name).map_err(|e| e.to_string()),
-    }
+    Ok(true_system(args)?.unwrap_or_else(|| System::DoublePendulum(DoublePendulum::default())))
 }
 
 fn list_usize(args: &Args, name: &str, default: &[usize]) -> Result<Vec<usize>, String> {
@@ -102,13 +98,22 @@ pub fn read_weights(
 
 pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
     let system = system_from(args)?;
+    let typed = matches!(system, System::Custom(_));
     let kind =
         ModelKind::from_name(&args.get("model", "lnn".to_string())?).map_err(|e| e.to_string())?;
     let d = TrainConfig::new(system, kind);
     let steps: u64 = args.get("steps", 10_000)?;
     let config = TrainConfig {
-        coordinates: Coordinates::from_name(&args.get("coordinates", "velocity".to_string())?)
-            .map_err(|e| e.to_string())?,
+        // With --lagrangian, --coordinates names q; the HNN's choice is --hnn-coordinates.
+        coordinates: Coordinates::from_name(&args.get(
+            if typed {
+                "hnn-coordinates"
+            } else {
+                "coordinates"
+            },
+            "velocity".to_string(),
+        )?)
+        .map_err(|e| e.to_string())?,
         hidden: list_usize(args, "hidden", &d.hidden)?,
         activation: Activation::from_name(&args.get("activation", "softplus".to_string())?)
             .map_err(|e| e.to_string())?,
@@ -408,7 +413,7 @@ fn wave_rollout(
 
 pub fn predict(args: &Args) -> Result<String, String> {
     let path: Option<String> = args.opt("model")?;
-    let truth = Truth::from_args(args)?;
+    let truth = true_system(args)?;
     let states_path: String = args
         .opt("states")?
         .ok_or("--states FILE is required (a JSON array of states)")?;
@@ -450,19 +455,21 @@ pub fn predict(args: &Args) -> Result<String, String> {
 
 /// `lnn predict` of a true system: `[{"accelerations": [...], "energy": E}]`, one per state.
 fn predict_truth(
-    truth: &Truth,
+    truth: &System,
     states_path: &str,
     budget: &lnn_core::Budget,
 ) -> Result<String, String> {
     let text = read_text(states_path, budget)?;
-    let states = parse_states(&text, truth.state_len(), &truth.name())
+    let states = parse_states(&text, truth.state_len(), truth.name())
         .map_err(|e| format!("{states_path}: {e}"))?;
     let out = states
         .iter()
         .enumerate()
         .map(|(i, x)| {
             let at = |e: lnn_core::Error| format!("state {i}: {e}");
-            let accelerations = truth.accelerations(x).map_err(at)?;
+            let accelerations = truth
+                .accelerations(x, &lnn_core::systems::Derivation::default())
+                .map_err(at)?;
             let energy = truth.energy(x).map_err(at)?;
             Ok(serde_json::json!({ "accelerations": accelerations, "energy": energy }))
         })

@@ -26,6 +26,11 @@ USAGE:
                [--closed-form] [--format json|csv] [--memory-budget SIZE]
       Roll out a true system; prints time, state and energy at every dt.
       Defaults: double-pendulum, t 10, dt 0.01, rk4 with 10 substeps, dopri5 tol 1e-9.
+      Any system may be a typed Lagrangian instead of --system (simulate, train, predict):
+      --lagrangian 'EXPR' --coordinates a,b [--parameters g=9.8] [--conditioning m]
+      [--ranges lo:hi,...] (see predict; the ranges, one per state number, are where training
+      states are drawn from: default -1:1 for q and q̇, 1:1 for c; the weights file records all
+      of it). With --lagrangian, train takes the HNN's velocity|canonical as --hnn-coordinates.
   lnn train [--system NAME] [--model lnn|baseline|hnn] [--coordinates velocity|canonical]
             [--hidden 128,128] [--activation softplus|tanh|sigmoid|relu2|relu3|relu]
             [--init paper|xavier|kaiming] [--steps N] [--batch 32] [--lr 1e-3]

@@ -166,7 +166,7 @@ fn double_pendulum(budget: Budget, seed: u64) -> Result<Outcome, String> {
         lr: 3e-3,
         clip: Some(1.0),
         seed,
-        ..TrainConfig::new(system, ModelKind::Lnn)
+        ..TrainConfig::new(system.clone(), ModelKind::Lnn)
     };
     let base_cfg = TrainConfig {
         model: ModelKind::Baseline,
@@ -404,7 +404,7 @@ fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
         clip: Some(1.0),
         loss: Loss::Mse,
         seed,
-        ..TrainConfig::new(system, ModelKind::Hnn)
+        ..TrainConfig::new(system.clone(), ModelKind::Hnn)
     };
     let (hv, hv_test, _) = train(
         TrainConfig {
@@ -550,7 +550,7 @@ fn wave(budget: Budget, seed: u64) -> Result<Outcome, String> {
         loss: Loss::Mse,
         test_size: 32,
         seed,
-        ..TrainConfig::new(system, ModelKind::GraphLnn)
+        ..TrainConfig::new(system.clone(), ModelKind::GraphLnn)
     };
     let (g, test, secs) = train(cfg, steps)?;
     let t_end = budget.pick(0.2, 3.0, 3.0);

@@ -4,18 +4,28 @@ use std::fmt::Write as _;
 use lnn_core::simulate::{Simulation, SimulationSettings};
 
 use crate::args::{ensure_no_null, flagged, memory_budget, Args};
+use crate::truth::custom_spec;
 
 /// Bytes per number of the printed result: its text and, for JSON, serde_json's value (measured
 /// with ~25 characters per f64 and a 32-byte `Value` each; rounded up).
 const TEXT_BYTES_PER_NUMBER: f64 = 64.0;
 
 pub fn run(args: &Args) -> Result<String, String> {
-    let system: String = args.get("system", "double-pendulum".to_string())?;
+    let custom = custom_spec(args)?;
+    let system: String = match (args.opt::<String>("system")?, &custom) {
+        (Some(_), Some(_)) => {
+            return Err("give --system NAME or --lagrangian EXPR, not both".into())
+        }
+        (Some(name), None) => name,
+        (None, Some(_)) => "custom".into(),
+        (None, None) => "double-pendulum".into(),
+    };
     let integrator: String = args.get("integrator", "rk4".to_string())?;
     let d = SimulationSettings::default();
     let settings = SimulationSettings {
         system: &system,
         grid: args.opt("grid")?,
+        custom: custom.as_ref(),
         t: args.get("t", d.t)?,
         dt: args.get("dt", d.dt)?,
         integrator: &integrator,

@@ -1,16 +1,10 @@
 //! A true system named on the command line: a built-in one (`--system NAME [--grid N]`) or a
 //! typed Lagrangian (`--lagrangian EXPR --coordinates a,b [--parameters g=9.8,k=1]
-//! [--conditioning m]`), with the engine's q̈ and E for either.
-use lnn_core::custom::CustomSystem;
-use lnn_core::systems::{Derivation, System};
-use lnn_core::Solver;
+//! [--conditioning m] [--ranges lo:hi,...]`), which lnn-core makes a `System::Custom`.
+use lnn_core::custom::CustomSpec;
+use lnn_core::systems::System;
 
 use crate::args::{flagged, Args};
-
-pub enum Truth {
-    Builtin(System),
-    Custom(Box<CustomSystem>),
-}
 
 /// `a,b,c` as names (empty entries refused).
 fn names(flag: &str, text: &str) -> Result<Vec<String>, String> {
@@ -48,93 +42,79 @@ fn parameters(text: &str) -> Result<Vec<(String, f64)>, String> {
         .collect()
 }
 
-impl Truth {
-    /// The system the flags name, if any: `--system` and `--lagrangian` exclude each other;
-    /// `--coordinates`, `--parameters` and `--conditioning` belong to `--lagrangian`.
-    pub fn from_args(args: &Args) -> Result<Option<Truth>, String> {
-        let system: Option<String> = args.opt("system")?;
-        let grid: Option<usize> = args.opt("grid")?;
-        let lagrangian: Option<String> = args.opt("lagrangian")?;
-        let coordinates: Option<String> = args.opt("coordinates")?;
-        let params: Option<String> = args.opt("parameters")?;
-        let conditioning: Option<String> = args.opt("conditioning")?;
-        match (system, lagrangian) {
-            (Some(_), Some(_)) => Err("give --system NAME or --lagrangian EXPR, not both".into()),
-            (Some(name), None) => {
-                if coordinates.is_some() || params.is_some() || conditioning.is_some() {
-                    return Err("--coordinates, --parameters and --conditioning go with --lagrangian, not --system".into());
-                }
-                let s = match (name.as_str(), grid) {
-                    ("wave", Some(n)) => System::wave(n),
-                    (_, Some(_)) => return Err("--grid: only the wave system has a grid".into()),
-                    (n, None) => System::from_name(n),
-                };
-                Ok(Some(Truth::Builtin(s.map_err(|e| flagged(e, &[]))?)))
-            }
-            (None, Some(text)) => {
-                if grid.is_some() {
-                    return Err("--grid: only the wave system has a grid".into());
-                }
-                let coordinates = coordinates.ok_or(
-                    "--lagrangian needs --coordinates a,b,... (the names of q; velocities are a_dot)",
-                )?;
-                let custom = CustomSystem::new(
-                    &text,
-                    names("coordinates", &coordinates)?,
-                    params
-                        .as_deref()
-                        .map(parameters)
-                        .transpose()?
-                        .unwrap_or_default(),
-                    conditioning
-                        .as_deref()
-                        .map(|c| names("conditioning", c))
-                        .transpose()?
-                        .unwrap_or_default(),
-                )
-                .map_err(|e| flagged(e, &[]))?;
-                Ok(Some(Truth::Custom(Box::new(custom))))
-            }
-            (None, None) => {
-                if coordinates.is_some() || params.is_some() || conditioning.is_some() {
-                    return Err(
-                        "--coordinates, --parameters and --conditioning go with --lagrangian EXPR"
-                            .into(),
-                    );
-                }
-                Ok(None)
-            }
-        }
-    }
+/// `-1:1,0.5:2` as (lo, hi) pairs.
+fn ranges(text: &str) -> Result<Vec<(f64, f64)>, String> {
+    text.split(',')
+        .map(|r| {
+            let bad = || format!("--ranges: `{}` is not lo:hi (e.g. -1:1)", r.trim());
+            let (lo, hi) = r.split_once(':').ok_or_else(bad)?;
+            Ok((
+                lo.trim().parse().map_err(|_| bad())?,
+                hi.trim().parse().map_err(|_| bad())?,
+            ))
+        })
+        .collect()
+}
 
-    pub fn name(&self) -> String {
-        match self {
-            Truth::Builtin(s) => s.name().to_string(),
-            Truth::Custom(c) => c.to_string(),
+/// The typed Lagrangian the flags describe, if `--lagrangian` is given (checked by lnn-core
+/// when the system is built).
+pub fn custom_spec(args: &Args) -> Result<Option<CustomSpec>, String> {
+    let lagrangian: Option<String> = args.opt("lagrangian")?;
+    let params: Option<String> = args.opt("parameters")?;
+    let conditioning: Option<String> = args.opt("conditioning")?;
+    let range: Option<String> = args.opt("ranges")?;
+    let Some(lagrangian) = lagrangian else {
+        if params.is_some() || conditioning.is_some() || range.is_some() {
+            return Err(
+                "--parameters, --conditioning and --ranges go with --lagrangian EXPR".into(),
+            );
         }
-    }
+        // `--coordinates` is left alone: without --lagrangian it is train's velocity|canonical.
+        return Ok(None);
+    };
+    let coordinates = args.opt::<String>("coordinates")?.ok_or(
+        "--lagrangian needs --coordinates a,b,... (the names of q; their velocities are a_dot)",
+    )?;
+    Ok(Some(CustomSpec {
+        lagrangian,
+        coordinates: names("coordinates", &coordinates)?,
+        parameters: params
+            .as_deref()
+            .map(parameters)
+            .transpose()?
+            .unwrap_or_default(),
+        conditioning: conditioning
+            .as_deref()
+            .map(|c| names("conditioning", c))
+            .transpose()?
+            .unwrap_or_default(),
+        ranges: range
+            .as_deref()
+            .map(ranges)
+            .transpose()?
+            .unwrap_or_default(),
+    }))
+}
 
-    /// Numbers in a state: [q, q̇, c].
-    pub fn state_len(&self) -> usize {
-        match self {
-            Truth::Builtin(s) => s.state_len(),
-            Truth::Custom(c) => c.state_len(),
-        }
+/// The system `--system NAME [--grid N]` or `--lagrangian ...` names, if either is given.
+pub fn true_system(args: &Args) -> Result<Option<System>, String> {
+    let system: Option<String> = args.opt("system")?;
+    let grid: Option<usize> = args.opt("grid")?;
+    if system.is_some() && args.opt::<String>("lagrangian")?.is_some() {
+        return Err("give --system NAME or --lagrangian EXPR, not both".into());
     }
-
-    /// q̈ at `x`, through the Euler–Lagrange engine.
-    pub fn accelerations(&self, x: &[f64]) -> lnn_core::Result<Vec<f64>> {
-        match self {
-            Truth::Builtin(s) => s.accelerations(x, &Derivation::default()),
-            Truth::Custom(c) => c.accelerations(x, &Solver::default()),
+    let custom = custom_spec(args)?;
+    let s = match (system.as_deref(), grid, custom) {
+        (Some(_), _, Some(_)) => {
+            return Err("give --system NAME or --lagrangian EXPR, not both".into())
         }
-    }
-
-    /// E = q̇·∂L/∂q̇ − L at `x`.
-    pub fn energy(&self, x: &[f64]) -> lnn_core::Result<f64> {
-        match self {
-            Truth::Builtin(s) => s.energy(x),
-            Truth::Custom(c) => c.energy(x),
-        }
-    }
+        (None, None, None) => return Ok(None),
+        (None, Some(_), None) => return Err("--grid goes with --system wave".into()),
+        (_, Some(_), Some(_)) => return Err("--grid: only the wave system has a grid".into()),
+        (None, None, Some(spec)) => System::custom(&spec),
+        (Some("wave"), Some(n), None) => System::wave(n),
+        (Some(_), Some(_), None) => return Err("--grid: only the wave system has a grid".into()),
+        (Some(name), None, None) => System::from_name(name),
+    };
+    s.map(Some).map_err(|e| flagged(e, &[]))
 }

@@ -8,8 +8,60 @@ use alloc::vec::Vec;
 
 use crate::expr::{self, Expr, Names, Values, Var};
 use crate::mechanics::{self, Lagrangian};
+use crate::rng::StdRng;
 use crate::taylor::Scalar;
 use crate::{Error, Result, Solver};
+
+/// A typed Lagrangian as plain data: what a weights file, a URL or the command line records.
+/// [`CustomSpec::build`] parses and checks it.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct CustomSpec {
+    /// L as typed (a weights file records the canonical form).
+    pub lagrangian: String,
+    /// Names of the coordinates q.
+    pub coordinates: Vec<String>,
+    /// Parameters with their values, `[name, value]`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub parameters: Vec<(String, f64)>,
+    /// Names of the conditioning inputs c (values given with each state, after q̇).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub conditioning: Vec<String>,
+    /// Where training states are drawn from: `[lo, hi]` per state number [q, q̇, c]; empty:
+    /// [−1, 1] for q and q̇, [1, 1] for c.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub ranges: Vec<(f64, f64)>,
+}
+
+impl CustomSpec {
+    /// Parses and checks the spec.
+    ///
+    /// # Errors
+    /// As [`CustomSystem::new`], and [`check_ranges`] for the ranges.
+    pub fn build(&self) -> Result<CustomSystem> {
+        let mut c = CustomSystem::new(
+            &self.lagrangian,
+            self.coordinates.clone(),
+            self.parameters.clone(),
+            self.conditioning.clone(),
+        )?;
+        if !self.ranges.is_empty() {
+            check_ranges(&self.ranges, c.state_len())?;
+            c.spec.ranges = self.ranges.clone();
+        }
+        Ok(c)
+    }
+}
 
 /// A Lagrangian L(q, q̇, c) typed as an expression, with its names and parameter values.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +69,8 @@ pub struct CustomSystem {
     expr: Expr,
     names: Names,
     values: Vec<f64>,
+    /// What it was built from, in canonical form, ranges filled in.
+    spec: CustomSpec,
 }
 
 impl CustomSystem {
@@ -40,15 +94,54 @@ impl CustomSystem {
                 ));
             }
         }
-        let (pnames, values): (Vec<String>, Vec<f64>) = parameters.into_iter().unzip();
+        let (pnames, values): (Vec<String>, Vec<f64>) = parameters.iter().cloned().unzip();
         let names = Names::new(coordinates, pnames, conditioning)?;
         let expr =
             expr::parse(text, &names).map_err(|e| Error::config("lagrangian", e.to_string()))?;
+        let (n, k) = (names.coordinates.len(), names.conditioning.len());
+        let mut ranges = alloc::vec![(-1.0, 1.0); 2 * n];
+        ranges.extend(core::iter::repeat_n((1.0, 1.0), k));
+        let spec = CustomSpec {
+            lagrangian: expr.to_string(),
+            coordinates: names.coordinates.clone(),
+            parameters,
+            conditioning: names.conditioning.clone(),
+            ranges,
+        };
         Ok(CustomSystem {
             expr,
             names,
             values,
+            spec,
         })
+    }
+
+    /// What this system was built from (canonical expression, ranges filled in).
+    pub fn spec(&self) -> &CustomSpec {
+        &self.spec
+    }
+
+    /// The ranges training states are drawn from, one per state number.
+    pub fn ranges(&self) -> &[(f64, f64)] {
+        &self.spec.ranges
+    }
+
+    /// A training state: uniform in each range.
+    pub fn sample(&self, r: &mut StdRng) -> Vec<f64> {
+        self.spec
+            .ranges
+            .iter()
+            .map(|&(lo, hi)| crate::rng::uniform(r, lo, hi))
+            .collect()
+    }
+
+    /// The middle of the ranges: where a rollout starts when no state is given.
+    pub fn default_state(&self) -> Vec<f64> {
+        self.spec
+            .ranges
+            .iter()
+            .map(|&(lo, hi)| 0.5 * (lo + hi))
+            .collect()
     }
 
     /// The parsed expression.
@@ -93,19 +186,10 @@ impl CustomSystem {
     }
 
     /// What to know before simulating or training, from the expression and `samples` states drawn
-    /// uniformly (seeded) from `ranges` (one `(lo, hi)` per state number): the velocities L does
-    /// not depend on, and the fraction of states where the mass matrix M = ∂²L/∂q̇² is singular
-    /// or indefinite or L is not finite. These are warnings: LNNs meet such Lagrangians too.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] (`ranges`) for the wrong count, a reversed or non-finite range.
-    pub fn diagnose(
-        &self,
-        ranges: &[(f64, f64)],
-        samples: usize,
-        seed: u64,
-    ) -> Result<Vec<String>> {
-        check_ranges(ranges, self.state_len())?;
+    /// (seeded) from the ranges: the velocities L does not depend on, and the fraction of states
+    /// where the mass matrix M = ∂²L/∂q̇² is singular or indefinite or L is not finite. These
+    /// are warnings, not errors: LNNs meet such Lagrangians too.
+    pub fn diagnose(&self, samples: usize, seed: u64) -> Vec<String> {
         let mut notes = Vec::new();
         let n = self.dof();
         for i in 0..n {
@@ -119,10 +203,7 @@ impl CustomSystem {
         let mut r = crate::rng::seeded(seed);
         let (mut bad_value, mut singular, mut indefinite) = (0usize, 0usize, 0usize);
         for _ in 0..samples {
-            let x: Vec<f64> = ranges
-                .iter()
-                .map(|&(lo, hi)| crate::rng::uniform(&mut r, lo, hi))
-                .collect();
+            let x = self.sample(&mut r);
             let Ok(t) = mechanics::terms(self, &x) else {
                 bad_value += 1;
                 continue;
@@ -152,7 +233,7 @@ impl CustomSystem {
                 pct(indefinite)
             ));
         }
-        Ok(notes)
+        notes
     }
 }
 

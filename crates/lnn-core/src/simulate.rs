@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::budget::{self, Budget};
+use crate::custom::CustomSpec;
 use crate::integrate::{rollout, second_order};
 use crate::systems::{Derivation, System};
 use crate::{Error, Integrator, Result, Trajectory};
@@ -14,6 +15,8 @@ pub struct SimulationSettings<'a> {
     pub system: &'a str,
     /// Grid points, for `wave` only.
     pub grid: Option<usize>,
+    /// The typed Lagrangian, for `custom` only.
+    pub custom: Option<&'a CustomSpec>,
     /// End time (≥ 0).
     pub t: f64,
     /// Output interval (> 0).
@@ -37,6 +40,7 @@ impl Default for SimulationSettings<'_> {
         SimulationSettings {
             system: "double-pendulum",
             grid: None,
+            custom: None,
             t: 10.0,
             dt: 0.01,
             integrator: "rk4",
@@ -82,11 +86,23 @@ impl Simulation {
     /// [`Error::Unknown`] for a bad name, [`Error::InvalidConfig`] naming the bad field, and state
     /// errors of [`System::validate_state`].
     pub fn new(s: &SimulationSettings<'_>) -> Result<Self> {
-        let system = match (s.system, s.grid) {
-            ("wave", Some(n)) => System::wave(n)?,
-            ("wave", None) => System::from_name("wave")?,
-            (_, Some(_)) => return Err(Error::config("grid", "only the wave system has a grid")),
-            (name, None) => System::from_name(name)?,
+        let system = match (s.system, s.grid, s.custom) {
+            ("custom", None, Some(spec)) => System::custom(spec)?,
+            ("custom", Some(_), _) => {
+                return Err(Error::config("grid", "only the wave system has a grid"))
+            }
+            ("custom", _, None) | (_, _, Some(_)) => {
+                return Err(Error::config(
+                    "custom",
+                    "the `custom` system, and only it, is given by a typed Lagrangian",
+                ))
+            }
+            ("wave", Some(n), None) => System::wave(n)?,
+            ("wave", None, None) => System::from_name("wave")?,
+            (_, Some(_), None) => {
+                return Err(Error::config("grid", "only the wave system has a grid"))
+            }
+            (name, None, None) => System::from_name(name)?,
         };
         let integrator = Integrator::from_name(s.integrator, s.substeps, s.tol)?;
         if !(s.t >= 0.0 && s.t.is_finite()) {

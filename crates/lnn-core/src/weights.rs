@@ -36,6 +36,12 @@ pub struct WeightsFile {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub grid: Option<usize>,
+    /// For `custom`: the typed Lagrangian (canonical form), its names and ranges.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub custom: Option<crate::custom::CustomSpec>,
     /// `velocity` or `canonical`.
     pub coordinates: String,
     /// Hidden layer widths.
@@ -160,6 +166,10 @@ impl WeightsFile {
             } else {
                 None
             },
+            custom: match system {
+                System::Custom(c) => Some(c.spec().clone()),
+                _ => None,
+            },
             coordinates: spec.coordinates.name().into(),
             hidden: spec.hidden.clone(),
             activation: spec.activation.name().into(),
@@ -221,8 +231,26 @@ impl WeightsFile {
                 ),
             ));
         }
+        if self.custom.is_some() && self.system != "custom" {
+            return Err(Error::config(
+                "custom",
+                "only a `custom` system records a typed Lagrangian",
+            ));
+        }
         let system = match (self.system.as_str(), self.grid) {
             ("wave", Some(n)) => System::wave(n)?,
+            ("custom", _) => System::custom(self.custom.as_ref().ok_or_else(|| {
+                Error::config(
+                    "custom",
+                    "a model of a typed Lagrangian needs it recorded here ({\"lagrangian\": ..., \"coordinates\": [...]})",
+                )
+            })?)
+            .map_err(|e| match e {
+                Error::InvalidConfig { field, reason } => {
+                    Error::config("custom", alloc::format!("{field}: {reason}"))
+                }
+                other => other,
+            })?,
             (name, _) => System::from_name(name)?,
         };
         let spec = ModelSpec {
@@ -278,7 +306,7 @@ mod tests {
         let system = System::from_name("relativistic").unwrap();
         let spec = crate::train::TrainConfig {
             hidden: alloc::vec![4],
-            ..crate::train::TrainConfig::new(system, ModelKind::Lnn)
+            ..crate::train::TrainConfig::new(system.clone(), ModelKind::Lnn)
         }
         .spec();
         let model = spec.build(Init::Paper, 3).unwrap();
@@ -315,7 +343,7 @@ mod tests {
         let system = System::wave(100).unwrap();
         let spec = crate::train::TrainConfig {
             hidden: alloc::vec![32, 32],
-            ..crate::train::TrainConfig::new(system, ModelKind::GraphLnn)
+            ..crate::train::TrainConfig::new(system.clone(), ModelKind::GraphLnn)
         }
         .spec();
         let model = spec.build(Init::Paper, 3).unwrap();

@@ -41,7 +41,7 @@ fn graph_lnn_learns_the_wave_equation_on_100_points() {
         total_steps: steps,
         test_size: 32,
         seed: 0,
-        ..TrainConfig::new(system, ModelKind::GraphLnn)
+        ..TrainConfig::new(system.clone(), ModelKind::GraphLnn)
     };
     let mut t = Trainer::new(config).unwrap();
     let before = t.test_loss();

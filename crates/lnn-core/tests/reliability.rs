@@ -116,7 +116,7 @@ fn chunked_evaluation_gives_the_same_loss_bits() {
     let system = System::wave(100).unwrap();
     let config = TrainConfig {
         hidden: vec![8],
-        ..TrainConfig::new(system, ModelKind::GraphLnn)
+        ..TrainConfig::new(system.clone(), ModelKind::GraphLnn)
     };
     let model = config.spec().build(Init::Xavier, 1).unwrap();
     let mut data = Dataset::default();

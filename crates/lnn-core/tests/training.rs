@@ -196,7 +196,7 @@ fn relativistic_particle_orders_hnn_velocity_worst() {
             loss: Loss::Mse,
             total_steps: steps,
             seed: 0,
-            ..TrainConfig::new(system, model)
+            ..TrainConfig::new(system.clone(), model)
         };
         train_and_measure(config, steps).1
     };

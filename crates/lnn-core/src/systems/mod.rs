@@ -4,7 +4,10 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::mechanics::{self, Terms};
+use alloc::sync::Arc;
+
+use crate::custom::{CustomSpec, CustomSystem};
+use crate::mechanics::{self, Lagrangian, Terms};
 use crate::{grid, Error, Result, Solver};
 
 mod double_pendulum;
@@ -22,7 +25,7 @@ pub use relativistic::Relativistic;
 pub use wave::Wave;
 
 /// Any of the ground-truth systems, chosen at run time (by the CLI, the page, the metrics).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum System {
     /// [`FreeFall`].
@@ -37,6 +40,8 @@ pub enum System {
     ChargedParticle(ChargedParticle),
     /// [`Wave`].
     Wave(Wave),
+    /// A typed Lagrangian ([`CustomSystem`]); shared, since a system is passed around freely.
+    Custom(Arc<CustomSystem>),
 }
 
 /// How to get accelerations from a system.
@@ -117,9 +122,18 @@ impl System {
         }))
     }
 
-    /// The name used on the command line and in URLs.
+    /// A typed Lagrangian built from `spec`.
+    ///
+    /// # Errors
+    /// As [`CustomSpec::build`].
+    pub fn custom(spec: &CustomSpec) -> Result<Self> {
+        Ok(System::Custom(Arc::new(spec.build()?)))
+    }
+
+    /// The name used on the command line and in URLs (`custom` for a typed Lagrangian).
     pub fn name(&self) -> &'static str {
         match self {
+            System::Custom(_) => "custom",
             System::FreeFall(_) => "free-fall",
             System::Harmonic(_) => "harmonic",
             System::DoublePendulum(_) => "double-pendulum",
@@ -135,6 +149,7 @@ impl System {
             System::Harmonic(_) | System::Relativistic(_) => 1,
             System::FreeFall(_) | System::DoublePendulum(_) | System::ChargedParticle(_) => 2,
             System::Wave(w) => w.n,
+            System::Custom(c) => c.dof(),
         }
     }
 
@@ -142,6 +157,7 @@ impl System {
     pub fn conditioning_len(&self) -> usize {
         match self {
             System::Relativistic(_) => 1,
+            System::Custom(c) => c.conditioning_len(),
             _ => 0,
         }
     }
@@ -162,6 +178,7 @@ impl System {
             System::Wave(w) => {
                 w.gaussian_pulse(0.5 * w.n as f64 * w.dx, 0.05 * w.n as f64 * w.dx, 1.0)
             }
+            System::Custom(c) => c.default_state(),
         }
     }
 
@@ -198,6 +215,7 @@ impl System {
             }
             System::ChargedParticle(s) => mechanics::terms(s, x),
             System::Wave(w) => Ok(grid::terms(w, w.n, x)?.to_dense()),
+            System::Custom(c) => mechanics::terms(&**c, x),
         }
     }
 
@@ -220,6 +238,12 @@ impl System {
                     System::Relativistic(s) => s.closed_form(x, &mut out),
                     System::ChargedParticle(s) => s.closed_form(x, &mut out),
                     System::Wave(s) => s.closed_form(x, &mut out),
+                    System::Custom(_) => {
+                        return Err(Error::config(
+                            "closed_form",
+                            "a typed Lagrangian has no hand-derived closed form; its motion comes from the engine",
+                        ))
+                    }
                 }
                 Ok(out)
             }

@@ -36,6 +36,7 @@ pub fn sample_state(system: &System, r: &mut StdRng) -> Result<Vec<f64>> {
         System::FreeFall(_) => alloc::vec![u(r, 5.0), u(r, 5.0), u(r, 5.0), u(r, 5.0)],
         System::ChargedParticle(_) => alloc::vec![u(r, 2.0), u(r, 2.0), u(r, 2.0), u(r, 2.0)],
         System::Wave(w) => random_wave(w, r),
+        System::Custom(c) => c.sample(r),
     })
 }
 
@@ -94,9 +95,25 @@ pub fn sample(
     out.samples = count;
     out.states.clear();
     out.targets.clear();
+    // The built-ins' targets come from their closed forms (independent of the engine the models
+    // use); a typed Lagrangian has only the engine, and states where its L is not finite (outside
+    // a log's or sqrt's domain) are drawn again.
+    let custom = matches!(system, System::Custom(_));
+    let how = if custom {
+        Derivation::default()
+    } else {
+        Derivation::ClosedForm
+    };
     for _ in 0..count {
-        let x = sample_state(system, r)?;
-        let qdd = system.accelerations(&x, &Derivation::ClosedForm)?;
+        let mut tries = 0;
+        let (x, qdd) = loop {
+            let x = sample_state(system, r)?;
+            match system.accelerations(&x, &how) {
+                Ok(qdd) => break (x, qdd),
+                Err(_) if custom && tries < 100 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        };
         match coords {
             Coordinates::Velocity => {
                 out.states.extend_from_slice(&x);
@@ -155,6 +172,13 @@ pub fn default_normalisation(
                 // cosh): 1e-4 vs 0.4, and so the paper's γ-weighted score 18x better.
                 norm.asinh[1] = true;
                 norm.scale[1] = 0.25;
+            }
+        }
+        // Inputs of order one: each number divided by the larger end of its range.
+        System::Custom(c) => {
+            for (s, &(lo, hi)) in norm.scale.iter_mut().zip(c.ranges()) {
+                let m = lo.abs().max(hi.abs());
+                *s = if m > 0.0 { 1.0 / m } else { 1.0 };
             }
         }
         _ => {}

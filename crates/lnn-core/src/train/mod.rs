@@ -102,6 +102,7 @@ impl TrainConfig {
     /// The paper's double-pendulum set-up at a small size: LNN 2×128 softplus, batch 32, Adam
     /// 1e-3 with the step schedule, L1 loss; the solver of [`default_solver`].
     pub fn new(system: System, model: ModelKind) -> Self {
+        let solver = default_solver(&system, model);
         TrainConfig {
             system,
             model,
@@ -119,7 +120,7 @@ impl TrainConfig {
             loss: Loss::L1,
             seed: 0,
             test_size: 1024,
-            solver: default_solver(&system, model),
+            solver,
             definiteness: DEFINITENESS,
             precision: Precision::F64,
             memory_budget: Budget::default(),
