@@ -196,28 +196,97 @@ fn train_on_a_typed_lagrangian_and_the_file_keeps_it() {
     let out = std::env::temp_dir().join(format!("lnn-spring-{}.json", std::process::id()));
     let out = out.to_string_lossy().into_owned();
     let o = lnn(&[
-        "train", "--lagrangian", SPRING, "--coordinates", "r,theta", "--parameters", "m=1,g=9.8,k=20,l=1",
-        "--ranges", "0.5:1.5,-1:1,-1:1,-2:2", "--hidden", "32,32", "--init", "xavier", "--schedule", "onecycle",
-        "--lr", "3e-3", "--clip", "1", "--steps", "2000", "--out", &out, "--quiet",
+        "train",
+        "--lagrangian",
+        SPRING,
+        "--coordinates",
+        "r,theta",
+        "--parameters",
+        "m=1,g=9.8,k=20,l=1",
+        "--ranges",
+        "0.5:1.5,-1:1,-1:1,-2:2",
+        "--hidden",
+        "32,32",
+        "--init",
+        "xavier",
+        "--schedule",
+        "onecycle",
+        "--lr",
+        "3e-3",
+        "--clip",
+        "1",
+        "--steps",
+        "2000",
+        "--out",
+        &out,
+        "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let (before, after) = (summary["initial_test_loss"].as_f64().unwrap(), summary["test_loss"].as_f64().unwrap());
+    let (before, after) = (
+        summary["initial_test_loss"].as_f64().unwrap(),
+        summary["test_loss"].as_f64().unwrap(),
+    );
     assert_eq!(summary["system"], "custom");
     assert!(after < 0.1 * before, "test L1 {before} -> {after}");
-    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(file["custom"]["lagrangian"], SPRING, "the canonical form is recorded");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        file["custom"]["lagrangian"], SPRING,
+        "the canonical form is recorded"
+    );
     assert_eq!(file["custom"]["ranges"][0], serde_json::json!([0.5, 1.5]));
     // The file alone brings the system back: eval and predict need nothing else.
     let o = lnn(&["eval", "--model", &out, "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let states = states_file("spring", "[[1.2, 0.4, 0.3, -0.7]]");
     let learned = predict(&["predict", "--model", &out, "--states", &states]);
-    let truth = predict(&["predict", "--lagrangian", SPRING, "--coordinates", "r,theta", "--parameters", "m=1,g=9.8,k=20,l=1", "--states", &states]);
+    let truth = predict(&[
+        "predict",
+        "--lagrangian",
+        SPRING,
+        "--coordinates",
+        "r,theta",
+        "--parameters",
+        "m=1,g=9.8,k=20,l=1",
+        "--states",
+        &states,
+    ]);
     let (l, t) = (numbers(&learned[0]), numbers(&truth[0]["accelerations"]));
-    assert!((l[0] - t[0]).abs() < 2.0 && (l[1] - t[1]).abs() < 2.0, "learned {l:?}, true {t:?}");
+    assert!(
+        (l[0] - t[0]).abs() < 2.0 && (l[1] - t[1]).abs() < 2.0,
+        "learned {l:?}, true {t:?}"
+    );
     // Range errors name the flag.
-    refused(&["train", "--lagrangian", SPRING, "--coordinates", "r,theta", "--parameters", "m=1,g=9.8,k=20,l=1", "--ranges", "1:0,-1:1,-1:1,-2:2", "--steps", "10"], &["range 1 runs backwards"]);
-    refused(&["train", "--lagrangian", SPRING, "--coordinates", "r,theta", "--ranges", "0-1", "--steps", "10"], &["--ranges: `0-1` is not lo:hi"]);
+    refused(
+        &[
+            "train",
+            "--lagrangian",
+            SPRING,
+            "--coordinates",
+            "r,theta",
+            "--parameters",
+            "m=1,g=9.8,k=20,l=1",
+            "--ranges",
+            "1:0,-1:1,-1:1,-2:2",
+            "--steps",
+            "10",
+        ],
+        &["range 1 runs backwards"],
+    );
+    refused(
+        &[
+            "train",
+            "--lagrangian",
+            SPRING,
+            "--coordinates",
+            "r,theta",
+            "--ranges",
+            "0-1",
+            "--steps",
+            "10",
+        ],
+        &["--ranges: `0-1` is not lo:hi"],
+    );
     let _ = std::fs::remove_file(&out);
 }

@@ -60,6 +60,8 @@ pub struct SimulateConfig {
     tol: Option<f64>,
     init: Option<Vec<f64>>,
     closed_form: bool,
+    /// For `system: "custom"`: `{lagrangian, coordinates, parameters?, conditioning?, ranges?}`.
+    custom: Option<lnn_core::custom::CustomSpec>,
 }
 
 impl SimulateConfig {
@@ -73,6 +75,7 @@ impl SimulateConfig {
         "tol",
         "init",
         "closedForm",
+        "custom",
     ];
 
     fn from_js(config: JsValue) -> JsResult<Self> {
@@ -91,6 +94,7 @@ impl SimulateConfig {
             tol: self.tol.unwrap_or(d.tol),
             init: self.init.clone(),
             closed_form: self.closed_form,
+            custom: self.custom.as_ref(),
             ..d
         };
         Simulation::new(&s).map_err(js_error)

@@ -37,6 +37,8 @@ pub struct TrainSettings {
     angles: Option<String>,
     /// `f64` (default) or `f32`: the float of the batched training pass and of Adam.
     precision: Option<String>,
+    /// For `system: "custom"`: the typed Lagrangian (`lnn_core::custom::CustomSpec`).
+    custom: Option<lnn_core::custom::CustomSpec>,
 }
 
 impl TrainSettings {
@@ -61,6 +63,7 @@ impl TrainSettings {
         "definiteness",
         "angles",
         "precision",
+        "custom",
     ];
 
     /// The precision named in the settings, if any.
@@ -77,6 +80,18 @@ impl TrainSettings {
             self.grid,
         ) {
             ("wave", Some(n)) => System::wave(n)?,
+            ("custom", _) => System::custom(self.custom.as_ref().ok_or_else(|| {
+                lnn_core::Error::config(
+                    "custom",
+                    "the custom system needs its Lagrangian ({lagrangian, coordinates, ...})",
+                )
+            })?)?,
+            (_, _) if self.custom.is_some() => {
+                return Err(lnn_core::Error::config(
+                    "custom",
+                    "only the `custom` system takes a Lagrangian",
+                ))
+            }
             (name, _) => System::from_name(name)?,
         };
         let kind = ModelKind::from_name(self.model.as_deref().unwrap_or("lnn"))?;

@@ -318,3 +318,36 @@ fn energy_error_of_a_model_follows_the_protocol_and_refuses_other_systems() {
     let msg = error_message(t.energy_error(js(r#"{"ics":3}"#)).unwrap_err());
     assert!(msg.contains("unknown field `ics`"), "{msg}");
 }
+
+/// A typed Lagrangian through the JS-facing classes: the harmonic oscillator L = x'²/2 − x²/2
+/// moves as cos t, keeps its energy, and trains; a typo is an error with its column.
+#[wasm_bindgen_test]
+fn a_typed_lagrangian_simulates_and_trains() {
+    let custom = r#""custom":{"lagrangian":"m*x_dot^2/2 - k*x^2/2","coordinates":["x"],"parameters":[["m",1],["k",1]],"ranges":[[-2,2],[-2,2]]}"#;
+    let mut sim = lnn_wasm::Simulator::new(js(&format!(
+        r#"{{"system":"custom",{custom},"dt":0.01,"init":[1,0]}}"#
+    )))
+    .unwrap();
+    let e0 = sim.energy().unwrap();
+    assert_eq!(e0, 0.5);
+    for _ in 0..100 {
+        sim.step(None).unwrap();
+    }
+    assert!(
+        (sim.state()[0] - 1f64.cos()).abs() < 1e-9,
+        "x(1) = {}",
+        sim.state()[0]
+    );
+    assert!((sim.energy().unwrap() - e0).abs() < 1e-9);
+    let mut t = lnn_wasm::Trainer::new(js(&format!(r#"{{"system":"custom",{custom},"hidden":[16,16],"testSize":64,"steps":400,"clip":1,"seed":1}}"#))).unwrap();
+    let before = t.test_loss();
+    t.step(400).unwrap();
+    assert!(
+        t.test_loss() < 0.5 * before,
+        "{before} -> {}",
+        t.test_loss()
+    );
+    let typo = r#"{"system":"custom","custom":{"lagrangian":"x_dot^2/2 - xx^2","coordinates":["x"]},"init":[1,0]}"#;
+    let msg = error_message(lnn_wasm::Simulator::new(js(typo)).err().unwrap());
+    assert!(msg.contains("unknown name `xx` at column 13"), "{msg}");
+}
