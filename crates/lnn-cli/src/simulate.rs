@@ -39,6 +39,7 @@ pub fn run(args: &Args) -> Result<String, String> {
     args.finish()?;
     let sim =
         Simulation::new(&settings).map_err(|e| flagged(e, &[("rtol", "tol"), ("atol", "tol")]))?;
+    crate::truth::notes(&sim.system);
     // The printed text too: ~25 characters per number, and serde_json's value tree before it.
     let numbers = (lnn_core::integrate::output_intervals(sim.t, sim.dt) + 1.0)
         * (sim.system.state_len() + 2) as f64;

@@ -111,10 +111,20 @@ pub fn true_system(args: &Args) -> Result<Option<System>, String> {
         (None, None, None) => return Ok(None),
         (None, Some(_), None) => return Err("--grid goes with --system wave".into()),
         (_, Some(_), Some(_)) => return Err("--grid: only the wave system has a grid".into()),
-        (None, None, Some(spec)) => System::custom(&spec),
+        (None, None, Some(spec)) => System::custom(&spec).inspect(notes),
         (Some("wave"), Some(n), None) => System::wave(n),
         (Some(_), Some(_), None) => return Err("--grid: only the wave system has a grid".into()),
         (Some(name), None, None) => System::from_name(name),
     };
     s.map(Some).map_err(|e| flagged(e, &[]))
+}
+
+/// What lnn-core's diagnosis finds in a typed Lagrangian (a velocity it ignores, a singular or
+/// indefinite mass matrix over the ranges), on stderr: warnings, the run goes on.
+pub fn notes(system: &System) {
+    if let System::Custom(c) = system {
+        for note in c.diagnose(256, 0) {
+            eprintln!("note: {note}");
+        }
+    }
 }

@@ -290,3 +290,28 @@ fn train_on_a_typed_lagrangian_and_the_file_keeps_it() {
     );
     let _ = std::fs::remove_file(&out);
 }
+
+#[test]
+fn a_lagrangian_that_ignores_a_velocity_runs_with_a_note() {
+    let states = states_file("note", "[[1, 0, 0, 0]]");
+    let o = lnn(&[
+        "predict",
+        "--lagrangian",
+        "x_dot^2/2 - y^2",
+        "--coordinates",
+        "x,y",
+        "--states",
+        &states,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: L does not depend on y_dot"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("singular at 100 % of 256 states"),
+        "{}",
+        stderr(&o)
+    );
+}
