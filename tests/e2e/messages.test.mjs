@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { formatReport } from '../../www/js/energy-panel.js';
 import { fmtBytes, fmtPercent } from '../../www/js/format.js';
 import { failureText } from '../../www/js/rollouts.js';
+import { TrainingHealth } from '../../www/js/training-health.js';
 
 const report = (fields) => ({ mean: 0.0043, median: 0.0015, diverged: 0, initialConditions: 8, t: 20, ...fields });
 
@@ -35,4 +36,17 @@ test('sizes and percentages read as the engine writes them', () => {
   assert.equal(fmtBytes(512), '512 bytes');
   assert.equal(fmtPercent(0.0043), '0.43 %');
   assert.equal(fmtPercent(NaN), '–');
+});
+
+test('a run that skips most of its steps or blows up is said once each, with what to change', () => {
+  const h = new TrainingHealth();
+  const run = { lr: 0.003, clip: 0 };
+  assert.equal(h.update({ step: 100, skipped: 0, testLoss: 20 }, run), null, 'the first test loss is the reference');
+  assert.equal(h.update({ step: 200, skipped: 10, testLoss: 15 }, run), null, 'a few skipped steps and a falling loss are fine');
+  assert.match(h.update({ step: 300, skipped: 70 }, run), /^60 of the last 100 steps were skipped .*lower the learning rate \(now 0.003\) or turn on gradient clipping/);
+  assert.equal(h.update({ step: 400, skipped: 130 }, run), null, 'said once');
+  assert.match(h.update({ step: 500, skipped: 130, testLoss: 3e4 }, run), /grown from 20.0 to 3.00e\+4: training is diverging/);
+  assert.match(h.update({ step: 600, skipped: 130, testLoss: NaN }, { lr: 1, clip: 1 }), /no longer a finite number.*lower the learning rate \(now 1\), then Reset/);
+  h.reset();
+  assert.equal(h.update({ step: 10, skipped: 0, testLoss: 3e4 }, run), null, 'a new run has a new reference');
 });

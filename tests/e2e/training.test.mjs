@@ -290,3 +290,13 @@ test('while training, the model is re-scored on the quick energy protocol and pl
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a run that diverges says so and what to change (a learning rate of 1, no clipping)', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?hidden=16,16&lr=1&schedule=constant&clip=0`);
+  await ready(page);
+  await page.click('#train');
+  await page.waitForFunction(() => /diverging|skipped|no longer a finite/.test(document.getElementById('train-status').textContent), null, SLOW);
+  assert.match(await page.textContent('#train-status'), /lower the learning rate \(now 1\) or turn on gradient clipping/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -7,6 +7,7 @@ import { trainerSettings } from './params.js';
 import { Cmd, Reply } from './protocol.js';
 import { slotKey, slotLabel } from './systems.js';
 import { TrainerClient } from './trainer-client.js';
+import { TrainingHealth } from './training-health.js';
 
 const MAX_LOSS_POINTS = 2000; // then every other point is dropped
 
@@ -49,6 +50,7 @@ export class TrainingPanel {
     this.key = null; // the rollout slot the trained model occupies
     this.file = null; // {model, json, name}: the last loaded weights file
     this.loaded = false; // the current run continues from `file`
+    this.health = new TrainingHealth(); // says when a run diverges or skips its steps
     this.#clearHistory();
     this.client = new TrainerClient(workerUrl, {
       reply: (m) => this.#reply(m),
@@ -196,6 +198,7 @@ export class TrainingPanel {
   }
 
   #configured(msg) {
+    this.health.reset();
     const rollouts = this.demo.rollouts;
     // A continued file starts at its own step count (it once restarted at 0, and saved so).
     this.stepCount = this.startStep = msg.step;
@@ -238,6 +241,8 @@ export class TrainingPanel {
   }
 
   #progress(msg) {
+    const trouble = this.health.update(msg, { lr: this.demo.settings.lr, clip: this.demo.settings.clip });
+    if (trouble) this.#status(trouble);
     this.stepCount = msg.step;
     this.train = thin([...this.train, ...msg.points]);
     if (Number.isFinite(msg.testLoss)) this.test = thin([...this.test, [msg.step, msg.testLoss]]);
