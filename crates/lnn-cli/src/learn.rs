@@ -14,7 +14,11 @@ use crate::progress::Progress;
 use crate::truth::true_system;
 
 /// lnn-core's names for the settings of `lnn eval`, where its flag differs.
-const EVAL_FLAGS: &[(&str, &str)] = &[("t_end", "energy-t"), ("initial_conditions", "energy-ics")];
+const EVAL_FLAGS: &[(&str, &str)] = &[
+    ("t_end", "energy-t"),
+    ("initial_conditions", "energy-ics"),
+    ("scale", "energy-scale"),
+];
 
 /// The fraction of skipped steps past which a training run has failed: its loss or gradient was
 /// not finite on most batches, so the model is whatever the few applied steps left.
@@ -207,6 +211,7 @@ pub fn eval(args: &Args) -> Result<String, String> {
     let test_size: usize = args.get("test-size", 1024)?;
     let ics: usize = args.get("energy-ics", 40)?;
     let t_end: f64 = args.get("energy-t", 100.0)?;
+    let energy_scale: Option<f64> = args.opt("energy-scale")?;
     let loss = Loss::from_name(&args.get("loss", "l1".to_string())?).map_err(|e| e.to_string())?;
     let budget = memory_budget(args)?;
     let quiet = args.flag("quiet");
@@ -220,10 +225,12 @@ pub fn eval(args: &Args) -> Result<String, String> {
     }
     // The paper's energy protocol, where it is defined: the double pendulum in (q, q̇);
     // checked before the model is loaded, so a bad flag costs nothing.
+    let d = EnergyProtocol::default();
     let protocol = EnergyProtocol {
         initial_conditions: ics,
         t_end,
-        ..EnergyProtocol::default()
+        scale: energy_scale.unwrap_or(d.scale),
+        ..d
     };
     if ics > 0 {
         protocol.validate().map_err(|e| flagged(e, EVAL_FLAGS))?;
@@ -259,10 +266,18 @@ pub fn eval(args: &Args) -> Result<String, String> {
     if let System::Wave(w) = system {
         report["wave_rollout"] = wave_rollout(&system, &w, &*model)?;
     }
-    if matches!(system, System::DoublePendulum(_))
-        && spec.coordinates == Coordinates::Velocity
-        && ics > 0
-    {
+    // The protocol for a typed Lagrangian: initial conditions from its ranges, the energy
+    // error relative to the scale the user gives (no scale is right for every system).
+    let protocol_applies = match &system {
+        System::DoublePendulum(_) => true,
+        System::Custom(_) => energy_scale.is_some(),
+        _ => false,
+    };
+    if matches!(system, System::Custom(_)) && energy_scale.is_none() {
+        report["energy_error_note"] =
+            "give --energy-scale E (a typical energy of the system) for the energy protocol".into();
+    }
+    if protocol_applies && spec.coordinates == Coordinates::Velocity && ics > 0 {
         let n = system.dof();
         let accel = |x: &[f64]| -> lnn_core::Result<Vec<f64>> {
             let dx = model.derivatives(x, 1, &mut Workspace::default())?;
@@ -273,7 +288,10 @@ pub fn eval(args: &Args) -> Result<String, String> {
             &system,
             accel,
             &protocol,
-            |r| DoublePendulum::sample_energy_protocol_state(r).to_vec(),
+            |r| match &system {
+                System::Custom(c) => c.sample(r),
+                _ => DoublePendulum::sample_energy_protocol_state(r).to_vec(),
+            },
             |done, _| progress.tick(done as u64, String::new),
         )
         .map_err(|e| flagged(e, EVAL_FLAGS))?;

@@ -47,8 +47,10 @@ USAGE:
       (default f64; f32: twice the SIMD lanes; the solve, the loss and evaluation stay f64, and
       the weights file records it).
   lnn eval --model model.json [--test-size N] [--energy-ics 40] [--energy-t 100] [--quiet]
-           [--memory-budget SIZE]
+           [--energy-scale E] [--memory-budget SIZE]
       Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
+      For a typed Lagrangian, the same protocol with --energy-scale E (|ΔE| / E at t, initial
+      conditions from the file's ranges).
       Any weights file, f32- or f64-trained: the model evaluates in f64.
   lnn predict --model model.json --states states.json [--memory-budget SIZE]
       States: a JSON array of [q..., q̇..., c...]; prints q̈ per state ((q̇, ṗ) for an HNN).

@@ -237,8 +237,44 @@ fn train_on_a_typed_lagrangian_and_the_file_keeps_it() {
     );
     assert_eq!(file["custom"]["ranges"][0], serde_json::json!([0.5, 1.5]));
     // The file alone brings the system back: eval and predict need nothing else.
-    let o = lnn(&["eval", "--model", &out, "--quiet"]);
+    let o = lnn(&["eval", "--model", &out, "--quiet", "--energy-ics", "3"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        report["energy_error_note"]
+            .as_str()
+            .unwrap()
+            .contains("--energy-scale"),
+        "{report}"
+    );
+    // The energy protocol with the user's scale: initial conditions from the file's ranges.
+    let o = lnn(&[
+        "eval",
+        "--model",
+        &out,
+        "--quiet",
+        "--energy-ics",
+        "3",
+        "--energy-t",
+        "5",
+        "--energy-scale",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e = &report["energy_error"];
+    assert_eq!(e["initial_conditions"], 3, "{report}");
+    assert!(
+        e["mean"]
+            .as_f64()
+            .is_some_and(|m| m.is_finite() && m >= 0.0)
+            || e["diverged"].as_u64() == Some(3),
+        "{report}"
+    );
+    refused(
+        &["eval", "--model", &out, "--energy-scale", "-1"],
+        &["--energy-scale"],
+    );
     let states = states_file("spring", "[[1.2, 0.4, 0.3, -0.7]]");
     let learned = predict(&["predict", "--model", &out, "--states", &states]);
     let truth = predict(&[
