@@ -124,6 +124,32 @@ pub fn simulate(config: JsValue) -> JsResult<JsValue> {
     Ok(out.into())
 }
 
+/// Checks a typed Lagrangian as the page's editor needs it, as one types: `{canonical, dof,
+/// stateLength, notes}` (notes: lnn-core's diagnosis over the ranges: ignored velocities, a
+/// singular or indefinite mass matrix, with the fraction of states), or an error with the column
+/// and what was expected.
+#[wasm_bindgen(js_name = checkLagrangian)]
+pub fn check_lagrangian(spec: JsValue) -> JsResult<JsValue> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Checked {
+        canonical: String,
+        dof: usize,
+        state_length: usize,
+        notes: Vec<String>,
+    }
+    let spec: lnn_core::custom::CustomSpec = serde_wasm_bindgen::from_value(spec)
+        .map_err(|e| JsError::new(&format!("not a Lagrangian's settings: {e}")))?;
+    let c = spec.build().map_err(js_error)?;
+    let out = Checked {
+        canonical: c.expression().to_string(),
+        dof: lnn_core::mechanics::Lagrangian::dof(&c),
+        state_length: c.state_len(),
+        notes: c.diagnose(256, 0),
+    };
+    serde_wasm_bindgen::to_value(&out).map_err(js_error)
+}
+
 /// A live simulation the page advances frame by frame (and can reset, e.g. when a bob is dragged).
 #[wasm_bindgen]
 pub struct Simulator {
