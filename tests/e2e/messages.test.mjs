@@ -49,4 +49,6 @@ test('a run that skips most of its steps or blows up is said once each, with wha
   assert.match(h.update({ step: 600, skipped: 130, testLoss: NaN }, { lr: 1, clip: 1 }), /no longer a finite number.*lower the learning rate \(now 1\), then Reset/);
   h.reset();
   assert.equal(h.update({ step: 10, skipped: 0, testLoss: 3e4 }, run), null, 'a new run has a new reference');
+  h.reset(30); // the test loss before the first step, as the worker reports it on configure
+  assert.match(h.update({ step: 10, skipped: 0, testLoss: 4e4 }, run), /grown from 30.0 to 4.00e\+4/);
 });

@@ -52,6 +52,7 @@ function allowed(p, v) {
     case 'ints': case 'floats':
       return Array.isArray(v) && v.length >= (p.minLength ?? 0) && v.length <= p.maxLength
         && v.every((x) => inRange(x) && (p.type === 'floats' || Number.isInteger(x)));
+    case 'text': return typeof v === 'string' && v.length <= p.maxLength;
     case 'names': return Array.isArray(v) && v.every((x) => p.options.includes(x)) && new Set(v).size === v.length;
     default: return false;
   }

@@ -2,8 +2,8 @@
 // URL, applies embed mode, loads the wasm module, starts the demo and the frame loop, and keeps
 // the URL (and the share box) in step with the settings.
 import { Demo } from './demo.js';
-import { CONTROL_NAMES, parse, serialize } from './params.js';
-import { checkInitialState } from './systems.js';
+import { CONTROL_NAMES, customSpec, defaults, parse, serialize } from './params.js';
+import { checkInitialState, useCustom } from './systems.js';
 import { loadBindings } from './wasm.js';
 
 const dom = (id) => {
@@ -72,15 +72,34 @@ function showStatus(text, isError) {
   el.classList.toggle('error', isError);
 }
 
+/**
+ * A link's typed Lagrangian, checked by the engine before anything runs: one that does not check
+ * out is said, and the pendulum preset (the table's defaults) runs instead.
+ */
+function checkCustom(lnn, state) {
+  try {
+    lnn.checkLagrangian(customSpec(state));
+    useCustom(customSpec(state));
+    return [];
+  } catch (err) {
+    const d = defaults('custom');
+    for (const k of ['lagrangian', 'coords', 'params', 'ranges']) state[k] = d[k];
+    state.x0 = [];
+    useCustom(customSpec(state));
+    return [`lagrangian: ${err.message ?? err}; using the pendulum preset`];
+  }
+}
+
 async function main() {
   const { state, warnings } = parse(location.search);
   // Motion only where the visitor's system allows it, unless the link asks for it in so many words.
   const still = matchMedia('(prefers-reduced-motion: reduce)').matches && !new URLSearchParams(location.search).has('autoplay');
   if (still) state.autoplay = false;
+  const lnn = await loadBindings();
+  if (state.system === 'custom') warnings.push(...checkCustom(lnn, state));
   const initial = checkInitialState(state.system, state.x0);
   state.x0 = initial.x0;
   warnings.push(...initial.warnings);
-  const lnn = await loadBindings();
   dom('version').textContent = lnn.version();
   const demo = new Demo(lnn, dom, state, {
     onSettings: writeUrl,

@@ -3,21 +3,23 @@
 // panel. Knows nothing of `location`: settings come in, changed settings go out via onSettings.
 import * as energyView from './energy-view.js';
 import * as particleView from './particle-view.js';
+import * as phaseView from './phase-view.js';
 import * as pendulumView from './pendulum-view.js';
 import * as spacetimeView from './spacetime-view.js';
 import * as trajectoryView from './trajectory-view.js';
 import * as waveView from './wave-view.js';
 import { buildControls, showValues } from './controls.js';
+import { CustomEditor } from './custom-editor.js';
 import { EnergyPanel } from './energy-panel.js';
 import { QualityMonitor } from './quality-monitor.js';
 import { FrameMeter } from './fps.js';
 import { fmtInt } from './format.js';
-import { VIEW_NAMES, check, modelsOf, switchSystem } from './params.js';
+import { VIEW_NAMES, check, customSpec, modelsOf, switchSystem } from './params.js';
 import { Rollouts } from './rollouts.js';
-import { SYSTEMS, checkInitialState, initialState } from './systems.js';
+import { SYSTEMS, checkInitialState, initialState, useCustom } from './systems.js';
 import { TrainingPanel } from './training-panel.js';
 
-const STAGE_VIEWS = { pendulum: pendulumView, particle: particleView, wave: waveView };
+const STAGE_VIEWS = { pendulum: pendulumView, particle: particleView, phase: phaseView, wave: waveView };
 
 /** Keyboard shortcuts: key -> the id of the button they press. */
 const KEYS = { ' ': 'play', r: 'reset', n: 'randomise', t: 'train', s: 'step', x: 'train-reset', l: 'copy-link' };
@@ -69,6 +71,7 @@ export class Demo {
     this.training = new TrainingPanel(lnn, dom, this, workerUrl);
     this.energyPanel = new EnergyPanel(dom, this, workerUrl);
     this.quality = new QualityMonitor(dom, this, workerUrl);
+    this.customEditor = new CustomEditor(lnn, dom, settings, (changes, x0) => this.setCustom(changes, x0));
     this.#bindButtons(actions);
     this.#bindDrag();
     this.setSystem(settings.system);
@@ -124,8 +127,31 @@ export class Demo {
     for (const o of this.dom('set-model').options) o.hidden = o.disabled = !offered.includes(o.value);
   }
 
+  /**
+   * Makes checked custom settings (`changes` of lagrangian, coords, params, ranges) the typed
+   * Lagrangian the page runs, starting from `x0` (its default when null or of another length).
+   */
+  setCustom(changes, x0) {
+    Object.assign(this.settings, changes);
+    useCustom(customSpec(this.settings));
+    const n = SYSTEMS.custom.stateLength;
+    // A preset brings its own start; an edit keeps the current one while the state fits it.
+    const start = x0 ?? this.settings.x0;
+    this.settings.x0 = start.length === n ? start : [];
+    if (this.settings.system !== 'custom') {
+      for (const w of switchSystem(this.settings, 'custom')) this.report(w, 'train-status');
+    }
+    this.setSystem('custom');
+    this.showSettings();
+    this.onSettings(this.settings);
+    this.training.configure({ start: this.training.running });
+  }
+
   /** Builds the rollouts of `system` and loads its shipped weights. */
   setSystem(system) {
+    if (system === 'custom') useCustom(customSpec(this.settings)); // checked before it got here
+    this.dom('custom-panel').hidden = system !== 'custom';
+    if (system === 'custom') this.customEditor?.show();
     const desc = SYSTEMS[system];
     for (const { model } of this.shipped.values()) model.free();
     this.shipped.clear();
@@ -140,6 +166,8 @@ export class Demo {
     this.dom('lede-system').textContent = desc.lede;
     this.energyCaption ??= this.dom('energy-caption').textContent; // the pendulum's, in the HTML
     this.dom('energy-caption').textContent = desc.energyCaption ?? this.energyCaption;
+    this.trajectoryCaption ??= this.dom('trajectory-caption').textContent; // the particle's
+    this.dom('trajectory-caption').textContent = desc.trajectoryCaption ?? this.trajectoryCaption;
     this.energyPanel.setSystem(system);
     this.quality.setSystem(system);
     this.#applyViews();
@@ -301,7 +329,7 @@ export class Demo {
       note: s.diverged ? 'diverged' : s.source === 'loading' ? 'loading…' : s.key === 'truth' ? '' : sourceText(s),
     }));
     const range = desc.stageRange ? desc.stageRange(this.rollouts.x0) : desc.qRange;
-    STAGE_VIEWS[desc.view].draw(canvas.getContext('2d'), { panels, highlight: this.drag ?? undefined, range, dof: desc.dof });
+    STAGE_VIEWS[desc.view].draw(canvas.getContext('2d'), { panels, highlight: this.drag ?? undefined, range, dof: desc.dof, ranges: desc.ranges, names: desc.stateNames?.slice(0, desc.dof) });
   }
 
   #drawPlots() {

@@ -17,9 +17,16 @@ export const VIEW_NAMES = ['stage', 'spacetime', 'energy', 'trajectory', 'loss']
  * only in the URL (and the widget's attributes). `train` settings are the wasm Trainer's.
  */
 export const PARAMS = [
-  { key: 'system', type: 'enum', default: 'double-pendulum', options: ['double-pendulum', 'relativistic', 'wave'], optionLabels: ['double pendulum', 'relativistic particle', '1-D wave (graph model)'], group: 'system', label: 'System' },
+  { key: 'system', type: 'enum', default: 'double-pendulum', options: ['double-pendulum', 'relativistic', 'wave', 'custom'], optionLabels: ['double pendulum', 'relativistic particle', '1-D wave (graph model)', 'your own Lagrangian'], group: 'system', label: 'System' },
   // A control of its own (system group) so that the initial state can be typed, not only dragged.
-  { key: 'x0', type: 'floats', default: [], min: -100, max: 100, maxLength: 6, group: 'system', label: 'Initial state' },
+  // Up to 12 numbers: a typed Lagrangian may have 6 coordinates (lnn-core's MAX_DOF).
+  { key: 'x0', type: 'floats', default: [], min: -100, max: 100, maxLength: 12, group: 'system', label: 'Initial state' },
+  // The typed Lagrangian of `system=custom` (lnn-core's CustomSpec, in the URL as text); its
+  // defaults are the pendulum preset. Checked by the engine (the editor shows its errors).
+  { key: 'lagrangian', type: 'text', default: 'm*l^2*theta_dot^2/2 + m*g*l*cos(theta)', maxLength: 2000, group: 'custom', label: 'Lagrangian L' },
+  { key: 'coords', type: 'text', default: 'theta', maxLength: 200, group: 'custom', label: 'Coordinates' },
+  { key: 'params', type: 'text', default: 'm=1,l=1,g=9.8', maxLength: 500, group: 'custom', label: 'Parameters' },
+  { key: 'ranges', type: 'text', default: '-3:3,-4:4', maxLength: 500, group: 'custom', label: 'Training ranges (lo:hi per state number)' },
   { key: 'model', type: 'enum', default: 'lnn', options: ['lnn', 'baseline', 'hnn', 'graph-lnn'], optionLabels: ['LNN', 'baseline MLP', 'HNN', 'graph LNN'], group: 'train', label: 'Model' },
   { key: 'coordinates', type: 'enum', default: 'velocity', options: ['velocity', 'canonical'], optionLabels: ['(q, q̇)', '(q, p)'], group: 'train', label: 'HNN coordinates' },
   { key: 'hidden', type: 'ints', default: [64, 64], min: 1, max: 256, minLength: 1, maxLength: 4, group: 'train', label: 'Hidden widths' },
@@ -56,6 +63,8 @@ export const PER_SYSTEM = {
   // f64 where f32 training has not been measured (the particle's data span γ up to 225; the
   // graph model's mass matrices are the worst conditioned): the f32 default is the pendulum's.
   relativistic: { models: ['lnn', 'baseline', 'hnn'], defaults: { precision: 'f64' }, trainer: { testSize: 256 } },
+  // A typed Lagrangian: its own inputs (no angles to put on the circle), f64 as for the particle.
+  custom: { models: ['lnn', 'baseline', 'hnn'], defaults: { angles: 'wrap', precision: 'f64' }, trainer: { testSize: 256 } },
   wave: {
     models: ['graph-lnn'],
     defaults: { model: 'graph-lnn', hidden: [32, 32], batch: 4, loss: 'mse', steps: 20000, precision: 'f64' },
@@ -100,15 +109,18 @@ const list = (integer) => ({
       warnings.push(`at most ${p.maxLength} entries; the other ${numbers.length - p.maxLength} dropped`);
       numbers.length = p.maxLength;
     }
-    const clamped = [];
+    const clamped = [], outside = [];
     const value = numbers.map((x) => {
       // Floats keep 4 decimals so that the URL is short and parse(serialize(s)) equals s.
       // Clamped before rounding: 1e308 × 10⁴ would overflow to Infinity and be reported so.
       const r = clampNumber(x, p, integer);
       if (r.warning) clamped.push(r.warning.slice(p.key.length + 2));
+      if (r.value !== (integer ? Math.round(x) : x) && (x < p.min || x > p.max)) outside.push(String(x));
       return integer ? r.value : Math.round(r.value * 1e4) / 1e4;
     });
-    warnings.push(...clamped);
+    // Each clamp said in full while there are few; many are one line (a warning stays a line).
+    if (clamped.length <= 3) warnings.push(...clamped);
+    else warnings.push(`${some(outside.map(quote))} are out of range [${p.min}, ${p.max}]; clamped into it${clamped.length > outside.length ? '; others rounded to whole numbers' : ''}`);
     if (value.length < (p.minLength ?? 0)) {
       return { value: p.default, warning: `${p.key}: needs at least ${p.minLength} entries; using the default` };
     }
@@ -136,6 +148,13 @@ const TYPES = {
   },
   ints: list(true),
   floats: list(false),
+  text: {
+    check: (x, p) => (typeof x === 'string' && x.length <= p.maxLength
+      ? { value: x, warning: null }
+      : { value: p.default, warning: `${p.key}: longer than ${p.maxLength} characters; using the default` }),
+    read: (s) => s,
+    format: (v) => v,
+  },
   names: {
     check(xs, p) {
       if (!Array.isArray(xs)) return { value: p.default, warning: `${p.key}: not a list; using the default` };
@@ -241,10 +260,39 @@ export function serialize(state) {
   return q.toString().replaceAll('%2C', ',');
 }
 
+/**
+ * The typed Lagrangian of `state` as lnn-core's CustomSpec: `coords` "a,b", `params` "g=9.8,k=1",
+ * `ranges` "lo:hi,..." (empty: the engine's defaults). Throws with the setting's name when the
+ * text is not in that form; what the names and numbers mean is the engine's to check.
+ */
+export function customSpec(state) {
+  const items = (text) => text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const number = (key, t) => {
+    const v = Number(t);
+    if (t === '' || !Number.isFinite(v)) throw new Error(`${key}: "${t}" is not a finite number`);
+    return v;
+  };
+  const pair = (key, t, sep, hint) => {
+    const i = t.indexOf(sep);
+    if (i < 0) throw new Error(`${key}: "${t}" is not ${hint}`);
+    return [t.slice(0, i).trim(), t.slice(i + 1).trim()];
+  };
+  return {
+    lagrangian: state.lagrangian,
+    coordinates: items(state.coords),
+    parameters: items(state.params).map((t) => {
+      const [name, v] = pair('params', t, '=', 'name=value (e.g. g=9.8)');
+      return [name, number('params', v)];
+    }),
+    ranges: items(state.ranges).map((t) => pair('ranges', t, ':', 'lo:hi (e.g. -1:1)').map((v) => number('ranges', v))),
+  };
+}
+
 /** The wasm Trainer's settings object from page settings. */
 export function trainerSettings(state) {
   const s = { system: state.system, ...PER_SYSTEM[state.system].trainer };
   for (const p of PARAMS) if (p.group === 'train') s[p.key] = state[p.key];
+  if (state.system === 'custom') s.custom = customSpec(state);
   if (s.clip === 0) delete s.clip; // 0 means no clipping; the Trainer takes "absent"
   return s;
 }

@@ -46,9 +46,9 @@ export const Reply = Object.freeze({
   /** Posted once, after the wasm module is initialised, before any command is taken. */
   ready: 'ready',
   /**
-   * {weights (JSON text), paramCount, step, totalSteps, scheduleDone}: the run's model at its
-   * start; `step` is the steps it had been trained before (a continued file's), `totalSteps` the
-   * schedule's length.
+   * {weights (JSON text), paramCount, testLoss, step, totalSteps, scheduleDone}: the run's model
+   * at its start and its held-out loss; `step` is the steps it had been trained before (a
+   * continued file's), `totalSteps` the schedule's length.
    */
   configured: 'configured',
   /** {step, points: [[step, loss]...], testLoss?, stepsPerSecond, samplesPerSecond, lr, skipped}. */

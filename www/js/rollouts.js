@@ -40,8 +40,8 @@ export class Rollouts {
     this.desc = SYSTEMS[system];
     this.config = { ...ROLLOUT, ...this.desc.rollout };
     this.dt = this.config.dt;
-    const { dt, truthSubsteps, grid } = this.config;
-    this.truth = new lnn.Simulator({ system, integrator: 'rk4', substeps: truthSubsteps, dt, init: x0, ...(grid ? { grid } : {}) });
+    const { dt, truthSubsteps, grid, custom } = this.config;
+    this.truth = new lnn.Simulator({ system, integrator: 'rk4', substeps: truthSubsteps, dt, init: x0, ...(grid ? { grid } : {}), ...(custom ? { custom } : {}) });
     this.traceLength = this.desc.traceLength ?? TRACE_LENGTH;
     this.frame = 0; // frames since the restart (the space-time rows are taken every few)
     this.skip = 0; // frames to wait before the next step (slow motion for costly models)
@@ -190,7 +190,7 @@ export class Rollouts {
     if (e !== null) s.energy.push(this.t, e);
     s.q.push(this.t, x[0]);
     if (first) s.trace = [];
-    s.trace.push(x.slice(0, this.desc.dof));
+    s.trace.push(x.slice(0, 2 * this.desc.dof)); // q and q̇: the phase portrait needs both
     if (s.trace.length > this.traceLength) s.trace.shift();
     const st = this.desc.spacetime;
     if (st && (first || this.frame % st.rowEvery === 0)) {

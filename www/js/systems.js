@@ -1,7 +1,7 @@
 // What the page shows for each system: the rollouts side by side (true system first), the shipped
 // weights of each learned rollout, the initial state and how to draw a random one. Pure data and
 // small pure functions; no DOM.
-import { check } from './params.js';
+import { check, customSpec, defaults } from './params.js';
 
 /** Colours of the rollouts, by slot key (see slotKey). */
 export const COLORS = {
@@ -156,6 +156,57 @@ export const SYSTEMS = {
     fixState: ([c, w, a]) => [c - Math.floor(c), Math.max(0.02, Math.min(0.5, w)), Math.max(-5, Math.min(5, a))],
   },
 };
+
+/**
+ * The descriptor of a typed Lagrangian (lnn-core's CustomSpec, checked by the engine first): the
+ * same fields as the built-in systems', made from its names and ranges. No shipped weights: the
+ * slots fill as the visitor trains. The stage is a phase portrait (q against q̇ of each
+ * coordinate).
+ */
+export function customDescriptor(spec) {
+  const q = spec.coordinates;
+  const cond = spec.conditioning ?? [];
+  const stateNames = [...q, ...q.map((n) => `${n}_dot`), ...cond];
+  const ranges = spec.ranges?.length ? spec.ranges : [...stateNames.map((_, i) => (i < 2 * q.length ? [-1, 1] : [1, 1]))];
+  const mid = ranges.map(([lo, hi]) => (lo + hi) / 2);
+  // Start away from the middle (often a rest point): a quarter of the way up each range.
+  const x0 = ranges.map(([lo, hi], i) => Number((i < 2 * q.length ? lo + 0.75 * (hi - lo) : mid[i]).toFixed(4)));
+  return {
+    title: 'typed Lagrangian',
+    view: 'phase',
+    lede: `Below, the motion of your Lagrangian L = ${spec.lagrangian}, derived by the Euler–Lagrange engine; train an LNN or a plain MLP on it and watch whether it keeps the energy.`,
+    hint: 'Edit L, the coordinates, parameters and ranges in the panel on the right, or pick a preset. No model is shipped for your system: press Train and the model appears here as it learns (on the states drawn from the ranges).',
+    views: ['stage', 'trajectory', 'energy'],
+    energyCaption: 'True energy E = q̇·∂L/∂q̇ − L along each rollout, from your L: the true system keeps it; a learned Lagrangian should stay close, a plain MLP drifts.',
+    trajectoryCaption: `${q[0]}(t) of each rollout against the truth; every 10 s the rollouts start again from the initial state.`,
+    dof: q.length,
+    stateLength: stateNames.length,
+    stateNames,
+    stateRule: 'any finite numbers',
+    x0,
+    energyScale: null,
+    energyLabel: 'energy E',
+    qLabel: q[0],
+    loopSeconds: 10,
+    qRange: ranges[0],
+    slots: [],
+    rollout: { custom: spec },
+    ranges,
+    toCanonical: () => {
+      throw new Error('the HNN on canonical (q, p) is not offered for a typed Lagrangian on the page yet; choose (q, q̇)');
+    },
+    describe: (x) => stateNames.map((n, i) => `${n} ${x[i].toFixed(2)}`).join(', '),
+    randomState: (random) => ranges.map(([lo, hi], i) => (i < 2 * q.length ? lo + (hi - lo) * random() : mid[i])),
+    fixState: (x) => x,
+  };
+}
+
+/** Makes `spec` the page's typed Lagrangian (SYSTEMS.custom). */
+export function useCustom(spec) {
+  SYSTEMS.custom = customDescriptor(spec);
+}
+
+useCustom(customSpec(defaults('custom'))); // the URL table's defaults: the pendulum preset
 
 /**
  * The initial state the page will use for the URL's `x0`, and what had to change on the way: the

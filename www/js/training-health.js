@@ -12,9 +12,13 @@ export class TrainingHealth {
     this.reset();
   }
 
-  /** A new run (configure, reset, load). */
-  reset() {
-    this.firstTest = NaN;
+  /**
+   * A new run (configure, reset, load), whose test loss before any step was `testLoss`: the
+   * reference. (The first one measured during training came after ~100 ms, by which a run at a
+   * learning rate of 1 had already blown up on a quiet machine but not on a busy one.)
+   */
+  reset(testLoss = NaN) {
+    this.firstTest = testLoss;
     this.last = null; // {step, skipped} of the previous progress message
     this.said = null; // the kind of the last trouble reported, so that each is said once
   }

@@ -198,7 +198,7 @@ export class TrainingPanel {
   }
 
   #configured(msg) {
-    this.health.reset();
+    this.health.reset(msg.testLoss);
     const rollouts = this.demo.rollouts;
     // A continued file starts at its own step count (it once restarted at 0, and saved so).
     this.stepCount = this.startStep = msg.step;

@@ -92,7 +92,8 @@ function replaceTrainer(make) {
     throw new Error(`cannot train with these settings: ${large}`);
   }
   const weights = w.trainer.exportWeights();
-  post(Reply.configured, { weights, paramCount: w.trainer.params().length, ...schedule() });
+  // The held-out loss before any step: the reference the page judges divergence by.
+  post(Reply.configured, { weights, paramCount: w.trainer.params().length, testLoss: w.trainer.testLoss(), ...schedule() });
 }
 
 function needTrainer() {

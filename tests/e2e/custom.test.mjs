@@ -1,0 +1,80 @@
+// Your own Lagrangian on the page (issue 14): typed, it moves and keeps its energy; a bad one is
+// refused with the column while the last good one runs; a preset trains; its link reopens it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { artifacts, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
+import { join } from 'node:path';
+
+const ctx = useServerAndBrowser();
+const SLOW = { timeout: 120000 };
+const energy = (page) => page.evaluate(() => Number(document.getElementById('energy').textContent));
+const time = (page) => page.evaluate(() => Number(document.getElementById('time').textContent.split(' ')[0]));
+
+async function type(page, id, text) {
+  await page.fill(id, text);
+  await page.locator(id).blur(); // a change is applied when the field is left (or on Enter)
+}
+
+test('a typed Lagrangian moves and keeps its energy; a bad one shows the error and the last good one runs on', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?system=custom`);
+  await modelsReady(page, SLOW.timeout);
+  assert.equal(await page.isVisible('#custom-panel'), true);
+  // A harmonic oscillator in the pendulum preset's coordinate; the start is 3/4 up each range
+  // (theta = 1.5, theta_dot = 2): E = 2 + 1.125.
+  await type(page, '#set-lagrangian', 'theta_dot^2/2 - theta**2/2');
+  await page.waitForFunction(() => /^L = theta_dot\^2\/2 - theta\^2\/2: 1 coordinate/.test(document.getElementById('custom-status').textContent));
+  assert.match(page.url(), /lagrangian=theta_dot%5E2%2F2\+-\+theta\*\*2%2F2/);
+  const t0 = await time(page);
+  await page.waitForFunction((t) => Number(document.getElementById('time').textContent.split(' ')[0]) > t + 1, t0, SLOW);
+  assert.ok(Math.abs((await energy(page)) - 3.125) < 1e-5, `E = ${await energy(page)}`);
+  // A typo: said with its column as one types, refused when applied; the oscillator runs on.
+  await page.fill('#set-lagrangian', 'theta_dot^2/2 - thetaa^2');
+  assert.match(await page.textContent('#custom-status'), /unknown name `thetaa` at column 17; coordinates are theta.*The last good system keeps running/);
+  await page.locator('#set-lagrangian').blur();
+  assert.equal(await page.evaluate(() => document.getElementById('custom-status').classList.contains('error')), true);
+  assert.match(page.url(), /lagrangian=theta_dot%5E2%2F2\+-\+theta\*\*2%2F2/, 'the link keeps the good one');
+  const t1 = await time(page);
+  await page.waitForFunction((t) => Number(document.getElementById('time').textContent.split(' ')[0]) > t + 0.5, t1, SLOW);
+  assert.ok(Math.abs((await energy(page)) - 3.125) < 1e-5);
+  await page.screenshot({ path: join(artifacts, 'custom-typed.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a preset trains (the loss falls) and its link reopens the same system', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?system=custom&hidden=32,32`);
+  await modelsReady(page, SLOW.timeout);
+  await page.selectOption('#custom-preset', 'spring-pendulum');
+  await page.waitForFunction(() => /^spring pendulum: /.test(document.getElementById('custom-status').textContent));
+  assert.equal(await page.inputValue('#set-coords'), 'r,theta');
+  assert.equal(await page.inputValue('#set-x0'), '1.2, 0.5, 0, 0');
+  const e0 = await energy(page);
+  await page.click('#train');
+  const test = () => page.evaluate(() => Number(document.getElementById('test-loss').textContent));
+  await page.waitForFunction(() => Number.isFinite(Number(document.getElementById('test-loss').textContent)), null, SLOW);
+  const first = await test();
+  await page.waitForFunction(() => Number(document.getElementById('train-step').textContent.replace(/,/g, '')) > 3000, null, SLOW);
+  await page.waitForTimeout(1200); // a test loss after step 3,000
+  assert.ok((await test()) < 0.5 * first, `test loss ${first} -> ${await test()}`);
+  assert.match(await page.textContent('#legend li[data-slot="lnn"] small'), /trained here/);
+  await page.click('#train'); // pause
+  await page.screenshot({ path: join(artifacts, 'custom-trained.png') });
+  // The link alone brings the system back.
+  const link = page.url();
+  const again = await openPage(ctx.browser, link);
+  await modelsReady(again.page, SLOW.timeout);
+  assert.match(await again.page.textContent('#custom-status'), /^L = m\*\(r_dot\^2 \+ r\^2\*theta_dot\^2\)\/2 \+ m\*g\*r\*cos\(theta\) - k\*\(r - l\)\^2\/2: 2 coordinates/);
+  assert.equal(await energy(again.page), e0);
+  assert.deepEqual([...errors, ...again.errors], []);
+  await again.page.close();
+  await page.close();
+});
+
+test('a link with a broken Lagrangian says so and runs the pendulum preset', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?system=custom&lagrangian=x_dot%5E2&coords=x&params=g`);
+  await modelsReady(page, SLOW.timeout);
+  assert.match(await page.textContent('#status'), /lagrangian: params: "g" is not name=value.*using the pendulum preset/);
+  assert.equal(await page.inputValue('#set-lagrangian'), 'm*l^2*theta_dot^2/2 + m*g*l*cos(theta)');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
