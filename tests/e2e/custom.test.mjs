@@ -78,3 +78,16 @@ test('a link with a broken Lagrangian says so and runs the pendulum preset', asy
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('an HNN on canonical (q, p) trains on a typed Lagrangian, p = ∂L/∂q̇ from the engine', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?system=custom&model=hnn&coordinates=canonical&hidden=16,16`);
+  await modelsReady(page, SLOW.timeout);
+  const legend = '#legend li[data-slot="hnn-canonical"]';
+  assert.match(await page.textContent(`${legend} small`), /untrained .*press Train/);
+  await page.click('#train');
+  await page.waitForFunction(() => Number(document.getElementById('train-step').textContent.replace(/,/g, '')) > 1000, null, SLOW);
+  await page.waitForFunction((l) => /trained here/.test(document.querySelector(`${l} small`).textContent), legend, SLOW);
+  assert.equal(await page.getAttribute(legend, 'data-diverged'), null, await page.textContent(`${legend} small`));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

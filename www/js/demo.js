@@ -43,7 +43,7 @@ const sourceText = (s) => {
     truth: 'Euler–Lagrange of the true L, RK4',
     loading: 'loading weights…',
     shipped: `shipped weights (${fmtInt(s.step)} steps)${lightened(s)}`,
-    training: `trained here, step ${fmtInt(s.step)}${lightened(s)}`,
+    training: s.step ? `trained here, step ${fmtInt(s.step)}${lightened(s)}` : `untrained (a fresh network from the seed): press Train${lightened(s)}`,
     file: `from ${s.fileName ?? 'a file'}${lightened(s)}`,
     none: 'no model',
   }[s.source] ?? s.source;

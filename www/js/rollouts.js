@@ -112,7 +112,7 @@ export class Rollouts {
     if (!s.model) return;
     try {
       s.model.setIntegrator('rk4', s.substeps ?? this.config.substeps, 1e-8);
-      s.model.setState(toModelCoordinates(this.system, s.key, x));
+      s.model.setState(toModelCoordinates(this.system, s.key, x, this.truth));
       this.#record(s, s.model.state(), true);
     } catch (err) {
       s.diverged = failureText(err);

@@ -175,7 +175,7 @@ export function customDescriptor(spec) {
     title: 'typed Lagrangian',
     view: 'phase',
     lede: `Below, the motion of your Lagrangian L = ${spec.lagrangian}, derived by the Euler–Lagrange engine; train an LNN or a plain MLP on it and watch whether it keeps the energy.`,
-    hint: 'Edit L, the coordinates, parameters and ranges in the panel on the right, or pick a preset. No model is shipped for your system: press Train and the model appears here as it learns (on the states drawn from the ranges).',
+    hint: 'Edit L, the coordinates, parameters and ranges under "Your Lagrangian", or pick a preset. No model is shipped for your system: until you press Train the model slot shows a fresh, untrained network; then it learns on states drawn from the ranges.',
     views: ['stage', 'trajectory', 'energy'],
     energyCaption: 'True energy E = q̇·∂L/∂q̇ − L along each rollout, from your L: the true system keeps it; a learned Lagrangian should stay close, a plain MLP drifts.',
     trajectoryCaption: `${q[0]}(t) of each rollout against the truth; every 10 s the rollouts start again from the initial state.`,
@@ -192,9 +192,6 @@ export function customDescriptor(spec) {
     slots: [],
     rollout: { custom: spec },
     ranges,
-    toCanonical: () => {
-      throw new Error('the HNN on canonical (q, p) is not offered for a typed Lagrangian on the page yet; choose (q, q̇)');
-    },
     describe: (x) => stateNames.map((n, i) => `${n} ${x[i].toFixed(2)}`).join(', '),
     randomState: (random) => ranges.map(([lo, hi], i) => (i < 2 * q.length ? lo + (hi - lo) * random() : mid[i])),
     fixState: (x) => x,
@@ -238,7 +235,12 @@ export function initialState(system, x0) {
   return s.toState ? s.toState(x) : x;
 }
 
-/** A rollout's state in its model's coordinates: (q, q̇, c) -> (q, p, c) for a canonical model. */
-export function toModelCoordinates(system, key, x) {
-  return key === 'hnn-canonical' ? SYSTEMS[system].toCanonical(x) : [...x];
+/**
+ * A rollout's state in its model's coordinates: (q, q̇, c) -> (q, p, c) for a canonical model;
+ * `truth`, the true Simulator, gives p for a system without a closed form of it.
+ */
+export function toModelCoordinates(system, key, x, truth) {
+  if (key !== 'hnn-canonical') return [...x];
+  // A typed Lagrangian's p = ∂L/∂q̇ comes from the engine (the true Simulator's `canonical`).
+  return SYSTEMS[system].toCanonical ? SYSTEMS[system].toCanonical(x) : truth.canonical(x);
 }

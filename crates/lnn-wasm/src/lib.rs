@@ -177,6 +177,16 @@ impl Simulator {
             .map_err(js_error)
     }
 
+    /// `x = [q, q̇, c]` in canonical coordinates `[q, p, c]`, p = ∂L/∂q̇ from the engine: where a
+    /// canonical HNN's rollout starts (the built-in systems also have it in closed form).
+    pub fn canonical(&self, x: Vec<f64>) -> JsResult<Vec<f64>> {
+        let terms = self.sim.system.terms(&x).map_err(js_error)?;
+        let n = self.sim.system.dof();
+        let mut out = x;
+        out[n..2 * n].copy_from_slice(terms.dl_dqdot.as_slice());
+        Ok(out)
+    }
+
     /// The current state `[q, q̇, c]`.
     pub fn state(&self) -> Vec<f64> {
         self.rollout.state().to_vec()
