@@ -48,7 +48,7 @@ test('canonical momenta from the engine: the spring pendulum\'s p = (m á¹™, m rÂ
   const p = PRESETS['spring-pendulum'];
   const sim = new lnn.Simulator({ system: 'custom', custom: p.spec, init: p.x0 });
   const [r, th, rd, thd] = [1.3, 0.2, -0.4, 0.9];
-  const x = sim.canonical([r, th, rd, thd]);
+  const x = Array.from(sim.canonical([r, th, rd, thd]));
   assert.deepEqual(x.slice(0, 2), [r, th]);
   assert.ok(Math.abs(x[2] - rd) < 1e-14 && Math.abs(x[3] - r * r * thd) < 1e-14, `${x}`);
   sim.free();
