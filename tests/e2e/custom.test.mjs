@@ -91,3 +91,16 @@ test('an HNN on canonical (q, p) trains on a typed Lagrangian, p = ∂L/∂q̇ f
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('embedded, the editor shows only with a control the link lists', async () => {
+  const plain = await openPage(ctx.browser, `${ctx.server.base}?system=custom&embed=1&controls=play,reset`);
+  await modelsReady(plain.page, SLOW.timeout);
+  assert.equal(await plain.page.isVisible('#custom-panel'), false);
+  const editing = await openPage(ctx.browser, `${ctx.server.base}?system=custom&embed=1&controls=play,preset,lagrangian`);
+  await modelsReady(editing.page, SLOW.timeout);
+  assert.equal(await editing.page.isVisible('#set-lagrangian'), true);
+  assert.equal(await editing.page.isVisible('#set-coords'), false);
+  assert.deepEqual([...plain.errors, ...editing.errors], []);
+  await plain.page.close();
+  await editing.page.close();
+});

@@ -150,7 +150,8 @@ export class Demo {
   /** Builds the rollouts of `system` and loads its shipped weights. */
   setSystem(system) {
     if (system === 'custom') useCustom(customSpec(this.settings)); // checked before it got here
-    this.dom('custom-panel').hidden = system !== 'custom';
+    const editor = this.dom('custom-panel'); // in embed mode only with a control the link lists
+    editor.hidden = system !== 'custom' || (this.settings.embed && !editor.querySelector('.ctl:not([hidden])'));
     if (system === 'custom') this.customEditor?.show();
     const desc = SYSTEMS[system];
     for (const { model } of this.shipped.values()) model.free();

@@ -7,6 +7,8 @@ export const CONTROL_NAMES = [
   'play', 'reset', 'randomise', 'x0', 'train', 'step', 'train-reset', 'save', 'load', 'link',
   'system', 'model', 'coordinates', 'hidden', 'activation', 'init', 'lr', 'schedule', 'steps',
   'batch', 'clip', 'loss', 'angles', 'precision', 'seed',
+  // The editor of a typed Lagrangian (system=custom).
+  'preset', 'lagrangian', 'coords', 'params', 'ranges',
 ];
 
 /** Names of the views (`views=stage,energy`); empty means the ones that suit the system. */
