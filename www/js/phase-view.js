@@ -1,6 +1,7 @@
 // A typed Lagrangian's stage: one phase portrait per rollout, q against q̇ of every coordinate
 // (each coordinate its own dash), with the trace of where the state has been and a dot where it
-// is. Works for any number of coordinates; the axes span the training ranges. Pure drawing.
+// is. Works for any number of coordinates; the axes span the training ranges and the true
+// motion. Pure drawing.
 
 const dprOf = (canvas) => canvas.width / (canvas.clientWidth || canvas.width) || 1;
 const DASHES = [[], [6, 4], [2, 3], [8, 3, 2, 3], [1, 4], [10, 6]];
@@ -16,13 +17,21 @@ export function draw(ctx, { panels, dof, ranges, names }) {
   const gap = 10 * dpr, top = 22 * dpr, bottom = 26 * dpr;
   const w = (canvas.width - gap * (panels.length + 1)) / panels.length;
   const h = canvas.height - top - bottom;
-  // Every coordinate in the same box: each axis normalised to its range (what training saw).
+  // Every coordinate in the same box, each axis normalised to its training range widened to the
+  // true motion (panel 0), so that the truth stays in view where it leaves what training saw.
+  const truth = panels[0]?.trace ?? [];
+  const spans = ranges.slice(0, 2 * dof).map(([lo, hi], i) => {
+    let [a, b] = [lo, hi];
+    for (const x of truth) [a, b] = [Math.min(a, x[i]), Math.max(b, x[i])];
+    const pad = 0.05 * (b - a || 1);
+    return [a - pad, b + pad];
+  });
   const u = (v, [lo, hi]) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
   ctx.font = `${12 * dpr}px system-ui, sans-serif`;
   panels.forEach((p, k) => {
     const left = gap + k * (w + gap);
-    const X = (v, i) => left + u(v, ranges[i]) * w;
-    const Y = (v, i) => top + (1 - u(v, ranges[dof + i])) * h;
+    const X = (v, i) => left + u(v, spans[i]) * w;
+    const Y = (v, i) => top + (1 - u(v, spans[dof + i])) * h;
     ctx.strokeStyle = '#30363d';
     ctx.lineWidth = dpr;
     ctx.setLineDash([]);
@@ -61,5 +70,5 @@ export function draw(ctx, { panels, dof, ranges, names }) {
   ctx.textAlign = 'center';
   ctx.textBaseline = 'bottom';
   const axes = names.map((n, i) => `${n} across, ${n}_dot up${dof > 1 ? ` (${['solid', 'dashed', 'dotted', 'dash-dot', 'sparse dots', 'long dashes'][i]})` : ''}`);
-  ctx.fillText(`phase portraits: ${axes.join('; ')}; each axis spans its training range`, canvas.width / 2, canvas.height - 4 * dpr, canvas.width - 2 * gap);
+  ctx.fillText(`phase portraits: ${axes.join('; ')}; each axis spans its training range and the true motion`, canvas.width / 2, canvas.height - 4 * dpr, canvas.width - 2 * gap);
 }
