@@ -44,3 +44,20 @@ test('the lecture-notes widgets show no scrollbar strips in Firefox', { skip }, 
   assert.deepEqual(frames, [{ vertical: 0, horizontal: 0 }, { vertical: 0, horizontal: 0 }]);
   writeFileSync(join(artifacts, 'firefox-lecture-notes.png'), await ff.screenshot());
 });
+
+test('a typed Lagrangian runs, checks as one types and trains in Firefox', { skip }, async () => {
+  await ff.go(`${server.base}?system=custom&hidden=16,16`);
+  await until(ff, () => document.body.dataset.modelsReady === '1' && Number(document.getElementById('time').textContent.split(' ')[0]) > 0.5, 90000);
+  assert.match(await ff.run(() => document.getElementById('custom-status').textContent), /^L = m\*l\^2\*theta_dot\^2\/2 \+ m\*g\*l\*cos\(theta\): 1 coordinate/);
+  // Typing (an input event) shows the engine's error with its column.
+  const said = await ff.run(() => {
+    const el = document.getElementById('set-lagrangian');
+    el.value = 'theta_dot^2 + thetaa';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    return document.getElementById('custom-status').textContent;
+  });
+  assert.match(said, /unknown name `thetaa` at column 15/);
+  await ff.run(() => document.getElementById('train').click());
+  await until(ff, () => Number(document.getElementById('loss').dataset.step) > 100, 60000);
+  writeFileSync(join(artifacts, 'firefox-custom.png'), await ff.screenshot());
+});
