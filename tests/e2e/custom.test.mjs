@@ -48,6 +48,7 @@ test('a preset trains (the loss falls) and its link reopens the same system', as
   await page.waitForFunction(() => /^spring pendulum: /.test(document.getElementById('custom-status').textContent));
   assert.equal(await page.inputValue('#set-coords'), 'r,theta');
   assert.equal(await page.inputValue('#set-x0'), '1.2, 0.5, 0, 0');
+  assert.match(await page.textContent('#trajectory-caption'), /^r, theta over time \(one dash per coordinate\)/);
   const e0 = await energy(page);
   await page.click('#train');
   const test = () => page.evaluate(() => Number(document.getElementById('test-loss').textContent));

@@ -334,11 +334,11 @@ export class Demo {
   }
 
   #drawPlots() {
+    const desc = SYSTEMS[this.rollouts.system];
     const all = this.rollouts.all().filter((s) => s.key === 'truth' || s.model);
     const energy = this.dom('energy-plot');
     if (!energy.closest('[hidden]')) {
       fit(energy);
-      const desc = SYSTEMS[this.rollouts.system];
       const { outside } = energyView.draw(energy.getContext('2d'), {
         rollouts: all.filter((s) => s.energy.count),
         yLabel: desc.energyLabel,
@@ -351,10 +351,9 @@ export class Demo {
     const traj = this.dom('trajectory');
     if (!traj.closest('[hidden]')) {
       fit(traj);
-      trajectoryView.draw(traj.getContext('2d'), { rollouts: all, tMax: SYSTEMS[this.rollouts.system].loopSeconds, yLabel: SYSTEMS[this.rollouts.system].qLabel });
+      trajectoryView.draw(traj.getContext('2d'), { rollouts: all, tMax: desc.loopSeconds, yLabel: desc.qLabel, names: desc.stateNames.slice(0, desc.dof) });
     }
     const st = this.dom('spacetime');
-    const desc = SYSTEMS[this.rollouts.system];
     if (!st.closest('[hidden]') && desc.spacetime) {
       fit(st);
       // A new row comes every few frames: repaint (a per-pixel image) only when something changed.

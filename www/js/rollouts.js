@@ -56,12 +56,17 @@ export class Rollouts {
   }
 
   /** A history whose buckets start one frame wide. */
+  /** q(t) of the coordinates after the first, for systems that draw them all (`allCoordinates`). */
+  #more() {
+    return this.desc.allCoordinates ? Array.from({ length: this.desc.dof - 1 }, () => this.#series()) : [];
+  }
+
   #series() {
     return new History(this.dt);
   }
 
   #newSlot(key) {
-    return { key, label: slotLabel(key), color: slotColor(key), substeps: this.config.substeps, defaultSubsteps: this.config.substeps, model: null, source: 'loading', step: 0, diverged: null, energy: this.#series(), q: this.#series(), trace: [], rows: [], state: null };
+    return { key, label: slotLabel(key), color: slotColor(key), substeps: this.config.substeps, defaultSubsteps: this.config.substeps, model: null, source: 'loading', step: 0, diverged: null, energy: this.#series(), q: this.#series(), more: this.#more(), trace: [], rows: [], state: null };
   }
 
   /** The slot for `key`, created (empty) if the system has none yet. */
@@ -96,6 +101,7 @@ export class Rollouts {
     this.restarts = (this.restarts ?? 0) + 1; // tells a view that caches its drawing to redraw
     this.truthSlot.energy = this.#series();
     this.truthSlot.q = this.#series();
+    this.truthSlot.more = this.#more();
     this.truthSlot.rows = [];
     this.#record(this.truthSlot, this.truth.state(), true);
     for (const s of this.slots.values()) this.#restartSlot(s, x0, true);
@@ -106,6 +112,7 @@ export class Rollouts {
     if (clearHistory) {
       s.energy = this.#series();
       s.q = this.#series();
+      s.more = this.#more();
       s.trace = [];
       s.rows = [];
     }
@@ -189,6 +196,7 @@ export class Rollouts {
     const e = this.#energyOf(s);
     if (e !== null) s.energy.push(this.t, e);
     s.q.push(this.t, x[0]);
+    s.more.forEach((h, i) => h.push(this.t, x[i + 1]));
     if (first) s.trace = [];
     s.trace.push(x.slice(0, 2 * this.desc.dof)); // q and q̇: the phase portrait needs both
     if (s.trace.length > this.traceLength) s.trace.shift();

@@ -178,7 +178,8 @@ export function customDescriptor(spec) {
     hint: 'Edit L, the coordinates, parameters and ranges under "Your Lagrangian", or pick a preset. No model is shipped for your system: until you press Train the model slot shows a fresh, untrained network; then it learns on states drawn from the ranges.',
     views: ['stage', 'trajectory', 'energy'],
     energyCaption: 'True energy E = q̇·∂L/∂q̇ − L along each rollout, from your L: the true system keeps it; a learned Lagrangian should stay close, a plain MLP drifts.',
-    trajectoryCaption: `${q[0]}(t) of each rollout against the truth; every 10 s the rollouts start again from the initial state.`,
+    trajectoryCaption: `${q.length > 1 ? `${q.join(', ')} over time (one dash per coordinate)` : `${q[0]}(t)`} of each rollout against the truth; every 10 s the rollouts start again from the initial state.`,
+    allCoordinates: true, // q(t) of every coordinate
     dof: q.length,
     stateLength: stateNames.length,
     stateNames,
