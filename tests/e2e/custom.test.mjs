@@ -105,3 +105,20 @@ test('embedded, the editor shows only with a control the link lists', async () =
   await plain.page.close();
   await editing.page.close();
 });
+
+test('a start where the typed L is undefined is refused with the reason, in the field and in a link', async () => {
+  const url = `${ctx.server.base}?system=custom&lagrangian=log(theta)%2Btheta_dot%5E2&coords=theta&params=&ranges=0.5:2,-1:1`;
+  const { page, errors } = await openPage(ctx.browser, url);
+  await modelsReady(page, SLOW.timeout);
+  const before = await page.inputValue('#set-x0');
+  await page.fill('#set-x0', '-1, 0');
+  await page.locator('#set-x0').blur();
+  await page.waitForFunction(() => /cannot be used at this state/.test(document.getElementById('status').textContent));
+  assert.equal(await page.inputValue('#set-x0'), before, 'the old start is kept');
+  const linked = await openPage(ctx.browser, `${url}&x0=-1,0`);
+  await modelsReady(linked.page, SLOW.timeout);
+  assert.match(await linked.page.textContent('#status'), /cannot be used at this state.*starting from the default state instead/);
+  assert.deepEqual([...errors, ...linked.errors], []);
+  await linked.page.close();
+  await page.close();
+});

@@ -157,13 +157,22 @@ export class Demo {
     for (const { model } of this.shipped.values()) model.free();
     this.shipped.clear();
     this.rollouts?.truth.free();
-    this.rollouts = new Rollouts(this.lnn, system, initialState(system, this.settings.x0));
+    let fallback = null; // said once the hint is written below
+    try {
+      this.rollouts = new Rollouts(this.lnn, system, initialState(system, this.settings.x0));
+    } catch (err) {
+      if (!this.settings.x0.length) throw err; // the system's own start: nothing to fall back to
+      fallback = `${err.message ?? err}; starting from the default state instead`;
+      this.settings.x0 = [];
+      this.rollouts = new Rollouts(this.lnn, system, initialState(system, []));
+    }
     for (const { key } of desc.slots) this.rollouts.slot(key);
     document.body.dataset.system = system;
     delete document.body.dataset.modelsReady;
     this.dom('stage').setAttribute('aria-label', `The ${desc.title}: true system and learned models side by side`);
     this.dom('status').textContent = desc.hint;
     this.dom('status').classList.remove('error');
+    if (fallback) this.report(fallback);
     this.dom('lede-system').textContent = desc.lede;
     this.energyCaption ??= this.dom('energy-caption').textContent; // the pendulum's, in the HTML
     this.dom('energy-caption').textContent = desc.energyCaption ?? this.energyCaption;
@@ -215,9 +224,17 @@ export class Demo {
 
   setInitialState(x, commit) {
     const fixed = SYSTEMS[this.settings.system].fixState(x);
-    this.settings.x0 = check('x0', fixed).value;
-    this.dom('set-x0').value = this.settings.x0.join(', ');
-    this.restart();
+    const x0 = check('x0', fixed).value;
+    try {
+      this.rollouts.restart(initialState(this.settings.system, x0));
+    } catch (err) {
+      // A typed L may be undefined there (log of a negative): said, and the old start kept.
+      this.report(err);
+      this.dom('set-x0').value = (this.settings.x0.length ? this.settings.x0 : SYSTEMS[this.settings.system].x0).join(', ');
+      return;
+    }
+    this.settings.x0 = x0;
+    this.dom('set-x0').value = x0.join(', ');
     if (commit) this.onSettings(this.settings);
   }
 

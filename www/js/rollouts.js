@@ -94,8 +94,8 @@ export class Rollouts {
 
   /** Every rollout back to `x0` at t = 0. */
   restart(x0) {
+    this.truth.setState(x0); // throws for a state the system cannot take, before anything changed
     this.x0 = [...x0];
-    this.truth.setState(x0);
     this.t = 0;
     this.frame = 0;
     this.restarts = (this.restarts ?? 0) + 1; // tells a view that caches its drawing to redraw

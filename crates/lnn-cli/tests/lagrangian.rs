@@ -351,3 +351,37 @@ fn a_lagrangian_that_ignores_a_velocity_runs_with_a_note() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_lagrangian_undefined_at_the_start_is_refused_before_it_runs() {
+    refused(
+        &[
+            "simulate",
+            "--lagrangian",
+            "log(x) + x_dot^2",
+            "--coordinates",
+            "x",
+            "--init",
+            "-1,0",
+        ],
+        &[
+            "--init",
+            "the Lagrangian cannot be used at this state",
+            "non-finite",
+        ],
+    );
+    let o = lnn(&[
+        "simulate",
+        "--lagrangian",
+        "log(x) + x_dot^2",
+        "--coordinates",
+        "x",
+        "--init",
+        "1,0",
+        "--t",
+        "0.1",
+        "--dt",
+        "0.1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

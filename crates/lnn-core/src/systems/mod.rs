@@ -189,6 +189,16 @@ impl System {
     /// the relativistic particle).
     pub fn validate_state(&self, x: &[f64]) -> Result<()> {
         mechanics::split_state(x, self.dof(), self.conditioning_len())?;
+        // A typed L may be undefined where the state starts (log or sqrt of a negative): said
+        // before anything runs, not at the first step.
+        if let System::Custom(c) = self {
+            mechanics::terms(&**c, x).map_err(|e| {
+                Error::config(
+                    "init",
+                    alloc::format!("the Lagrangian cannot be used at this state: {e}"),
+                )
+            })?;
+        }
         if let System::Relativistic(_) = self {
             if x[1].abs() >= 1.0 {
                 return Err(Error::config(
