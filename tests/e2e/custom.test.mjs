@@ -122,3 +122,24 @@ test('a start where the typed L is undefined is refused with the reason, in the 
   await linked.page.close();
   await page.close();
 });
+
+test('the <lnn-demo> widget takes a typed Lagrangian as attributes', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}lecture-notes.html`, { width: 900, height: 900 });
+  await page.waitForFunction(() => customElements.get('lnn-demo'));
+  await page.evaluate(() => {
+    const el = document.createElement('lnn-demo');
+    for (const [k, v] of Object.entries({ system: 'custom', lagrangian: 'x_dot^2/2 - x^4/4', coords: 'x', params: '', ranges: '-2:2,-2:2', controls: 'play,lagrangian' })) el.setAttribute(k, v);
+    document.body.append(el);
+  });
+  let frame;
+  for (let i = 0; i < 200 && !frame; i++) {
+    frame = page.frames().find((f) => f.url().includes('system=custom'));
+    if (!frame) await page.waitForTimeout(100);
+  }
+  assert.ok(frame, 'an embedded page of the typed system');
+  await frame.waitForFunction(() => document.body.dataset.modelsReady === '1', null, SLOW);
+  assert.match(await frame.textContent('#custom-status'), /^L = x_dot\^2\/2 - x\^4\/4: 1 coordinate/);
+  assert.equal(await frame.inputValue('#set-lagrangian'), 'x_dot^2/2 - x^4/4');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
