@@ -2,9 +2,9 @@
 // (each coordinate its own dash), with the trace of where the state has been and a dot where it
 // is. Works for any number of coordinates; the axes span the training ranges and the true
 // motion. Pure drawing.
+import { coordinateDash } from './plot.js';
 
 const dprOf = (canvas) => canvas.width / (canvas.clientWidth || canvas.width) || 1;
-const DASHES = [[], [6, 4], [2, 3], [8, 3, 2, 3], [1, 4], [10, 6]];
 
 /**
  * `data`: {panels: [{label, color, state, trace: [[q..., q̇...]...], note}], dof, ranges: [[lo,
@@ -52,7 +52,7 @@ export function draw(ctx, { panels, dof, ranges, names }) {
     for (let i = 0; i < dof; i++) {
       ctx.strokeStyle = p.color;
       ctx.lineWidth = 1.5 * dpr;
-      ctx.setLineDash(DASHES[i % DASHES.length].map((d) => d * dpr));
+      ctx.setLineDash((coordinateDash(i)[0] ?? []).map((d) => d * dpr));
       ctx.beginPath();
       p.trace.forEach((x, j) => (j ? ctx.lineTo(X(x[i], i), Y(x[dof + i], i)) : ctx.moveTo(X(x[i], i), Y(x[dof + i], i))));
       ctx.stroke();
@@ -69,6 +69,6 @@ export function draw(ctx, { panels, dof, ranges, names }) {
   ctx.fillStyle = '#8b949e';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'bottom';
-  const axes = names.map((n, i) => `${n} across, ${n}_dot up${dof > 1 ? ` (${['solid', 'dashed', 'dotted', 'dash-dot', 'sparse dots', 'long dashes'][i]})` : ''}`);
+  const axes = names.map((n, i) => `${n} across, ${n}_dot up${dof > 1 ? ` (${coordinateDash(i)[1]})` : ''}`);
   ctx.fillText(`phase portraits: ${axes.join('; ')}; each axis spans its training range and the true motion`, canvas.width / 2, canvas.height - 4 * dpr, canvas.width - 2 * gap);
 }

@@ -3,6 +3,13 @@
 
 const dprOf = (canvas) => canvas.width / (canvas.clientWidth || canvas.width) || 1;
 
+/**
+ * The dash of coordinate k where several coordinates share a rollout's colour (the phase
+ * portraits, q(t) of a typed Lagrangian): the pattern in CSS pixels (null: solid) and its name.
+ */
+const COORDINATE_DASHES = [[null, 'solid'], [[6, 4], 'dashed'], [[2, 3], 'dotted'], [[8, 3, 2, 3], 'dash-dot'], [[1, 4], 'sparse dots'], [[10, 6], 'long dashes']];
+export const coordinateDash = (k) => COORDINATE_DASHES[k % COORDINATE_DASHES.length];
+
 /** Round tick positions covering [a, b], about `count` of them (steps of 1, 2 or 5 × 10^k). */
 export function ticks(a, b, count = 5) {
   if (!(b > a)) return [a];

@@ -1,9 +1,7 @@
 // Position q(t) of each rollout against the truth, the paper's Figure 3 drawn live. With several
 // coordinates (a typed Lagrangian), each coordinate gets its own dash and the truth stays white.
 // Pure drawing.
-import { drawPlot } from './plot.js';
-
-const DASHES = [null, [6, 4], [2, 3], [8, 3, 2, 3], [1, 4], [10, 6]];
+import { coordinateDash, drawPlot } from './plot.js';
 
 /**
  * `data`: {rollouts: [{label, color, q: {t, y}, more: [{t, y}] (the other coordinates)}], tMax,
@@ -13,7 +11,7 @@ export function draw(ctx, { rollouts, tMax, yLabel, names }) {
   const several = rollouts[0]?.more.length > 0;
   const series = several
     ? rollouts.flatMap((r, i) => [r.q, ...r.more].map((h, k) => ({
-      label: `${r.label}: ${names[k]}`, color: r.color, x: h.t, y: h.y, width: i === 0 ? 2.5 : 1.5, dash: DASHES[k % DASHES.length],
+      label: `${r.label}: ${names[k]}`, color: r.color, x: h.t, y: h.y, width: i === 0 ? 2.5 : 1.5, dash: coordinateDash(k)[0],
     })))
     : rollouts.map((r, i) => ({ label: r.label, color: r.color, x: r.q.t, y: r.q.y, width: i === 0 ? 2.5 : 1.5, dash: i === 0 ? [6, 4] : null }));
   drawPlot(ctx, { series, xLabel: 't (s)', yLabel: several ? 'coordinates' : yLabel, xRange: [0, tMax] });
