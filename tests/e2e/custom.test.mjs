@@ -143,3 +143,14 @@ test('the <lnn-demo> widget takes a typed Lagrangian as attributes', async () =>
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a link\'s Lagrangian is the one the system menu switches to', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?lagrangian=x_dot%5E2%2F2+-+x%5E4%2F4&coords=x&params=&ranges=-2:2,-2:2`);
+  await modelsReady(page, SLOW.timeout);
+  await page.selectOption('#set-system', 'custom');
+  await page.waitForFunction(() => document.body.dataset.system === 'custom' && document.body.dataset.modelsReady === '1');
+  assert.match(await page.textContent('#custom-status'), /^L = x_dot\^2\/2 - x\^4\/4: 1 coordinate/);
+  assert.equal(await page.inputValue('#set-x0'), '1, 1', 'the start from this L\'s ranges');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

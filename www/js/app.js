@@ -78,8 +78,9 @@ function showStatus(text, isError) {
  */
 function checkCustom(lnn, state) {
   try {
-    lnn.checkLagrangian(customSpec(state));
-    useCustom(customSpec(state));
+    const spec = customSpec(state);
+    lnn.checkLagrangian(spec);
+    useCustom(spec);
     return [];
   } catch (err) {
     const d = defaults('custom');
@@ -96,7 +97,9 @@ async function main() {
   const still = matchMedia('(prefers-reduced-motion: reduce)').matches && !new URLSearchParams(location.search).has('autoplay');
   if (still) state.autoplay = false;
   const lnn = await loadBindings();
-  if (state.system === 'custom') warnings.push(...checkCustom(lnn, state));
+  // Always, not only for system=custom: the select can switch to it later, and SYSTEMS.custom must
+  // then be the link's Lagrangian (Demo.setCustom keeps the two in step from here on).
+  warnings.push(...checkCustom(lnn, state));
   const initial = checkInitialState(state.system, state.x0);
   state.x0 = initial.x0;
   warnings.push(...initial.warnings);

@@ -149,7 +149,6 @@ export class Demo {
 
   /** Builds the rollouts of `system` and loads its shipped weights. */
   setSystem(system) {
-    if (system === 'custom') useCustom(customSpec(this.settings)); // checked before it got here
     const editor = this.dom('custom-panel'); // in embed mode only with a control the link lists
     editor.hidden = system !== 'custom' || (this.settings.embed && !editor.querySelector('.ctl:not([hidden])'));
     if (system === 'custom') this.customEditor?.show();
