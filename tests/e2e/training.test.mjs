@@ -209,9 +209,12 @@ test('Save weights downloads a weights file of the trained model', async () => {
   await page.close();
 });
 
-test('a crashed training worker is reported and replaced by a working one', async () => {
+/**
+ * The page with a handle on every worker it starts (`window.testWorkers`), to send one the
+ * test-only crash and exhaust commands.
+ */
+async function pageWithWorkers() {
   const page = await ctx.browser.newPage({ viewport: { width: 1100, height: 800 } });
-  // Keep a handle on the workers the page starts, to send one the test-only crash command.
   await page.addInitScript(() => {
     const Real = window.Worker;
     window.testWorkers = [];
@@ -226,6 +229,11 @@ test('a crashed training worker is reported and replaced by a working one', asyn
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(ctx.server.base + SMALL);
   await ready(page);
+  return { page, errors };
+}
+
+test('a crashed training worker is reported and replaced by a working one', async () => {
+  const { page, errors } = await pageWithWorkers();
   await page.evaluate(() => window.testWorkers[0].postMessage({ v: 1, type: 'crash', run: 0 }));
   await page.waitForFunction(() => /stopped.*restarted/.test(document.getElementById('train-status').textContent), null, SLOW);
   assert.equal(await page.evaluate(() => window.testWorkers.length), 2, 'a new worker was started');
@@ -236,21 +244,7 @@ test('a crashed training worker is reported and replaced by a working one', asyn
 });
 
 test('a training worker that runs out of memory says so, and is replaced by a working one', async () => {
-  const page = await ctx.browser.newPage({ viewport: { width: 1100, height: 800 } });
-  await page.addInitScript(() => {
-    const Real = window.Worker;
-    window.testWorkers = [];
-    window.Worker = class extends Real {
-      constructor(...args) {
-        super(...args);
-        window.testWorkers.push(this);
-      }
-    };
-  });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(ctx.server.base + SMALL);
-  await ready(page);
+  const { page, errors } = await pageWithWorkers();
   // The worker's wasm memory filled to the browser's limit; then a trainer is built, as on a
   // configure, and its allocation is refused. Without memory.rs this read "(unreachable)".
   await page.evaluate(() => window.testWorkers[0].postMessage({ v: 1, type: 'exhaust', run: 0 }));
