@@ -191,36 +191,47 @@ fn bad_input_is_refused_with_where_and_what() {
 
 const SPRING: &str = "m*(r_dot^2 + r^2*theta_dot^2)/2 + m*g*r*cos(theta) - k*(r - l)^2/2";
 
-#[test]
-fn train_on_a_typed_lagrangian_and_the_file_keeps_it() {
-    let out = std::env::temp_dir().join(format!("lnn-spring-{}.json", std::process::id()));
-    let out = out.to_string_lossy().into_owned();
-    let o = lnn(&[
-        "train",
+/** `command` on the spring pendulum (L, coordinates, parameters), then `rest`. */
+fn spring<'a>(command: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        command,
         "--lagrangian",
         SPRING,
         "--coordinates",
         "r,theta",
         "--parameters",
         "m=1,g=9.8,k=20,l=1",
-        "--ranges",
-        "0.5:1.5,-1:1,-1:1,-2:2",
-        "--hidden",
-        "32,32",
-        "--init",
-        "xavier",
-        "--schedule",
-        "onecycle",
-        "--lr",
-        "3e-3",
-        "--clip",
-        "1",
-        "--steps",
-        "2000",
-        "--out",
-        &out,
-        "--quiet",
-    ]);
+    ];
+    args.extend_from_slice(rest);
+    args
+}
+
+#[test]
+fn train_on_a_typed_lagrangian_and_the_file_keeps_it() {
+    let out = std::env::temp_dir().join(format!("lnn-spring-{}.json", std::process::id()));
+    let out = out.to_string_lossy().into_owned();
+    let o = lnn(&spring(
+        "train",
+        &[
+            "--ranges",
+            "0.5:1.5,-1:1,-1:1,-2:2",
+            "--hidden",
+            "32,32",
+            "--init",
+            "xavier",
+            "--schedule",
+            "onecycle",
+            "--lr",
+            "3e-3",
+            "--clip",
+            "1",
+            "--steps",
+            "2000",
+            "--out",
+            &out,
+            "--quiet",
+        ],
+    ));
     assert!(o.status.success(), "{}", stderr(&o));
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let (before, after) = (
@@ -277,17 +288,7 @@ fn train_on_a_typed_lagrangian_and_the_file_keeps_it() {
     );
     let states = states_file("spring", "[[1.2, 0.4, 0.3, -0.7]]");
     let learned = predict(&["predict", "--model", &out, "--states", &states]);
-    let truth = predict(&[
-        "predict",
-        "--lagrangian",
-        SPRING,
-        "--coordinates",
-        "r,theta",
-        "--parameters",
-        "m=1,g=9.8,k=20,l=1",
-        "--states",
-        &states,
-    ]);
+    let truth = predict(&spring("predict", &["--states", &states]));
     let (l, t) = (numbers(&learned[0]), numbers(&truth[0]["accelerations"]));
     assert!(
         (l[0] - t[0]).abs() < 2.0 && (l[1] - t[1]).abs() < 2.0,
@@ -295,19 +296,10 @@ fn train_on_a_typed_lagrangian_and_the_file_keeps_it() {
     );
     // Range errors name the flag.
     refused(
-        &[
+        &spring(
             "train",
-            "--lagrangian",
-            SPRING,
-            "--coordinates",
-            "r,theta",
-            "--parameters",
-            "m=1,g=9.8,k=20,l=1",
-            "--ranges",
-            "1:0,-1:1,-1:1,-2:2",
-            "--steps",
-            "10",
-        ],
+            &["--ranges", "1:0,-1:1,-1:1,-2:2", "--steps", "10"],
+        ),
         &["range 1 runs backwards"],
     );
     refused(
