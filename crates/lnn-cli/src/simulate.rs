@@ -4,19 +4,17 @@ use std::fmt::Write as _;
 use lnn_core::simulate::{Simulation, SimulationSettings};
 
 use crate::args::{ensure_no_null, flagged, memory_budget, Args};
-use crate::truth::custom_spec;
+use crate::truth::{custom_spec, named_system};
 
 /// Bytes per number of the printed result: its text and, for JSON, serde_json's value (measured
 /// with ~25 characters per f64 and a 32-byte `Value` each; rounded up).
 const TEXT_BYTES_PER_NUMBER: f64 = 64.0;
 
 pub fn run(args: &Args) -> Result<String, String> {
+    let named = named_system(args)?;
     let custom = custom_spec(args)?;
-    let system: String = match (args.opt::<String>("system")?, &custom) {
-        (Some(_), Some(_)) => {
-            return Err("give --system NAME or --lagrangian EXPR, not both".into())
-        }
-        (Some(name), None) => name,
+    let system = match (named, &custom) {
+        (Some(name), _) => name,
         (None, Some(_)) => "custom".into(),
         (None, None) => "double-pendulum".into(),
     };

@@ -96,25 +96,32 @@ pub fn custom_spec(args: &Args) -> Result<Option<CustomSpec>, String> {
     }))
 }
 
-/// The system `--system NAME [--grid N]` or `--lagrangian ...` names, if either is given.
-pub fn true_system(args: &Args) -> Result<Option<System>, String> {
-    let system: Option<String> = args.opt("system")?;
-    let grid: Option<usize> = args.opt("grid")?;
-    if system.is_some() && args.opt::<String>("lagrangian")?.is_some() {
+/// `--system NAME`, refused beside `--lagrangian` (checked first, so that this is what a user who
+/// gave both hears, not what their Lagrangian lacks).
+pub fn named_system(args: &Args) -> Result<Option<String>, String> {
+    let name: Option<String> = args.opt("system")?;
+    if name.is_some() && args.opt::<String>("lagrangian")?.is_some() {
         return Err("give --system NAME or --lagrangian EXPR, not both".into());
     }
-    let custom = custom_spec(args)?;
-    let s = match (system.as_deref(), grid, custom) {
-        (Some(_), _, Some(_)) => {
-            return Err("give --system NAME or --lagrangian EXPR, not both".into())
-        }
-        (None, None, None) => return Ok(None),
-        (None, Some(_), None) => return Err("--grid goes with --system wave".into()),
-        (_, Some(_), Some(_)) => return Err("--grid: only the wave system has a grid".into()),
-        (None, None, Some(spec)) => System::custom(&spec).inspect(notes),
-        (Some("wave"), Some(n), None) => System::wave(n),
-        (Some(_), Some(_), None) => return Err("--grid: only the wave system has a grid".into()),
-        (Some(name), None, None) => System::from_name(name),
+    Ok(name)
+}
+
+/// The system `--system NAME [--grid N]` or `--lagrangian ...` names, if either is given.
+pub fn true_system(args: &Args) -> Result<Option<System>, String> {
+    let name = named_system(args)?;
+    let grid: Option<usize> = args.opt("grid")?;
+    let s = match (name, custom_spec(args)?) {
+        (None, None) if grid.is_some() => return Err("--grid goes with --system wave".into()),
+        (None, None) => return Ok(None),
+        (_, Some(spec)) => match grid {
+            Some(_) => return Err("--grid: only the wave system has a grid".into()),
+            None => System::custom(&spec).inspect(notes),
+        },
+        (Some(name), None) => match (name.as_str(), grid) {
+            ("wave", Some(n)) => System::wave(n),
+            (_, Some(_)) => return Err("--grid: only the wave system has a grid".into()),
+            (name, None) => System::from_name(name),
+        },
     };
     s.map(Some).map_err(|e| flagged(e, &[]))
 }
