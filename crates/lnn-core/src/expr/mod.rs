@@ -178,8 +178,7 @@ impl Expr {
             Expr::Pow(a, b) => {
                 let base = a.eval(at);
                 match b.constant() {
-                    Some(p) if p == (p as i32) as f64 => base.powi(p as i32),
-                    Some(p) => base.powf(p),
+                    Some(p) => power(base, p),
                     None => (b.eval(at) * base.ln()).exp(),
                 }
             }
@@ -199,14 +198,7 @@ impl Expr {
             Expr::Sub(a, b) => a.constant()? - b.constant()?,
             Expr::Mul(a, b) => a.constant()? * b.constant()?,
             Expr::Div(a, b) => a.constant()? / b.constant()?,
-            Expr::Pow(a, b) => {
-                let (a, p) = (a.constant()?, b.constant()?);
-                if p == (p as i32) as f64 {
-                    crate::math::powi(a, p as i32)
-                } else {
-                    crate::math::powf(a, p)
-                }
-            }
+            Expr::Pow(a, b) => power(a.constant()?, b.constant()?),
             Expr::Call(func, a) => func.apply(a.constant()?),
         })
     }
@@ -234,6 +226,16 @@ impl Expr {
             Expr::Pow(..) => 4,
             _ => 5,
         }
+    }
+}
+
+/// aᵖ for a constant p, over any Scalar (f64 for [`Expr::constant`]): `powi` for a whole p
+/// (negative bases fine, exact derivatives at 0), `powf` otherwise.
+fn power<S: Scalar>(a: S, p: f64) -> S {
+    if p == (p as i32) as f64 {
+        a.powi(p as i32)
+    } else {
+        a.powf(p)
     }
 }
 
