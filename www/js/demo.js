@@ -343,7 +343,8 @@ export class Demo {
     const desc = SYSTEMS[this.rollouts.system];
     const panels = this.rollouts.all().map((s) => ({
       label: s.label, color: s.color, state: s.model || s.key === 'truth' ? s.state : null, trace: s.trace,
-      note: s.diverged ? 'diverged' : s.source === 'loading' ? 'loading…' : s.key === 'truth' ? '' : sourceText(s),
+      // Short on the canvas (the legend below has the whole text): a phone squeezed it to nothing.
+      note: s.diverged ? 'diverged' : s.source === 'loading' ? 'loading…' : s.key === 'truth' ? '' : s.source === 'training' && !s.step ? 'untrained' : sourceText(s),
     }));
     const range = desc.stageRange ? desc.stageRange(this.rollouts.x0) : desc.qRange;
     STAGE_VIEWS[desc.view].draw(canvas.getContext('2d'), { panels, highlight: this.drag ?? undefined, range, dof: desc.dof, ranges: desc.ranges, names: desc.stateNames?.slice(0, desc.dof) });
