@@ -1,9 +1,11 @@
 // The entry module: the only one that reads or writes `location`. Parses the settings from the
 // URL, applies embed mode, loads the wasm module, starts the demo and the frame loop, and keeps
 // the URL (and the share box) in step with the settings.
+import { assetUrl } from './assets.js';
 import { Demo } from './demo.js';
 import { CONTROL_NAMES, customSpec, defaults, parse, serialize } from './params.js';
 import { checkInitialState, useCustom } from './systems.js';
+import { watchSeen } from './visibility.js';
 import { loadBindings } from './wasm.js';
 
 const dom = (id) => {
@@ -14,7 +16,8 @@ const dom = (id) => {
 
 const pageUrl = (settings) => {
   const q = serialize(settings);
-  return `${location.origin}${location.pathname}${q ? `?${q}` : ''}`;
+  // Not origin + pathname: a page opened from file:// has the origin "null".
+  return `${location.href.replace(/[?#].*$/, '')}${q ? `?${q}` : ''}`;
 };
 
 /** The widget snippet for these settings: the same names as the URL, as attributes. */
@@ -106,15 +109,21 @@ async function main() {
   dom('version').textContent = lnn.version();
   const demo = new Demo(lnn, dom, state, {
     onSettings: writeUrl,
-    workerUrl: new URL('./worker.js', import.meta.url),
+    workerUrl: assetUrl('js/worker.js'),
     actions: { 'copy-link': copyLink },
   });
   applyEmbed(state, warnings);
   writeUrl(state);
   if (warnings.length) showStatus(`some settings in the link were adjusted: ${warnings.join('; ')}`, true);
   else if (still) showStatus('Paused: your system asks for reduced motion. Play (or Space) starts the rollouts.', false);
+  // Nothing is drawn while nobody sees the page (the battery's sake); training holds too.
+  let seen = true;
+  watchSeen((s) => {
+    seen = s;
+    demo.setSeen(s);
+  });
   const loop = (ts) => {
-    demo.frame(ts);
+    if (seen) demo.frame(ts);
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);

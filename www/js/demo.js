@@ -1,6 +1,7 @@
 // The demo: the rollouts of one system (true system and learned models side by side), the frame
 // loop that advances and draws them, dragging and randomising the initial state, and the training
 // panel. Knows nothing of `location`: settings come in, changed settings go out via onSettings.
+import { assetUrl } from './assets.js';
 import * as energyView from './energy-view.js';
 import * as particleView from './particle-view.js';
 import * as phaseView from './phase-view.js';
@@ -182,7 +183,7 @@ export class Demo {
     this.#applyViews();
     const token = (this.systemToken = {});
     Promise.all(desc.slots.map(async ({ key, weights }) => {
-      const r = await fetch(weights);
+      const r = await fetch(assetUrl(weights));
       if (!r.ok) throw new Error(`${weights}: HTTP ${r.status}`);
       return { key, json: await r.text() };
     })).then((files) => {
@@ -235,6 +236,12 @@ export class Demo {
     this.settings.x0 = x0;
     this.dom('set-x0').value = x0.join(', ');
     if (commit) this.onSettings(this.settings);
+  }
+
+  /** The page was hidden or shown: training holds while unseen unless `background` is set. */
+  setSeen(seen) {
+    document.body.dataset.seen = seen ? '1' : '0';
+    this.training.suspend(!seen && !this.settings.background);
   }
 
   setRunning(on) {

@@ -46,6 +46,8 @@ export const PARAMS = [
   { key: 'autoplay', type: 'bool', default: true, group: 'page', label: 'Animate on load' },
   { key: 'train', type: 'bool', default: false, group: 'page', label: 'Train on load' },
   { key: 'embed', type: 'bool', default: false, group: 'page', label: 'Embed mode' },
+  // Off: animation and training pause while the page is off-screen or its tab hidden (battery).
+  { key: 'background', type: 'bool', default: false, group: 'page', label: 'Keep training when hidden' },
   { key: 'controls', type: 'names', default: [], options: CONTROL_NAMES, group: 'page', label: 'Controls shown in embed mode' },
   { key: 'views', type: 'names', default: [], options: VIEW_NAMES, group: 'page', label: 'Views shown' },
 ];

@@ -1,6 +1,7 @@
 // The page's side of the training worker: starts it, waits for `ready` before sending work, tags
 // commands with the current run id and drops replies of older runs. When the worker dies (an
 // uncaught exception, a Rust panic, a failed start) it is reported and a fresh worker started.
+import { workerType } from './assets.js';
 import { Cmd, Reply, message, problem } from './protocol.js';
 
 const MAX_RESTARTS = 3; // within RESTART_WINDOW_MS; then give up rather than loop forever
@@ -22,7 +23,7 @@ export class TrainerClient {
   #spawn() {
     this.ready = false;
     this.queue = [];
-    const worker = new Worker(this.url, { type: 'module' });
+    const worker = new Worker(this.url, { type: workerType() });
     this.worker = worker;
     worker.onmessage = (e) => this.#receive(worker, e.data);
     worker.onerror = (e) => {

@@ -51,6 +51,7 @@ export class TrainingPanel {
     this.file = null; // {model, json, name}: the last loaded weights file
     this.loaded = false; // the current run continues from `file`
     this.health = new TrainingHealth(); // says when a run diverges or skips its steps
+    this.suspended = false; // paused because nobody sees the page; `running` keeps the intent
     this.#clearHistory();
     this.client = new TrainerClient(workerUrl, {
       reply: (m) => this.#reply(m),
@@ -83,6 +84,12 @@ export class TrainingPanel {
     b.setAttribute('aria-pressed', String(on));
   }
 
+  /** The worker's step, also on the body for the tests (draw() does not run while unseen). */
+  #setStep(step) {
+    this.stepCount = step;
+    document.body.dataset.trainStep = String(step);
+  }
+
   #status(text) {
     const el = this.dom('train-status');
     el.textContent = text;
@@ -106,7 +113,7 @@ export class TrainingPanel {
     this.#clearHistory();
     this.client.configure(trainerSettings(this.demo.settings));
     this.#status('');
-    if (start) this.client.send(Cmd.start);
+    if (start && !this.suspended) this.client.send(Cmd.start);
     this.#setRunning(start);
   }
 
@@ -117,6 +124,20 @@ export class TrainingPanel {
     this.#setRunning(start);
     if (start && this.schedule.done) {
       this.#status(`Past the end of the schedule (${fmtInt(this.schedule.total)} steps): training goes on at its final learning rate until you pause it.`);
+    }
+  }
+
+  /**
+   * Holds training while the page is unseen (`hidden`) and takes it up again when it is seen; the
+   * Train button keeps saying what the visitor asked for.
+   */
+  suspend(hidden) {
+    if (hidden && this.running && !this.suspended) {
+      this.suspended = true;
+      this.client.send(Cmd.pause);
+    } else if (!hidden && this.suspended) {
+      this.suspended = false;
+      if (this.running) this.client.send(Cmd.start);
     }
   }
 
@@ -243,7 +264,7 @@ export class TrainingPanel {
   #progress(msg) {
     const trouble = this.health.update(msg, { lr: this.demo.settings.lr, clip: this.demo.settings.clip });
     if (trouble) this.#status(trouble);
-    this.stepCount = msg.step;
+    this.#setStep(msg.step);
     this.train = thin([...this.train, ...msg.points]);
     if (Number.isFinite(msg.testLoss)) this.test = thin([...this.test, [msg.step, msg.testLoss]]);
     this.speed = msg;
@@ -256,7 +277,8 @@ export class TrainingPanel {
       case Reply.snapshot: return this.#snapshot(msg);
       case Reply.progress: return this.#progress(msg);
       case Reply.paused:
-        this.stepCount = msg.step; // exact: the last progress message may be a slice behind
+        this.#setStep(msg.step); // exact: the last progress message may be a slice behind
+        if (this.suspended && msg.reason === 'asked') return undefined; // still running, unseen
         this.schedule = { total: msg.totalSteps, done: msg.scheduleDone };
         this.dirty = true;
         if (msg.reason === 'schedule-done') this.#status(scheduleDoneText(msg));

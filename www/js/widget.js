@@ -5,14 +5,26 @@
 //
 // Attributes are the page's URL settings (params.js), so any link's settings work here too;
 // `autoplay` and `train` are boolean attributes; `height` (CSS pixels) fixes the height, else the
-// element follows its content. It renders the page in embed mode in an iframe: its own wasm
+// element follows its content; `base` (a URL) is the served dist/ folder, when this script was not
+// loaded from it (the default: the page beside this script). It renders the page in embed mode in an iframe: its own wasm
 // instance and training worker, isolated from the host page's scripts and styles.
 import { PARAMS, defaults, readText, serialize } from './params.js';
 
 const PAGE = new URL('../index.html', import.meta.url);
 
+/** The page to embed: the `base` attribute's dist/ folder, else the one this script came from. */
+function pageOf(base) {
+  if (!base) return PAGE;
+  try {
+    return new URL('index.html', new URL(base.endsWith('/') ? base : `${base}/`, document.baseURI));
+  } catch {
+    console.warn(`<lnn-demo> base="${base}" is not a URL; using ${PAGE.href}`);
+    return PAGE;
+  }
+}
+
 class LnnDemo extends HTMLElement {
-  static observedAttributes = [...PARAMS.map((p) => p.key), 'height', 'title'];
+  static observedAttributes = [...PARAMS.map((p) => p.key), 'height', 'title', 'base'];
 
   constructor() {
     super();
@@ -53,7 +65,7 @@ class LnnDemo extends HTMLElement {
       if (warning) console.warn(`<lnn-demo> ${warning}`);
       settings[p.key] = value;
     }
-    return `${PAGE.href}?${serialize(settings)}`;
+    return `${pageOf(this.getAttribute('base')).href}?${serialize(settings)}`;
   }
 
   #render() {
