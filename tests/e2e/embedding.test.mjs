@@ -95,3 +95,73 @@ test('with background=1 training goes on while unseen (the animation still rests
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a widget keeps its trained model across a reload, says so, and starts over on request', async () => {
+  const url = `${ctx.server.base}anywidget-host.html?hidden=16,16`;
+  const { page, errors } = await openPage(ctx.browser, url);
+  let frame = await demoFrame(page);
+  assert.equal(await frame.isVisible('#kept'), false, 'nothing kept yet');
+  await frame.click('#train');
+  await frame.waitForFunction(() => Number(document.body.dataset.trainStep) > 300, null, SLOW);
+  await frame.click('#train'); // the pause keeps the weights at once
+  await page.waitForTimeout(500); // the worker's reply to the pause gives the exact step
+  const step = await frame.evaluate(() => Number(document.body.dataset.trainStep));
+  await page.reload();
+  frame = await demoFrame(page);
+  await frame.waitForFunction(() => document.body.dataset.restoredStep, null, SLOW);
+  assert.equal(Number(await frame.evaluate(() => document.body.dataset.restoredStep)), step);
+  assert.match(await frame.textContent('#kept-text'), new RegExp(`^Restored from step ${step.toLocaleString('en')}`));
+  assert.equal(await frame.isVisible('#kept'), true);
+  await frame.waitForFunction(() => document.querySelector('#legend li[data-slot="lnn"]')?.dataset.source === 'file');
+  await frame.waitForFunction((s) => document.getElementById('train-step').textContent === s.toLocaleString('en'), step);
+  await page.screenshot({ path: join(artifacts, 'widget-restored.png') });
+  // Start over: a fresh network, and nothing restored on the next load.
+  await frame.click('#start-over');
+  assert.equal(await frame.isVisible('#kept'), false);
+  await page.waitForTimeout(300);
+  await page.reload();
+  frame = await demoFrame(page);
+  await page.waitForTimeout(500);
+  assert.equal(await frame.evaluate(() => document.body.dataset.restoredStep), undefined);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a corrupt kept record is discarded with a note, and a refusing store is said, never fatal', async () => {
+  const url = `${ctx.server.base}anywidget-host.html?hidden=8,8`;
+  const context = await ctx.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  let frame = await demoFrame(page);
+  // Plant a broken record under the widget's key, as a crashed or older page might have left.
+  // (The slot is in the fragment of the iframe's src; the page has since rewritten its URL.)
+  const src = await page.evaluate(() => document.querySelector('lnn-demo').shadowRoot.querySelector('iframe').src);
+  await frame.evaluate(async (src) => {
+    const { keyOf, slotOf } = await import('./js/keeper.js');
+    const { parse } = await import('./js/params.js');
+    const key = keyOf(slotOf(new URL(src).hash, ''), parse(location.search).state);
+    const db = await new Promise((res, rej) => { const r = indexedDB.open('lnn-web', 1); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+    await new Promise((res, rej) => { const tx = db.transaction('kept-models', 'readwrite'); tx.objectStore('kept-models').put({ json: '{"model": "lnn", "params": [1, 2' }, key); tx.oncomplete = res; tx.onerror = rej; });
+  }, src);
+  await page.reload(); // as a student would
+  frame = await demoFrame(page);
+  await frame.waitForFunction(() => !document.getElementById('kept').hidden, null, SLOW);
+  assert.match(await frame.textContent('#kept-text'), /could not be read \(.+\) and was discarded/);
+  assert.equal(await frame.evaluate(() => document.body.dataset.restoredStep), undefined);
+  // A store that refuses every write (a full quota): said once, and training goes on.
+  await page.reload();
+  frame = await demoFrame(page);
+  await frame.evaluate(() => {
+    IDBObjectStore.prototype.put = function put() { throw new DOMException('the quota is used up', 'QuotaExceededError'); };
+  });
+  await frame.click('#train');
+  await frame.waitForFunction(() => !document.getElementById('kept').hidden, null, SLOW);
+  assert.match(await frame.textContent('#kept-text'), /did not keep the model \(QuotaExceededError: the quota is used up\)/);
+  const a = await frame.evaluate(() => Number(document.body.dataset.trainStep));
+  await page.waitForTimeout(800);
+  assert.ok(await frame.evaluate(() => Number(document.body.dataset.trainStep)) > a, 'training goes on');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

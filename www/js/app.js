@@ -7,6 +7,7 @@ import { CONTROL_NAMES, customSpec, defaults, parse, serialize } from './params.
 import { checkInitialState, useCustom } from './systems.js';
 import { watchSeen } from './visibility.js';
 import { loadBindings } from './wasm.js';
+import { keepTrainedModel, slotOf } from './keeper.js';
 
 const dom = (id) => {
   const el = document.getElementById(id);
@@ -113,6 +114,8 @@ async function main() {
     actions: { 'copy-link': copyLink },
   });
   applyEmbed(state, warnings);
+  // An embedded widget keeps what it learned across reloads (a Reveal.js slide unloads its iframe).
+  if (state.embed) keepTrainedModel(lnn, demo, dom, slotOf(location.hash, document.referrer));
   writeUrl(state);
   if (warnings.length) showStatus(`some settings in the link were adjusted: ${warnings.join('; ')}`, true);
   else if (still) showStatus('Paused: your system asks for reduced motion. Play (or Space) starts the rollouts.', false);

@@ -141,6 +141,21 @@ export class TrainingPanel {
     }
   }
 
+  /**
+   * Hands `keep({json, step})` the run's latest weights at most every `ms` while it trains and at
+   * each pause, once it has trained past its start (keeper.js stores them).
+   */
+  keepEvery(ms, keep) {
+    this.keeping = { ms, keep, at: -Infinity };
+  }
+
+  #askToKeep(now) {
+    const k = this.keeping;
+    if (!k || !(this.stepCount > (this.startStep ?? 0)) || (!now && performance.now() - k.at < k.ms)) return;
+    k.at = performance.now();
+    this.client.send(Cmd.exportWeights, { keep: true });
+  }
+
   step() {
     if (this.running) this.toggle();
     this.client.send(Cmd.step, { count: 1 });
@@ -265,6 +280,7 @@ export class TrainingPanel {
     const trouble = this.health.update(msg, { lr: this.demo.settings.lr, clip: this.demo.settings.clip });
     if (trouble) this.#status(trouble);
     this.#setStep(msg.step);
+    this.#askToKeep(false);
     this.train = thin([...this.train, ...msg.points]);
     if (Number.isFinite(msg.testLoss)) this.test = thin([...this.test, [msg.step, msg.testLoss]]);
     this.speed = msg;
@@ -278,6 +294,7 @@ export class TrainingPanel {
       case Reply.progress: return this.#progress(msg);
       case Reply.paused:
         this.#setStep(msg.step); // exact: the last progress message may be a slice behind
+        this.#askToKeep(true);
         if (this.suspended && msg.reason === 'asked') return undefined; // still running, unseen
         this.schedule = { total: msg.totalSteps, done: msg.scheduleDone };
         this.dirty = true;
@@ -288,7 +305,9 @@ export class TrainingPanel {
           this.pauseSentAt = undefined;
         }
         return this.#setRunning(false);
-      case Reply.weights: return download(msg.json, `${this.demo.settings.system}-${this.key}-step${msg.step}.json`);
+      case Reply.weights:
+        if (msg.keep) return this.keeping?.keep(msg);
+        return download(msg.json, `${this.demo.settings.system}-${this.key}-step${msg.step}.json`);
       case Reply.error:
         this.#setRunning(false);
         return this.demo.report(msg.message, 'train-status');

@@ -65,7 +65,10 @@ class LnnDemo extends HTMLElement {
       if (warning) console.warn(`<lnn-demo> ${warning}`);
       settings[p.key] = value;
     }
-    return `${pageOf(this.getAttribute('base')).href}?${serialize(settings)}`;
+    // Its place on the host page, for the model it keeps in the browser's storage (keeper.js).
+    const place = [...document.querySelectorAll('lnn-demo')].indexOf(this);
+    const slot = `${location.pathname}:${place}`;
+    return `${pageOf(this.getAttribute('base')).href}?${serialize(settings)}#slot=${encodeURIComponent(slot)}`;
   }
 
   #render() {

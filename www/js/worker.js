@@ -248,9 +248,10 @@ const handlers = {
     postProgress(m, true);
     postSnapshot();
   },
-  [Cmd.exportWeights]() {
+  [Cmd.exportWeights](msg) {
     const t = needTrainer();
-    post(Reply.weights, { json: t.exportWeights(), step: t.steps() });
+    // `keep`: for the page's store (keeper.js), not a download.
+    post(Reply.weights, { json: t.exportWeights(), step: t.steps(), keep: Boolean(msg.keep) });
   },
   [Cmd.evaluateEnergy](msg) {
     const t0 = performance.now();
