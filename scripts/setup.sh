@@ -71,7 +71,7 @@ cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 cargo_tool trunk trunk "$TRUNK_VERSION"
 wasm_opt
 if [ "$what" = all ]; then
-  apt_packages chromium chromium-driver firefox-esr
+  apt_packages chromium chromium-driver firefox-esr poppler-utils # poppler: pdftotext, pdfimages for the print test
   cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
   cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION"
   node_modules

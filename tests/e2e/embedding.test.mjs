@@ -1,6 +1,9 @@
 // The ways into lecture notes: the anywidget module (dist/js/lnn-widget.mjs) in a minimal host that
-// hands it a model as anywidget does, and the battery rule (nothing drawn or trained unseen).
+// hands it a model as anywidget does, the battery rule (nothing drawn or trained unseen), the
+// model kept across reloads, and printing (stills and links in place of live canvases).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { artifacts, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
@@ -164,4 +167,30 @@ test('a corrupt kept record is discarded with a note, and a refusing store is sa
   assert.ok(await frame.evaluate(() => Number(document.body.dataset.trainStep)) > a, 'training goes on');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('printed to PDF, the lecture notes show still images and the links to each widget\'s settings', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}lecture-notes.html`, { width: 900, height: 900 });
+  await page.waitForFunction(() => document.querySelectorAll('lnn-demo').length === 2);
+  const frames = async () => page.frames().filter((f) => f.url().includes('embed=1'));
+  for (let i = 0; i < 100 && (await frames()).length < 2; i++) await page.waitForTimeout(100);
+  // Their models load off-screen too (the second widget is below the fold: it draws no frames).
+  for (const f of await frames()) await f.waitForFunction(() => document.body.dataset.modelsReady === '1', null, SLOW);
+  // The poster a tool can print in the widget's place.
+  const poster = await page.evaluate(() => document.querySelector('lnn-demo').poster());
+  assert.match(poster, /^data:image\/png;base64,/);
+  assert.ok(poster.length > 5000, `a poster of ${poster.length} characters`);
+  const pdf = join(artifacts, 'lecture-notes.pdf');
+  writeFileSync(pdf, await page.pdf({ format: 'A4' }));
+  const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+  // A long link wraps: its continuation lines are whole lines without a space.
+  const links = [...text.matchAll(/Live and trainable at (\S+(?:\n\S+(?=\n))*)/g)].map((m) => m[1].replaceAll('\n', ''));
+  assert.equal(links.length, 2, text);
+  assert.ok(links.every((l) => l.startsWith(`${ctx.server.base}index.html?`)), links.join(' '));
+  assert.match(links[1], /system=relativistic/);
+  // One still per shown canvas: the stage and a plot in each widget (image rows, not their masks).
+  const images = execFileSync('pdfimages', ['-list', pdf], { encoding: 'utf8' }).split('\n').filter((l) => /^\s*\d+\s+\d+\s+image\b/.test(l));
+  assert.ok(images.length >= 4, `${images.length} images:\n${images.join('\n')}`);
+  assert.deepEqual(errors, []);
+  await page.close();
 });

@@ -5,6 +5,7 @@ import { assetUrl } from './assets.js';
 import { Demo } from './demo.js';
 import { CONTROL_NAMES, customSpec, defaults, parse, serialize } from './params.js';
 import { checkInitialState, useCustom } from './systems.js';
+import { poster, preparePrint } from './print.js';
 import { watchSeen } from './visibility.js';
 import { loadBindings } from './wasm.js';
 import { keepTrainedModel, slotOf } from './keeper.js';
@@ -67,6 +68,11 @@ function applyEmbed(settings, warnings) {
     // Tell the embedding <lnn-demo> how tall the content is, so it can size its iframe.
     const post = () => window.parent.postMessage({ type: 'lnn-demo-size', height: document.documentElement.scrollHeight }, '*');
     new ResizeObserver(post).observe(document.body);
+    // <lnn-demo>.poster(): a still of the rollouts, for tools that put their own image in print.
+    addEventListener('message', (e) => {
+      if (e.source !== window.parent || e.data?.type !== 'lnn-demo-poster') return;
+      window.parent.postMessage({ type: 'lnn-demo-poster', id: e.data.id, src: poster() }, '*');
+    });
   }
 }
 
@@ -114,6 +120,8 @@ async function main() {
     actions: { 'copy-link': copyLink },
   });
   applyEmbed(state, warnings);
+  // A widget printed before anyone scrolled to it has drawn nothing yet: one frame first.
+  preparePrint(() => pageUrl({ ...demo.settings, embed: false }), () => demo.frame(performance.now()));
   // An embedded widget keeps what it learned across reloads (a Reveal.js slide unloads its iframe).
   if (state.embed) keepTrainedModel(lnn, demo, dom, slotOf(location.hash, document.referrer));
   writeUrl(state);
@@ -126,7 +134,7 @@ async function main() {
     demo.setSeen(s);
   });
   const loop = (ts) => {
-    if (seen) demo.frame(ts);
+    if (seen || demo.frames === 0) demo.frame(ts);
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);

@@ -31,4 +31,10 @@ function render({ model, el }) {
   };
 }
 
-export default { render };
+/** A PNG data URL of what the widget rendered in `el` shows now (print and PDF tools' stand-in). */
+function poster({ el }) {
+  const demo = el.querySelector('lnn-demo');
+  return demo ? demo.poster() : Promise.reject(new Error('no lnn-web widget was rendered in this element'));
+}
+
+export default { render, poster };

@@ -31,9 +31,13 @@ class LnnDemo extends HTMLElement {
     this.attachShadow({ mode: 'open' }).innerHTML =
       '<style>:host{display:block}iframe{display:block;width:100%;border:0;height:360px;background:#0f1419;border-radius:8px}</style><iframe allow="clipboard-write"></iframe>';
     this.frame = this.shadowRoot.querySelector('iframe');
+    this.posters = new Map(); // request id -> resolve, for poster()
     addEventListener('message', (e) => {
-      if (e.source !== this.frame.contentWindow || e.data?.type !== 'lnn-demo-size') return;
-      if (!this.hasAttribute('height') && Number.isFinite(e.data.height)) this.frame.style.height = `${Math.ceil(e.data.height)}px`;
+      if (e.source !== this.frame.contentWindow) return;
+      if (e.data?.type === 'lnn-demo-size' && !this.hasAttribute('height') && Number.isFinite(e.data.height)) {
+        this.frame.style.height = `${Math.ceil(e.data.height)}px`;
+      }
+      if (e.data?.type === 'lnn-demo-poster') this.posters.get(e.data.id)?.(e.data.src);
     });
   }
 
@@ -51,6 +55,26 @@ class LnnDemo extends HTMLElement {
     queueMicrotask(() => {
       this.pending = false;
       if (this.isConnected) this.#render();
+    });
+  }
+
+  /**
+   * A PNG data URL of what the demo shows now, for tools that print their own image in place of
+   * the live widget (the page itself prints stills and its link: print.js).
+   */
+  poster() {
+    const id = Math.random().toString(36).slice(2);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.posters.delete(id);
+        reject(new Error('<lnn-demo> gave no poster within 5 s: is its page loaded?'));
+      }, 5000);
+      this.posters.set(id, (src) => {
+        clearTimeout(timer);
+        this.posters.delete(id);
+        resolve(src);
+      });
+      this.frame.contentWindow?.postMessage({ type: 'lnn-demo-poster', id }, '*');
     });
   }
 
