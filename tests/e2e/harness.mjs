@@ -96,10 +96,16 @@ export function useServerAndBrowser(options) {
   return ctx;
 }
 
-/** Waits until the shipped models are loaded and a few frames are drawn. */
-export const modelsReady = (page, timeout = 60000) => page.waitForFunction(
-  () => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 3, null, { timeout },
-);
+/**
+ * Waits until the shipped models are loaded and a few frames are drawn. An embedded page (a
+ * frame) is scrolled into view first: off-screen it draws nothing (visibility.js).
+ */
+export async function modelsReady(page, timeout = 60000) {
+  if (page.parentFrame?.()) await (await page.frameElement()).scrollIntoViewIfNeeded();
+  return page.waitForFunction(
+    () => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 3, null, { timeout },
+  );
+}
 
 /** A hash of a canvas's pixels (in a page or frame), to tell whether the drawing changed. */
 export const canvasDigest = (frame, id = 'stage') => frame.evaluate((id) => {

@@ -62,6 +62,7 @@ test('the lecture-notes example embeds two working widgets', async () => {
   assert.equal(await particle.evaluate(() => document.body.dataset.system), 'relativistic');
   // Each one moves, shows the controls its element asks for, and no page text.
   for (const f of [pendulum, particle]) {
+    await (await f.frameElement()).scrollIntoViewIfNeeded(); // off-screen, a widget rests
     const a = await canvasDigest(f, 'stage');
     await f.waitForFunction((n) => Number(document.body.dataset.frames) > n + 10, Number(await f.evaluate(() => document.body.dataset.frames)));
     assert.notEqual(await canvasDigest(f, 'stage'), a, `${f.url()} should animate`);
