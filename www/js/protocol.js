@@ -23,7 +23,10 @@ export const Cmd = Object.freeze({
   reset: 'reset',
   /** {json, settings}: continue from a weights file; replies `configured` (loaded: true). */
   loadWeights: 'load-weights',
-  /** Replies `weights` with the model as a weights file (JSON text). */
+  /**
+   * {keep?}: replies `weights` with the model as a weights file (JSON text); `keep` (echoed) marks
+   * a request of the page's store (keeper.js), not a download.
+   */
   exportWeights: 'export-weights',
   /**
    * {request, json, params?, settings}: the paper's energy error of the model in `json` (a weights
@@ -60,7 +63,7 @@ export const Reply = Object.freeze({
    * (`asked`) or because the schedule reached its end (`schedule-done`, with the final rate `lr`).
    */
   paused: 'paused',
-  /** {json, step}: answer to export-weights. */
+  /** {json, step, keep}: answer to export-weights. */
   weights: 'weights',
   /** {request, report: {mean, median, diverged, errors, initialConditions, t}, seconds}. */
   energyError: 'energy-error',

@@ -149,9 +149,9 @@ export class TrainingPanel {
     this.keeping = { ms, keep, at: -Infinity };
   }
 
-  #askToKeep(now) {
+  #askToKeep(atOnce) {
     const k = this.keeping;
-    if (!k || !(this.stepCount > (this.startStep ?? 0)) || (!now && performance.now() - k.at < k.ms)) return;
+    if (!k || !(this.stepCount > (this.startStep ?? 0)) || (!atOnce && performance.now() - k.at < k.ms)) return;
     k.at = performance.now();
     this.client.send(Cmd.exportWeights, { keep: true });
   }
