@@ -45,6 +45,15 @@ test('the anywidget module renders from model.get, follows model changes, and it
   await page.close();
 });
 
+test('inlined as text (anywidget with a file path), the module finds the page through `base`', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}anywidget-host.html?inline=1&system=wave`);
+  const frame = await demoFrame(page);
+  assert.equal(await frame.evaluate(() => document.body.dataset.system), 'wave');
+  assert.ok(frame.url().startsWith(ctx.server.base), frame.url());
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('off-screen or in a hidden tab the widget draws no frames and takes no steps, and resumes when seen', async () => {
   const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}anywidget-host.html?train=1&hidden=16,16`);
   await page.addStyleTag({ content: 'main { padding-bottom: 3000px }' });
