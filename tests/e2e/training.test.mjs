@@ -10,7 +10,9 @@ const ctx = useServerAndBrowser();
 // Generous timeouts: the machine running the tests may be busy (2 cores, shared).
 const SLOW = { timeout: 60000 };
 const ready = (page) => modelsReady(page, SLOW.timeout);
-const trainStep = (page) => page.evaluate(() => Number(document.getElementById('loss').dataset.step ?? 0));
+// The worker's step as the page last heard it (set on each reply; the loss canvas's data-step
+// waits for the next frame, which a 400-step run of a tiny network can beat).
+const trainStep = (page) => page.evaluate(() => Number(document.body.dataset.trainStep ?? 0));
 const source = (page, slot) => page.getAttribute(`#legend li[data-slot="${slot}"]`, 'data-source');
 
 // A small network so that the loss falls within seconds. The schedule is long on purpose: a

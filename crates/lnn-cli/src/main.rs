@@ -21,7 +21,7 @@ naming the setting, its cost and the limit. A run that fails (non-finite loss, m
 skipped, every energy rollout diverged) exits 2 with a message; a printed result is finite numbers.
 
 USAGE:
-  lnn simulate [--system NAME] [--t T] [--dt DT] [--integrator euler|rk4|dopri5]
+  lnn simulate [--system NAME] [--t T] [--dt DT] [--integrator euler|rk4|dopri5|variational]
                [--substeps N] [--tol TOL] [--init q..,qdot..,c..] [--grid N]
                [--closed-form] [--format json|csv] [--memory-budget SIZE]
       Roll out a true system; prints time, state and energy at every dt.

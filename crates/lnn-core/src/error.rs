@@ -65,6 +65,13 @@ pub enum Error {
         /// The limit that was hit.
         evaluations: usize,
     },
+    /// An iterative solve (Newton's method of the variational integrator) did not converge.
+    NoConvergence {
+        /// What was being solved.
+        what: &'static str,
+        /// The iterations it was allowed.
+        iterations: usize,
+    },
     /// A name (system, integrator, ...) that is not known.
     Unknown {
         /// What kind of name.
@@ -127,6 +134,10 @@ impl fmt::Display for Error {
             Error::EvaluationLimit { evaluations } => write!(
                 f,
                 "the rollout used its {evaluations} evaluations of the model and was stopped: too stiff or diverging"
+            ),
+            Error::NoConvergence { what, iterations } => write!(
+                f,
+                "{what} did not converge in {iterations} Newton iterations: the step is too large for this Lagrangian, or its mass matrix is (nearly) singular here; take more substeps"
             ),
             Error::Unknown { kind, name, expected } => {
                 write!(f, "unknown {kind} `{name}`; expected one of: {expected}")

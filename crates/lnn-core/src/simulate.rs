@@ -122,7 +122,10 @@ impl Simulation {
             ));
         }
         let outputs = crate::integrate::output_intervals(s.t, s.dt) + 1.0;
-        if let Integrator::Euler { substeps } | Integrator::Rk4 { substeps } = integrator {
+        if let Integrator::Euler { substeps }
+        | Integrator::Rk4 { substeps }
+        | Integrator::Variational { substeps } = integrator
+        {
             if outputs * substeps as f64 > budget::MAX_ROLLOUT_STEPS {
                 return Err(Error::config(
                     "substeps",
@@ -176,8 +179,23 @@ impl Simulation {
     /// Those of [`rollout`] and of the system's accelerations and energy.
     pub fn run(&self) -> Result<SimulationResult> {
         let sys = &self.system;
-        let field = second_order(sys.dof(), |x| sys.accelerations(x, &self.derivation));
-        let trajectory = rollout(field, &self.init, self.t, self.dt, &self.integrator)?;
+        let trajectory = if let Integrator::Variational { substeps } = self.integrator {
+            // Steps L itself (its discrete Euler–Lagrange equations), not q̈.
+            let mut terms = |x: &[f64]| sys.terms(x);
+            crate::integrate::variational::rollout(
+                &mut terms,
+                &self.init,
+                sys.dof(),
+                self.t,
+                self.dt,
+                substeps,
+                &crate::Solver::default(),
+                &crate::integrate::variational::Newton::default(),
+            )?
+        } else {
+            let field = second_order(sys.dof(), |x| sys.accelerations(x, &self.derivation));
+            rollout(field, &self.init, self.t, self.dt, &self.integrator)?
+        };
         let energy = (0..trajectory.len())
             .map(|k| sys.energy(trajectory.state(k)))
             .collect::<Result<_>>()?;

@@ -1,5 +1,6 @@
 //! Time integration of first-order systems dx/dt = f(x): explicit Euler, RK4 with sub-steps,
-//! and adaptive Dormand–Prince 5(4).
+//! and adaptive Dormand–Prince 5(4); and, for Lagrangians, the variational integrator of
+//! [`variational`], which steps L's discrete Euler–Lagrange equations instead of a vector field.
 //!
 //! Second-order mechanics becomes first order through [`second_order`], with x = [q, q̇, c] and
 //! dx/dt = [q̇, q̈, 0]: conditioning inputs are held constant.
@@ -11,6 +12,7 @@ use crate::{Error, Result};
 
 mod dopri5;
 mod fixed;
+pub mod variational;
 
 /// A vector field dx/dt = f(x), writing f(x) into its second argument.
 pub trait VectorField: FnMut(&[f64], &mut [f64]) -> Result<()> {}
@@ -53,6 +55,14 @@ pub enum Integrator {
         /// Steps (accepted and rejected) allowed per output interval; past it, an error.
         max_steps: usize,
     },
+    /// The variational integrator of [`variational`] (midpoint discrete Lagrangian), `substeps`
+    /// equal steps per output interval: second order, energy error bounded. It steps a
+    /// Lagrangian, not a vector field, so only callers that have L run it
+    /// ([`crate::simulate::Simulation`], [`variational::rollout`]); a [`Stepper`] refuses it.
+    Variational {
+        /// Steps per output interval (≥ 1).
+        substeps: usize,
+    },
 }
 
 impl Default for Integrator {
@@ -62,7 +72,7 @@ impl Default for Integrator {
 }
 
 /// Names accepted by [`Integrator::from_name`].
-pub const INTEGRATOR_NAMES: &str = "euler, rk4, dopri5";
+pub const INTEGRATOR_NAMES: &str = "euler, rk4, dopri5, variational";
 
 impl Integrator {
     /// `euler` / `rk4` with `substeps`, or `dopri5` with tolerance `tol` for both rtol and atol.
@@ -73,6 +83,7 @@ impl Integrator {
         let i = match name {
             "euler" => Integrator::Euler { substeps },
             "rk4" => Integrator::Rk4 { substeps },
+            "variational" => Integrator::Variational { substeps },
             "dopri5" => Integrator::Dopri5 {
                 rtol: tol,
                 atol: tol,
@@ -96,10 +107,16 @@ impl Integrator {
     /// [`Error::InvalidConfig`] naming the bad field.
     pub fn validate(&self) -> Result<()> {
         match *self {
-            Integrator::Euler { substeps } | Integrator::Rk4 { substeps } if substeps == 0 => {
+            Integrator::Euler { substeps }
+            | Integrator::Rk4 { substeps }
+            | Integrator::Variational { substeps }
+                if substeps == 0 =>
+            {
                 Err(Error::config("substeps", "must be at least 1"))
             }
-            Integrator::Euler { substeps } | Integrator::Rk4 { substeps } => {
+            Integrator::Euler { substeps }
+            | Integrator::Rk4 { substeps }
+            | Integrator::Variational { substeps } => {
                 crate::budget::at_most("substeps", substeps, crate::budget::MAX_SUBSTEPS)
             }
             Integrator::Dopri5 {
@@ -137,6 +154,12 @@ impl Stepper {
     /// [`Integrator::validate`].
     pub fn new(integrator: Integrator, dim: usize) -> Result<Self> {
         integrator.validate()?;
+        if let Integrator::Variational { .. } = integrator {
+            return Err(Error::config(
+                "integrator",
+                "the variational integrator steps a Lagrangian (L, its gradients and Hessians), and here there are only accelerations; use rk4 or dopri5 here",
+            ));
+        }
         Ok(Stepper {
             integrator,
             work: fixed::Work::new(dim),
@@ -185,6 +208,7 @@ impl Stepper {
             } => self
                 .dopri
                 .advance(f, x, dt, rtol, atol, max_steps.min(limit))?,
+            Integrator::Variational { .. } => unreachable!("Stepper::new refuses it"),
         };
         ensure_finite(x, "the integrated state (the trajectory blew up)")?;
         Ok(steps)
@@ -319,6 +343,19 @@ pub fn rollout(
     dt: f64,
     integrator: &Integrator,
 ) -> Result<Trajectory> {
+    check_outputs(x0, t_end, dt)?;
+    rollout_within(
+        f,
+        x0,
+        t_end,
+        dt,
+        integrator,
+        crate::budget::MAX_ROLLOUT_STEPS as usize,
+    )
+}
+
+/// Checks a rollout's `t_end`, `dt` and initial state, and that its outputs fit in memory.
+fn check_outputs(x0: &[f64], t_end: f64, dt: f64) -> Result<()> {
     check_dt(dt)?;
     if !(t_end >= 0.0 && t_end.is_finite()) {
         return Err(Error::config("t", "must be non-negative and finite"));
@@ -331,14 +368,7 @@ pub fn rollout(
             "t / dt gives more outputs than fit in memory; raise dt",
         ));
     }
-    rollout_within(
-        f,
-        x0,
-        t_end,
-        dt,
-        integrator,
-        crate::budget::MAX_ROLLOUT_STEPS as usize,
-    )
+    Ok(())
 }
 
 /// [`rollout`] with at most `max_total` integration steps over the whole run: the fixed-step
