@@ -144,41 +144,6 @@ pub fn velocity(
     })
 }
 
-/// Advances `x = [q, q̇, c]` by `dt` in `substeps` variational steps, in place.
-///
-/// # Errors
-/// As [`step`] and [`velocity`]; [`Error::InvalidConfig`] for `substeps` = 0 or a bad `dt`.
-pub fn advance(
-    terms: &mut impl FnMut(&[f64]) -> Result<Terms>,
-    x: &mut [f64],
-    dof: usize,
-    dt: f64,
-    substeps: usize,
-    solver: &Solver,
-    newton: &Newton,
-) -> Result<()> {
-    super::check_dt(dt)?;
-    if substeps == 0 {
-        return Err(Error::config("substeps", "must be at least 1"));
-    }
-    let h = dt / substeps as f64;
-    let (q, rest) = x.split_at_mut(dof);
-    let (v, c) = rest.split_at_mut(dof);
-    let mut p = terms(&state(q, v, c))?.dl_dqdot.as_slice().to_vec();
-    let mut qk = q.to_vec();
-    let mut guess = v.to_vec();
-    for _ in 0..substeps {
-        let (q1, p1) = step(terms, &qk, &p, c, h, &guess, newton)?;
-        guess = qk.iter().zip(&q1).map(|(a, b)| (b - a) / h).collect();
-        qk = q1;
-        p = p1;
-    }
-    let v1 = velocity(terms, &qk, &p, c, &guess, solver, newton)?;
-    q.copy_from_slice(&qk);
-    v.copy_from_slice(&v1);
-    Ok(())
-}
-
 /// Integrates `x0 = [q, q̇, c]` from t = 0 to `t_end` with `substeps` variational steps per output
 /// interval of `dt`, storing the state at each output time (as [`super::rollout`] does). The
 /// momentum is carried from interval to interval, so the velocities at output times are read off
