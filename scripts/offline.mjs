@@ -22,7 +22,7 @@ function replaceOnce(text, from, to, where) {
   return text.replace(from, () => to);
 }
 
-// Imports are rewritten to "@lnn/PATH" (PATH relative to dist/), which the loader swaps for blob URLs.
+// Imports are rewritten to "@lnn/PATH" (PATH relative to dist/), which the loader swaps for data: URLs.
 const IMPORT = /(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}\/[^'"]+)\2/g;
 const modules = new Map(); // path -> rewritten source
 const order = []; // dependencies before dependants
@@ -43,7 +43,7 @@ function addModule(path, stack = []) {
     deps.push(dep);
     return `${keyword}"@lnn/${dep}"`;
   });
-  if (/import\.meta\.url/.test(source)) throw new Error(`offline build: ${path} uses import.meta.url, which a blob: module cannot resolve against`);
+  if (/import\.meta\.url/.test(source)) throw new Error(`offline build: ${path} uses import.meta.url, which a data: module cannot resolve against`);
   for (const dep of deps) addModule(dep, [...stack, path]);
   modules.set(path, source);
   order.push(path);

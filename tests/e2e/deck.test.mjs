@@ -4,19 +4,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { artifacts, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
+import { artifacts, frameWith, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
 
 const ctx = useServerAndBrowser();
 const SLOW = { timeout: 120000 };
-
-async function frameOf(page, part) {
-  for (let i = 0; i < 200; i++) {
-    const f = page.frames().find((fr) => fr.url().includes(part));
-    if (f) return f;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`no frame with ${part}`);
-}
 
 const step = (frame) => frame.evaluate(() => Number(document.body.dataset.trainStep ?? 0));
 
@@ -32,7 +23,7 @@ async function trainAndPause(page, frame, min) {
 test('a model trained on a slide survives Reveal unloading it, and the widget slide keeps its own', async () => {
   const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}deck.html`, { width: 1280, height: 860 });
   await page.waitForFunction(() => window.deck?.isReady());
-  let frame = await frameOf(page, 'hidden=32');
+  let frame = await frameWith(page, 'hidden=32');
   await modelsReady(frame, SLOW.timeout);
   await page.screenshot({ path: join(artifacts, 'deck-slide1.png') });
   const trained = await trainAndPause(page, frame, 300);
@@ -40,7 +31,7 @@ test('a model trained on a slide survives Reveal unloading it, and the widget sl
   await page.waitForFunction(() => !document.querySelector('iframe.demo').hasAttribute('src'), null, SLOW);
   assert.equal(page.frames().some((f) => f.url().includes('hidden=32')), false, 'Reveal unloaded the slide\'s page');
   await page.evaluate(() => window.deck.slide(0));
-  frame = await frameOf(page, 'hidden=32');
+  frame = await frameWith(page, 'hidden=32');
   await frame.waitForFunction(() => document.body.dataset.restoredStep, null, SLOW);
   assert.equal(Number(await frame.evaluate(() => document.body.dataset.restoredStep)), trained);
   assert.match(await frame.textContent('#kept-text'), /^Restored from step/);
@@ -48,13 +39,13 @@ test('a model trained on a slide survives Reveal unloading it, and the widget sl
   await page.screenshot({ path: join(artifacts, 'deck-restored.png') });
   // The <lnn-demo> slide: trained, left and revisited, it is still at its step or past it.
   await page.evaluate(() => window.deck.slide(2));
-  const widget = await frameOf(page, 'system=relativistic');
+  const widget = await frameWith(page, 'system=relativistic');
   await modelsReady(widget, SLOW.timeout);
   const there = await trainAndPause(page, widget, 200);
   await page.evaluate(() => window.deck.slide(1));
   await page.waitForTimeout(300);
   await page.evaluate(() => window.deck.slide(2));
-  const back = await frameOf(page, 'system=relativistic');
+  const back = await frameWith(page, 'system=relativistic');
   await back.waitForFunction((s) => Number(document.body.dataset.trainStep ?? document.body.dataset.restoredStep) >= s
     || Number(document.body.dataset.restoredStep) >= s, there, SLOW);
   await page.screenshot({ path: join(artifacts, 'deck-widget.png') });

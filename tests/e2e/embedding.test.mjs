@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { artifacts, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
+import { artifacts, frameWith, modelsReady, openPage, useServerAndBrowser } from './harness.mjs';
 
 const ctx = useServerAndBrowser();
 const SLOW = { timeout: 120000 };
@@ -14,12 +14,7 @@ const SLOW = { timeout: 120000 };
 /** The demo's frame inside the host's <lnn-demo>, once its models are ready. */
 async function demoFrame(page) {
   await page.waitForFunction(() => document.querySelector('lnn-demo')?.shadowRoot.querySelector('iframe')?.src, null, SLOW);
-  let frame;
-  for (let i = 0; i < 100 && !frame; i++) {
-    frame = page.frames().find((f) => f.url().includes('embed=1'));
-    if (!frame) await page.waitForTimeout(100);
-  }
-  assert.ok(frame, 'the widget made an embedded page');
+  const frame = await frameWith(page, 'embed=1', 100);
   await modelsReady(frame, SLOW.timeout);
   return frame;
 }

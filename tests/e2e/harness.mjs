@@ -107,6 +107,16 @@ export async function modelsReady(page, timeout = 60000) {
   );
 }
 
+/** The frame of `page` whose URL contains `part`, once there is one (`tries` × 0.1 s). */
+export async function frameWith(page, part, tries = 200) {
+  for (let i = 0; i < tries; i++) {
+    const f = page.frames().find((fr) => fr.url().includes(part));
+    if (f) return f;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`no frame with ${part} in its URL, got ${page.frames().map((f) => f.url())}`);
+}
+
 /** A hash of a canvas's pixels (in a page or frame), to tell whether the drawing changed. */
 export const canvasDigest = (frame, id = 'stage') => frame.evaluate((id) => {
   const c = document.getElementById(id);

@@ -20,7 +20,7 @@ function openDb() {
 }
 
 /** One request in a transaction of its own; resolves with its result once the transaction commits. */
-async function run(db, mode, f) {
+function run(db, mode, f) {
   return new Promise((resolve, reject) => {
     const tx = db.transaction(STORE, mode);
     const r = f(tx.objectStore(STORE));
@@ -63,7 +63,7 @@ export function keepTrainedModel(lnn, demo, dom, slot) {
     note.classList.toggle('error', isError);
   };
   let db = null;
-  const store = () => (db ??= openDb());
+  const request = (mode, f) => (db ??= openDb()).then((d) => run(d, mode, f));
   const key = () => keyOf(slot, demo.settings);
   const training = demo.training;
   const restoredKey = key();
@@ -74,18 +74,18 @@ export function keepTrainedModel(lnn, demo, dom, slot) {
     say(`This browser did not keep the model (${message(err)}); it lasts until the page is left.`, true);
   };
   training.keepEvery(KEEP_MS, ({ json, step }) => {
-    store().then((d) => run(d, 'readwrite', (s) => s.put({ json, step, savedAt: Date.now() }, key()))).catch(refuse);
+    request('readwrite', (s) => s.put({ json, step, savedAt: Date.now() }, key())).catch(refuse);
   });
   dom('start-over').addEventListener('click', () => {
     note.hidden = true;
     training.reset();
-    store().then((d) => run(d, 'readwrite', (s) => s.delete(key()))).catch(refuse);
+    request('readwrite', (s) => s.delete(key())).catch(refuse);
   });
-  store().then((d) => run(d, 'readonly', (s) => s.get(restoredKey))).then((record) => {
+  request('readonly', (s) => s.get(restoredKey)).then((record) => {
     if (record === undefined || key() !== restoredKey) return;
     const bad = (why) => {
       say(`The model kept in this browser could not be read (${why}) and was discarded.`, true);
-      store().then((d) => run(d, 'readwrite', (s) => s.delete(restoredKey))).catch(() => {});
+      request('readwrite', (s) => s.delete(restoredKey)).catch(() => {});
     };
     if (typeof record?.json !== 'string') return bad('not a weights record');
     try {

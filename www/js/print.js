@@ -57,5 +57,4 @@ export function preparePrint(linkOf, drawNow) {
   addEventListener('beforeprint', refresh);
   // Some print paths switch the media without a beforeprint event; this catches those.
   matchMedia('print').addEventListener('change', (e) => { if (e.matches) refresh(); });
-  return refresh;
 }

@@ -37,6 +37,16 @@ fn every_command_has_its_own_help() {
     }
 }
 
+/// The `energy` list of `lnn simulate`'s JSON.
+fn energies(v: &serde_json::Value) -> Vec<f64> {
+    v["energy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
 #[test]
 fn simulate_json_has_times_states_and_conserved_energy() {
     let o = lnn(&[
@@ -56,12 +66,7 @@ fn simulate_json_has_times_states_and_conserved_energy() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["times"].as_array().unwrap().len(), 101);
     assert_eq!(v["states"][0], serde_json::json!([1.0, 2.0, 0.0, 0.0]));
-    let e: Vec<f64> = v["energy"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
+    let e = energies(&v);
     let drift = e.iter().map(|x| (x - e[0]).abs()).fold(0.0, f64::max);
     // RK4, h = 1e-3 over one second: ~1e-12 of the 29.4 scale.
     assert!(drift < 1e-8, "energy drift {drift}");
@@ -89,13 +94,7 @@ fn simulate_variational_keeps_the_energy_error_bounded_where_rk4_drifts() {
             "1.5,0.5,0,0",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        let e: Vec<f64> = v["energy"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect();
+        let e = energies(&serde_json::from_slice(&o.stdout).unwrap());
         let worst = |part: &[f64]| part.iter().map(|x| (x - e[0]).abs()).fold(0.0, f64::max);
         (worst(&e[..e.len() / 10]), worst(&e[e.len() * 9 / 10..]))
     };
