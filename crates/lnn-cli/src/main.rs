@@ -21,10 +21,12 @@ naming the setting, its cost and the limit. A run that fails (non-finite loss, m
 skipped, every energy rollout diverged) exits 2 with a message; a printed result is finite numbers.
 
 USAGE:
-  lnn simulate [--system NAME] [--t T] [--dt DT] [--integrator euler|rk4|dopri5|variational]
+  lnn simulate [--system NAME | --model FILE] [--t T] [--dt DT] [--integrator euler|rk4|dopri5|variational]
                [--substeps N] [--tol TOL] [--init q..,qdot..,c..] [--grid N]
                [--closed-form] [--format json|csv] [--memory-budget SIZE]
-      Roll out a true system; prints time, state and energy at every dt.
+      Roll out a true system, or a learned model from its weights file (its own state
+      coordinates; the energy column is its learned energy, empty for the baseline); prints
+      time, state and energy at every dt. variational steps L itself (true, typed or learned).
       Defaults: double-pendulum, t 10, dt 0.01, rk4 with 10 substeps, dopri5 tol 1e-9.
       Any system may be a typed Lagrangian instead of --system (simulate, train, predict):
       --lagrangian 'EXPR' --coordinates a,b [--parameters g=9.8] [--conditioning m]

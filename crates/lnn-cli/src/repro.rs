@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use lnn_core::integrate::{rollout, second_order};
 use lnn_core::metrics::{energy_error_with_progress, EnergyProtocol};
-use lnn_core::models::{vector_field, Coordinates, Loss, Model, ModelKind, Workspace};
+use lnn_core::models::{Coordinates, Loss, Model, ModelKind, Workspace};
 use lnn_core::nn::Init;
 use lnn_core::systems::{Derivation, DoublePendulum, Relativistic, System};
 use lnn_core::train::{Schedule, TrainConfig, Trainer};
@@ -107,8 +107,8 @@ fn model_rollout(
     dt: f64,
     integrator: &Integrator,
 ) -> Result<Trajectory, String> {
-    let mut ws = Workspace::default();
-    rollout(vector_field(model, &mut ws), x0, t, dt, integrator).map_err(|e| e.to_string())
+    lnn_core::models::rollout(model, x0, t, dt, integrator, &mut Workspace::default())
+        .map_err(|e| e.to_string())
 }
 
 fn truth_rollout(

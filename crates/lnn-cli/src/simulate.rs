@@ -11,8 +11,12 @@ use crate::truth::{custom_spec, named_system};
 const TEXT_BYTES_PER_NUMBER: f64 = 64.0;
 
 pub fn run(args: &Args) -> Result<String, String> {
+    let model_path: Option<String> = args.opt("model")?;
     let named = named_system(args)?;
     let custom = custom_spec(args)?;
+    if model_path.is_some() && (named.is_some() || custom.is_some()) {
+        return Err("give --model FILE or a true system (--system, --lagrangian), not both".into());
+    }
     let system = match (named, &custom) {
         (Some(name), _) => name,
         (None, Some(_)) => "custom".into(),
@@ -35,8 +39,16 @@ pub fn run(args: &Args) -> Result<String, String> {
     };
     let format: String = args.get("format", "json".to_string())?;
     args.finish()?;
-    let sim =
-        Simulation::new(&settings).map_err(|e| flagged(e, &[("rtol", "tol"), ("atol", "tol")]))?;
+    let renames = &[("rtol", "tol"), ("atol", "tol")];
+    let learned = match &model_path {
+        Some(path) => Some(crate::learn::read_weights(path, &settings.memory_budget)?),
+        None => None,
+    };
+    let sim = match &learned {
+        Some((system, ..)) => Simulation::of(system.clone(), &settings),
+        None => Simulation::new(&settings),
+    }
+    .map_err(|e| flagged(e, renames))?;
     crate::truth::notes(&sim.system);
     // The printed text too: ~25 characters per number, and serde_json's value tree before it.
     let numbers = (lnn_core::integrate::output_intervals(sim.t, sim.dt) + 1.0)
@@ -45,12 +57,15 @@ pub fn run(args: &Args) -> Result<String, String> {
         .memory_budget
         .check("t/dt", numbers * TEXT_BYTES_PER_NUMBER)
         .map_err(|e| flagged(e, &[]))?;
-    let result = sim.run().map_err(|e| e.to_string())?;
+    let result = match &learned {
+        Some((_, _, model, _)) => learned_run(&sim, &**model).map_err(|e| flagged(e, renames))?,
+        None => sim.run().map_err(|e| e.to_string())?,
+    };
     let traj = &result.trajectory;
     match format.as_str() {
         "json" => {
             let states: Vec<&[f64]> = (0..traj.len()).map(|k| traj.state(k)).collect();
-            let v = serde_json::json!({
+            let mut v = serde_json::json!({
                 "system": sim.system.name(),
                 "dof": sim.system.dof(),
                 "integrator": integrator,
@@ -58,6 +73,9 @@ pub fn run(args: &Args) -> Result<String, String> {
                 "states": states,
                 "energy": result.energy,
             });
+            if let Some(path) = &model_path {
+                v["model"] = path.as_str().into();
+            }
             ensure_no_null(&v)?;
             Ok(v.to_string())
         }
@@ -73,10 +91,33 @@ pub fn run(args: &Args) -> Result<String, String> {
                 traj.state(i)
                     .iter()
                     .for_each(|x| write!(out, ",{x}").unwrap());
-                writeln!(out, ",{}", result.energy[i]).unwrap();
+                match result.energy.get(i) {
+                    Some(e) => writeln!(out, ",{e}").unwrap(),
+                    None => out.push_str(",\n"),
+                }
             }
             Ok(out)
         }
         other => Err(format!("--format: unknown `{other}`; expected json or csv")),
     }
+}
+
+/// A learned model's own rollout (its vector field, or its Lagrangian for the variational
+/// integrator) with its learned energy at each output (none for the baseline, which has no
+/// conserved quantity of its own).
+fn learned_run(
+    sim: &Simulation,
+    model: &dyn lnn_core::models::Model,
+) -> Result<lnn_core::simulate::SimulationResult, lnn_core::Error> {
+    let mut ws = lnn_core::models::Workspace::default();
+    let trajectory =
+        lnn_core::models::rollout(model, &sim.init, sim.t, sim.dt, &sim.integrator, &mut ws)?;
+    let mut energy = Vec::with_capacity(trajectory.len());
+    for k in 0..trajectory.len() {
+        match model.learned_energy(trajectory.state(k), &mut ws)? {
+            Some(e) => energy.push(e),
+            None => break,
+        }
+    }
+    Ok(lnn_core::simulate::SimulationResult { trajectory, energy })
 }

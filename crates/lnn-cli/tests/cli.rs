@@ -76,12 +76,12 @@ fn simulate_json_has_times_states_and_conserved_energy() {
 fn simulate_variational_keeps_the_energy_error_bounded_where_rk4_drifts() {
     // The double pendulum to t = 200 at one step of 0.02 per output: RK4's error grows with time,
     // the variational integrator's oscillates (measured to t = 1000 at h = 0.01: RK4 4.1e-5 in the
-    // first tenth, 4.8e-4 in the last; variational 9.8e-4 and 1.1e-3).
-    let spread = |integrator: &str| {
-        let o = lnn(&[
-            "simulate",
-            "--system",
-            "double-pendulum",
+    // first tenth, 4.8e-4 in the last; variational 9.8e-4 and 1.1e-3). The same for the shipped
+    // LNN's learned energy (measured: RK4 9.3e-4 then 1.3e-2, variational 1.3e-2 then 1.7e-2).
+    let spread = |what: &[&str], integrator: &str| {
+        let mut args = vec!["simulate"];
+        args.extend_from_slice(what);
+        args.extend_from_slice(&[
             "--t",
             "200",
             "--dt",
@@ -93,21 +93,30 @@ fn simulate_variational_keeps_the_energy_error_bounded_where_rk4_drifts() {
             "--init",
             "1.5,0.5,0,0",
         ]);
+        let o = lnn(&args);
         assert!(o.status.success(), "{}", stderr(&o));
         let e = energies(&serde_json::from_slice(&o.stdout).unwrap());
         let worst = |part: &[f64]| part.iter().map(|x| (x - e[0]).abs()).fold(0.0, f64::max);
         (worst(&e[..e.len() / 10]), worst(&e[e.len() * 9 / 10..]))
     };
-    let (rk4_first, rk4_last) = spread("rk4");
-    let (var_first, var_last) = spread("variational");
-    assert!(
-        rk4_last > 3.0 * rk4_first,
-        "RK4 drifts: {rk4_first:e} then {rk4_last:e}"
-    );
-    assert!(
-        var_last < 1.5 * var_first,
-        "variational bounded: {var_first:e} then {var_last:e}"
-    );
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/models/double-pendulum-lnn.json");
+    for what in [&["--system", "double-pendulum"][..], &["--model", shipped][..]] {
+        let (rk4_first, rk4_last) = spread(what, "rk4");
+        let (var_first, var_last) = spread(what, "variational");
+        assert!(
+            rk4_last > 3.0 * rk4_first,
+            "{what:?}: RK4 drifts: {rk4_first:e} then {rk4_last:e}"
+        );
+        assert!(
+            var_last < 1.5 * var_first,
+            "{what:?}: variational bounded: {var_first:e} then {var_last:e}"
+        );
+    }
+    // A model with no Lagrangian of its own cannot be stepped variationally: said, not guessed.
+    let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/models/double-pendulum-baseline.json");
+    let o = lnn(&["simulate", "--model", baseline, "--integrator", "variational"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("has none it can step"), "{}", stderr(&o));
 }
 
 #[test]

@@ -104,6 +104,15 @@ impl Simulation {
             }
             (name, None, None) => System::from_name(name)?,
         };
+        Self::of(system, s)
+    }
+
+    /// Validates `s` for a given system (a learned model's, say), ignoring `s.system`, `s.grid`
+    /// and `s.custom`.
+    ///
+    /// # Errors
+    /// As [`Simulation::new`] past the choice of system.
+    pub fn of(system: System, s: &SimulationSettings<'_>) -> Result<Self> {
         let integrator = Integrator::from_name(s.integrator, s.substeps, s.tol)?;
         if !(s.t >= 0.0 && s.t.is_finite()) {
             return Err(Error::config("t", "must be non-negative and finite"));

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
+use crate::mechanics::Terms;
 use crate::{Error, Float, Result, Solver};
 
 /// A learned Lagrangian.
@@ -43,18 +44,17 @@ impl Lnn {
         }
     }
 
-    /// Reads sample s's Euler–Lagrange terms from the pass output and solves for q̈. In f64
-    /// whatever the pass's float: M, r and the solve (pseudo-inverse, ridge or damped) are
+    /// Sample s's L, gradients and Hessian blocks, read from the pass output (columns: value,
+    /// the 2n first derivatives, q then q̇, the upper triangle of M, then C row by row). In
+    /// f64 whatever the pass's float: M, r and the solve (pseudo-inverse, ridge or damped) are
     /// small, and an f32 eigendecomposition of a nearly singular M would lose the digits the
     /// cutoff and the loss need; the outputs of an f32 pass are widened exactly here.
-    fn solve<F: Float>(&self, out: &[F], s: usize, qdot: &[f64]) -> Result<Solved> {
+    fn read_terms<F: Float>(&self, out: &[F], s: usize) -> Terms {
         let n = self.parts.n;
         let c = self.plan.columns();
         let o = &out[s * c..(s + 1) * c];
-        let first = 1; // columns: value, then 2n first derivatives (q then q̇), then pairs
-        let pairs = first + 2 * n;
         let mut m = DMatrix::zeros(n, n);
-        let mut p = pairs;
+        let mut p = 1 + 2 * n;
         for i in 0..n {
             for j in i..n {
                 m[(i, j)] = o[p].to_f64();
@@ -62,16 +62,22 @@ impl Lnn {
                 p += 1;
             }
         }
-        let mut r = DVector::from_fn(n, |j, _| o[first + j].to_f64());
-        for i in 0..n {
-            for j in 0..n {
-                r[i] -= o[p].to_f64() * qdot[j];
-                p += 1;
-            }
+        Terms {
+            value: o[0].to_f64(),
+            dl_dq: DVector::from_fn(n, |j, _| o[1 + j].to_f64()),
+            dl_dqdot: DVector::from_fn(n, |j, _| o[1 + n + j].to_f64()),
+            mass: m,
+            mixed: DMatrix::from_fn(n, n, |i, j| o[p + i * n + j].to_f64()),
         }
-        let qdd = self.solver.solve(&m, &r)?;
+    }
+
+    /// Sample s's terms and its accelerations from M q̈ = ∂L/∂q − C q̇.
+    fn solve<F: Float>(&self, out: &[F], s: usize, qdot: &[f64]) -> Result<Solved> {
+        let t = self.read_terms(out, s);
+        let r = &t.dl_dq - &t.mixed * DVector::from_row_slice(qdot);
+        let qdd = self.solver.solve(&t.mass, &r)?;
         crate::error::ensure_finite(qdd.as_slice(), "the LNN's accelerations")?;
-        Ok(Solved { m, r, qdd })
+        Ok(Solved { m: t.mass, r, qdd })
     }
 }
 
@@ -127,6 +133,13 @@ impl Model for Lnn {
 
     fn learned_energy(&self, state: &[f64], ws: &mut Workspace) -> Result<Option<f64>> {
         self.energy(state, ws).map(Some)
+    }
+
+    fn terms(&self, state: &[f64], ws: &mut Workspace) -> Result<Terms> {
+        self.parts.forward(&self.plan, state, 1, ws)?;
+        let t = self.read_terms(ws.tape.output(), 0);
+        crate::error::ensure_finite(&[t.value], "the learned Lagrangian")?;
+        Ok(t)
     }
 
     fn derivatives(&self, states: &[f64], samples: usize, ws: &mut Workspace) -> Result<Vec<f64>> {

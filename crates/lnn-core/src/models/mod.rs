@@ -236,6 +236,22 @@ pub trait Model {
         Ok(None)
     }
 
+    /// The learned L, its gradients and Hessian blocks at one state `[q, q̇, c]`: what the
+    /// variational integrator steps. Only a dense Lagrangian model has them.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a model without a dense Lagrangian; else as
+    /// [`Model::derivatives`].
+    fn terms(&self, _state: &[f64], _ws: &mut Workspace) -> Result<crate::mechanics::Terms> {
+        Err(Error::config(
+            "integrator",
+            alloc::format!(
+                "the variational integrator steps a Lagrangian, and a {} model has none it can step (use rk4 or dopri5)",
+                self.kind().name()
+            ),
+        ))
+    }
+
     /// The loss against `targets` (2n numbers per state: the full dx/dt; the LNN and the
     /// baseline compare only its second half, q̈) and its gradient, added to `grad`. A NaN
     /// loss means the batch hit a non-finite intermediate: skip it. The LNN's objective adds
@@ -550,6 +566,35 @@ pub fn vector_field<'a>(
         dx[2 * n..].fill(0.0);
         Ok(())
     }
+}
+
+/// A rollout of a model's own dynamics from `x0` with any [`Integrator`]: the variational one
+/// steps the learned Lagrangian ([`Model::terms`]), the others its vector field.
+///
+/// # Errors
+/// As [`crate::integrate::rollout`] and [`crate::integrate::variational::rollout`].
+pub fn rollout(
+    model: &dyn Model,
+    x0: &[f64],
+    t_end: f64,
+    dt: f64,
+    integrator: &crate::Integrator,
+    ws: &mut Workspace,
+) -> Result<crate::Trajectory> {
+    if let crate::Integrator::Variational { substeps } = *integrator {
+        let mut terms = |x: &[f64]| model.terms(x, ws);
+        return crate::integrate::variational::rollout(
+            &mut terms,
+            x0,
+            model.dof(),
+            t_end,
+            dt,
+            substeps,
+            &Solver::default(),
+            &crate::integrate::variational::Newton::default(),
+        );
+    }
+    crate::integrate::rollout(vector_field(model, ws), x0, t_end, dt, integrator)
 }
 
 impl Parts {

@@ -306,8 +306,33 @@ fn lnn_batched_accelerations_match_the_generic_engine() {
             let e_engine = mechanics::energy(&lnn, x).unwrap();
             let e_batched = lnn.energy(x, &mut ws).unwrap();
             assert!((e_engine - e_batched).abs() < 1e-12 * (1.0 + e_engine.abs()));
+            // Every term the variational integrator steps, block by block.
+            let want = mechanics::terms(&lnn, x).unwrap();
+            let got = Model::terms(&lnn, x, &mut ws).unwrap();
+            let close = |a: &[f64], b: &[f64], what: &str| {
+                for (u, v) in a.iter().zip(b) {
+                    assert!((u - v).abs() <= 1e-12 * (1.0 + u.abs()), "{act:?} {what}: {a:?} vs {b:?}");
+                }
+            };
+            close(&[want.value], &[got.value], "L");
+            close(want.dl_dq.as_slice(), got.dl_dq.as_slice(), "∂L/∂q");
+            close(want.dl_dqdot.as_slice(), got.dl_dqdot.as_slice(), "∂L/∂q̇");
+            close(want.mass.as_slice(), got.mass.as_slice(), "M");
+            close(want.mixed.as_slice(), got.mixed.as_slice(), "C");
         }
     }
+}
+
+/// A model with no Lagrangian is refused by the variational integrator, with the reason. (The
+/// LNN's terms are checked against the generic engine above; its rollouts in the CLI tests.)
+#[test]
+fn the_variational_integrator_refuses_a_model_without_a_lagrangian() {
+    let b = spec(ModelKind::Baseline, 0, Activation::Softplus, Coordinates::Velocity);
+    let baseline = b.build(Init::Xavier, 1).unwrap();
+    let integ = crate::Integrator::Variational { substeps: 2 };
+    let err = rollout(&*baseline, &[0.3, -0.2, 0.1, 0.05], 0.5, 0.05, &integ, &mut Workspace::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("has none it can step"), "{err}");
 }
 
 #[test]
