@@ -72,6 +72,15 @@ pub enum Error {
         /// The iterations it was allowed.
         iterations: usize,
     },
+    /// A data file (observed trajectories) is malformed at a place in it.
+    Data {
+        /// 1-based line of the file.
+        line: usize,
+        /// 1-based column (field) of that line; 0 when the whole line is meant.
+        column: usize,
+        /// What is wrong there.
+        reason: alloc::string::String,
+    },
     /// A name (system, integrator, ...) that is not known.
     Unknown {
         /// What kind of name.
@@ -139,6 +148,16 @@ impl fmt::Display for Error {
                 f,
                 "{what} did not converge in {iterations} Newton iterations: the step is too large for this Lagrangian, or its mass matrix is (nearly) singular here; take more substeps"
             ),
+            Error::Data {
+                line,
+                column: 0,
+                reason,
+            } => write!(f, "line {line}: {reason}"),
+            Error::Data {
+                line,
+                column,
+                reason,
+            } => write!(f, "line {line}, column {column}: {reason}"),
             Error::Unknown { kind, name, expected } => {
                 write!(f, "unknown {kind} `{name}`; expected one of: {expected}")
             }

@@ -58,6 +58,7 @@ pub mod models;
 pub mod nn;
 pub mod rng;
 mod simd;
+pub mod observe;
 pub mod simulate;
 pub mod systems;
 pub mod taylor;

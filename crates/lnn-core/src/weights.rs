@@ -42,6 +42,13 @@ pub struct WeightsFile {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub custom: Option<crate::custom::CustomSpec>,
+    /// For `observed` (a model learned from a trajectory file): the coordinates' names, the
+    /// data's ranges and the first observed state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub observed: Option<crate::observe::Observed>,
     /// `velocity` or `canonical`.
     pub coordinates: String,
     /// Hidden layer widths.
@@ -170,6 +177,10 @@ impl WeightsFile {
                 System::Custom(c) => Some(c.spec().clone()),
                 _ => None,
             },
+            observed: match system {
+                System::Observed(o) => Some((**o).clone()),
+                _ => None,
+            },
             coordinates: spec.coordinates.name().into(),
             hidden: spec.hidden.clone(),
             activation: spec.activation.name().into(),
@@ -237,8 +248,24 @@ impl WeightsFile {
                 "only a `custom` system records a typed Lagrangian",
             ));
         }
+        if self.observed.is_some() && self.system != "observed" {
+            return Err(Error::config(
+                "observed",
+                "only an `observed` system records coordinates and data ranges",
+            ));
+        }
         let system = match (self.system.as_str(), self.grid) {
             ("wave", Some(n)) => System::wave(n)?,
+            ("observed", _) => {
+                let o = self.observed.clone().ok_or_else(|| {
+                    Error::config(
+                        "observed",
+                        "a model learned from observed trajectories needs its record here ({\"coordinates\": [...], \"ranges\": [...], \"start\": [...]})",
+                    )
+                })?;
+                o.validate()?;
+                System::Observed(alloc::sync::Arc::new(o))
+            }
             ("custom", _) => System::custom(self.custom.as_ref().ok_or_else(|| {
                 Error::config(
                     "custom",

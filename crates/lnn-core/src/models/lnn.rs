@@ -155,6 +155,16 @@ impl Model for Lnn {
         Ok(dx)
     }
 
+    fn windows_loss_and_gradient(
+        &self,
+        windows: &crate::observe::Windows,
+        loss: Loss,
+        ws: &mut Workspace,
+        grad: &mut [f64],
+    ) -> f64 {
+        self.windows_objective(windows, loss, ws, grad)
+    }
+
     objective_methods!();
 }
 
@@ -221,6 +231,102 @@ impl Lnn {
                 for i in 0..n {
                     for j in 0..n {
                         a[p] = F::from_f64(-r_bar[i] * qdot[j]);
+                        p += 1;
+                    }
+                }
+            }
+            Some(total)
+        })
+    }
+
+    /// The discrete loss of [`crate::observe::Method::Discrete`]. Per window, with p = ∂L/∂q̇
+    /// and g = ∂L/∂q at the two states a (first interval) and b (second, at the guess q̃):
+    ///
+    /// ```text
+    /// F = p_a + (h₀/2) g_a − p_b + (h₁/2) g_b        (the discrete Euler–Lagrange residual at q̃)
+    /// J = ∂F/∂q₂ = −(M_b/h₁ + (C_b − C_bᵀ)/2)        (q–q block dropped, as in the integrator)
+    /// q̂₂ = q̃ − J⁻¹F,  error (q̂₂ − q₂)/h₁² = (−J⁻¹F − (q₂ − q̃))/h₁²
+    /// ```
+    ///
+    /// Reverse: u = J⁻¹F, ū = −ē/h₁², F̄ = J⁻ᵀū, J̄ = −F̄uᵀ; then M̄_b = −J̄/h₁,
+    /// C̄_b = (J̄ᵀ − J̄)/2, p̄_a = F̄, ḡ_a = (h₀/2)F̄, p̄_b = −F̄, ḡ_b = (h₁/2)F̄. The
+    /// definiteness penalty applies to M_b. f64 only.
+    fn windows_objective(
+        &self,
+        w: &crate::observe::Windows,
+        loss: Loss,
+        ws: &mut Workspace,
+        grad: &mut [f64],
+    ) -> f64 {
+        let n = self.parts.n;
+        if w.n != n || self.parts.k != 0 {
+            return f64::NAN;
+        }
+        if self
+            .parts
+            .forward(&self.plan, &w.states, 2 * w.count, ws)
+            .is_err()
+        {
+            return f64::NAN;
+        }
+        let c = self.plan.columns();
+        let count = w.count * n;
+        backpropagate(&self.parts.mlp, &self.plan, ws, grad, 2 * w.count * c, |out, adjoint| {
+            let mut total = 0.0;
+            for i in 0..w.count {
+                let (h0, h1) = (w.steps[2 * i], w.steps[2 * i + 1]);
+                let a = self.read_terms(out, 2 * i);
+                let b = self.read_terms(out, 2 * i + 1);
+                let f = &a.dl_dqdot + &a.dl_dq * (0.5 * h0) - &b.dl_dqdot + &b.dl_dq * (0.5 * h1);
+                let j = -(&b.mass / h1 + (&b.mixed - b.mixed.transpose()) * 0.5);
+                let lu = j.clone().lu();
+                let u = lu.solve(&f)?;
+                let mut u_bar = DVector::zeros(n);
+                let scale = 1.0 / (h1 * h1);
+                for k in 0..n {
+                    let (l, g) = loss.term(-u[k] * scale, w.offsets[i * n + k] * scale, count);
+                    total += l;
+                    u_bar[k] = -g * scale;
+                }
+                let f_bar = j.transpose().lu().solve(&u_bar)?;
+                let j_bar = -&f_bar * u.transpose();
+                let mut m_bar = -&j_bar / h1;
+                let c_bar = (j_bar.transpose() - &j_bar) * 0.5;
+                if self.definiteness > 0.0 {
+                    if let Some((p, g)) = indefiniteness(&b.mass) {
+                        let weight = self.definiteness / w.count as f64;
+                        total += weight * p;
+                        m_bar += g * weight;
+                    }
+                }
+                if !total.is_finite() {
+                    return None;
+                }
+                for (s, g_bar, p_bar) in [
+                    (2 * i, &f_bar * (0.5 * h0), f_bar.clone()),
+                    (2 * i + 1, &f_bar * (0.5 * h1), -&f_bar),
+                ] {
+                    let o = &mut adjoint[s * c..(s + 1) * c];
+                    for k in 0..n {
+                        o[1 + k] = g_bar[k];
+                        o[1 + n + k] = p_bar[k];
+                    }
+                }
+                let o = &mut adjoint[(2 * i + 1) * c..(2 * i + 2) * c];
+                let mut p = 1 + 2 * n;
+                for r in 0..n {
+                    for q in r..n {
+                        o[p] = if r == q {
+                            m_bar[(r, r)]
+                        } else {
+                            m_bar[(r, q)] + m_bar[(q, r)]
+                        };
+                        p += 1;
+                    }
+                }
+                for r in 0..n {
+                    for q in 0..n {
+                        o[p] = c_bar[(r, q)];
                         p += 1;
                     }
                 }

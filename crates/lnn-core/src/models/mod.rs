@@ -266,6 +266,19 @@ pub trait Model {
         grad: &mut [f64],
     ) -> f64;
 
+    /// The discrete Euler–Lagrange loss on windows of consecutive observed samples
+    /// ([`crate::observe::Method::Discrete`]) and its gradient, added to `grad`; NaN when the
+    /// model has no Lagrangian (only the LNN has one) or the batch hit a singular step.
+    fn windows_loss_and_gradient(
+        &self,
+        _windows: &crate::observe::Windows,
+        _loss: Loss,
+        _ws: &mut Workspace,
+        _grad: &mut [f64],
+    ) -> f64 {
+        f64::NAN
+    }
+
     /// [`Model::loss_and_gradient`] through the f32 pass on `net` (an f32 copy of this
     /// model's network, [`Mlp::cast`]): the same code, generic over the float, run in f32; the
     /// solve, the loss and its sum stay f64 (see [`crate::float`]). The gradient is added to

@@ -56,15 +56,20 @@ fn assert_gradient_matches(
     loss: Loss,
     what: &str,
 ) {
+    assert_objective_gradient(model, what, |m, g| {
+        m.loss_and_gradient(states, targets, samples, loss, &mut Workspace::default(), g)
+    });
+}
+
+/// [`assert_gradient_matches`] for any objective `f(model, grad) -> loss` that adds its gradient
+/// into `grad`.
+fn assert_objective_gradient(
+    model: &mut dyn Model,
+    what: &str,
+    mut f: impl FnMut(&dyn Model, &mut [f64]) -> f64,
+) {
     let mut grad = vec![0.0; model.mlp().params().len()];
-    let l0 = model.loss_and_gradient(
-        states,
-        targets,
-        samples,
-        loss,
-        &mut Workspace::default(),
-        &mut grad,
-    );
+    let l0 = f(model, &mut grad);
     assert!(l0.is_finite(), "{what}: loss {l0}");
     let h = 1e-5;
     for i in 0..grad.len() {
@@ -72,14 +77,7 @@ fn assert_gradient_matches(
         let mut at = |v: f64| {
             model.mlp_mut().params_mut()[i] = v;
             let mut g = vec![0.0; grad.len()];
-            model.loss_and_gradient(
-                states,
-                targets,
-                samples,
-                loss,
-                &mut Workspace::default(),
-                &mut g,
-            )
+            f(model, &mut g)
         };
         let fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h) + at(p0 - 2.0 * h))
             / (12.0 * h);
@@ -320,6 +318,40 @@ fn lnn_batched_accelerations_match_the_generic_engine() {
             close(want.mass.as_slice(), got.mass.as_slice(), "M");
             close(want.mixed.as_slice(), got.mixed.as_slice(), "C");
         }
+    }
+}
+
+/// The discrete Euler–Lagrange loss's hand-written reverse pass against central differences, on
+/// windows of a smooth two-coordinate trajectory, for both losses, with and without the
+/// definiteness penalty.
+#[test]
+fn lnn_discrete_loss_gradient_matches_finite_differences() {
+    let data = crate::observe::Trajectories {
+        names: vec!["a".into(), "b".into()],
+        runs: vec![crate::observe::Run {
+            id: 0,
+            line: 2,
+            t: (0..8).map(|k| 0.1 * k as f64 + 0.01 * (k * k) as f64).collect(),
+            q: (0..8)
+                .flat_map(|k| {
+                    let t = 0.1 * k as f64;
+                    [crate::math::sin(1.3 * t) + 0.2, 0.5 * crate::math::cos(0.7 * t) - 0.1 * t]
+                })
+                .collect(),
+            qdot: None,
+        }],
+    };
+    let windows = crate::observe::Windows::of(&data);
+    assert_eq!(windows.count, 6);
+    for (definiteness, loss) in [(0.0, Loss::Mse), (0.0, Loss::L1), (1000.0, Loss::Mse)] {
+        let s = ModelSpec {
+            definiteness,
+            ..spec(ModelKind::Lnn, 0, Activation::Softplus, Coordinates::Velocity)
+        };
+        let mut model = s.build(Init::Xavier, 11).unwrap();
+        assert_objective_gradient(&mut *model, &format!("discrete {loss:?} d={definiteness}"), |m, g| {
+            m.windows_loss_and_gradient(&windows, loss, &mut Workspace::default(), g)
+        });
     }
 }
 

@@ -42,6 +42,9 @@ pub enum System {
     Wave(Wave),
     /// A typed Lagrangian ([`CustomSystem`]); shared, since a system is passed around freely.
     Custom(Arc<CustomSystem>),
+    /// Known only from observed trajectories ([`crate::observe::Observed`]): no Lagrangian, so
+    /// no true accelerations or energy.
+    Observed(Arc<crate::observe::Observed>),
 }
 
 /// How to get accelerations from a system.
@@ -85,6 +88,14 @@ pub const CATALOGUE: &[(&str, &str)] = &[
 ];
 
 const NAMES: &str = "double-pendulum, relativistic, wave, free-fall, harmonic, charged-particle";
+
+/// What asking an observed system for its own dynamics gets.
+fn no_lagrangian() -> Error {
+    Error::config(
+        "system",
+        "an observed system is known only from its data: it has no Lagrangian, true accelerations or energy of its own (a model learned from it has)",
+    )
+}
 
 impl System {
     /// The system of that name with its default parameters.
@@ -134,6 +145,7 @@ impl System {
     pub fn name(&self) -> &'static str {
         match self {
             System::Custom(_) => "custom",
+            System::Observed(_) => "observed",
             System::FreeFall(_) => "free-fall",
             System::Harmonic(_) => "harmonic",
             System::DoublePendulum(_) => "double-pendulum",
@@ -150,6 +162,7 @@ impl System {
             System::FreeFall(_) | System::DoublePendulum(_) | System::ChargedParticle(_) => 2,
             System::Wave(w) => w.n,
             System::Custom(c) => c.dof(),
+            System::Observed(o) => o.dof(),
         }
     }
 
@@ -179,6 +192,7 @@ impl System {
                 w.gaussian_pulse(0.5 * w.n as f64 * w.dx, 0.05 * w.n as f64 * w.dx, 1.0)
             }
             System::Custom(c) => c.default_state(),
+            System::Observed(o) => o.start.clone(),
         }
     }
 
@@ -226,6 +240,7 @@ impl System {
             System::ChargedParticle(s) => mechanics::terms(s, x),
             System::Wave(w) => Ok(grid::terms(w, w.n, x)?.to_dense()),
             System::Custom(c) => mechanics::terms(&**c, x),
+            System::Observed(_) => Err(no_lagrangian()),
         }
     }
 
@@ -248,6 +263,7 @@ impl System {
                     System::Relativistic(s) => s.closed_form(x, &mut out),
                     System::ChargedParticle(s) => s.closed_form(x, &mut out),
                     System::Wave(s) => s.closed_form(x, &mut out),
+                    System::Observed(_) => return Err(no_lagrangian()),
                     System::Custom(_) => {
                         return Err(Error::config(
                             "closed_form",

@@ -37,6 +37,12 @@ pub fn sample_state(system: &System, r: &mut StdRng) -> Result<Vec<f64>> {
         System::ChargedParticle(_) => alloc::vec![u(r, 2.0), u(r, 2.0), u(r, 2.0), u(r, 2.0)],
         System::Wave(w) => random_wave(w, r),
         System::Custom(c) => c.sample(r),
+        System::Observed(_) => {
+            return Err(crate::Error::config(
+                "system",
+                "an observed system has no states to draw: it trains on its data (Trainer::with_signal)",
+            ))
+        }
     })
 }
 
@@ -175,15 +181,18 @@ pub fn default_normalisation(
             }
         }
         // Inputs of order one: each number divided by the larger end of its range.
-        System::Custom(c) => {
-            for (s, &(lo, hi)) in norm.scale.iter_mut().zip(c.ranges()) {
-                let m = lo.abs().max(hi.abs());
-                *s = if m > 0.0 { 1.0 / m } else { 1.0 };
-            }
-        }
+        System::Custom(c) => scale_to_ranges(&mut norm, c.ranges()),
+        System::Observed(o) => scale_to_ranges(&mut norm, &o.ranges),
         _ => {}
     }
     norm
+}
+
+fn scale_to_ranges(norm: &mut Normalisation, ranges: &[(f64, f64)]) {
+    for (s, &(lo, hi)) in norm.scale.iter_mut().zip(ranges) {
+        let m = lo.abs().max(hi.abs());
+        *s = if m > 0.0 { 1.0 / m } else { 1.0 };
+    }
 }
 
 #[cfg(test)]
