@@ -22,10 +22,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 pub mod csv;
+mod sample;
 pub mod smooth;
 mod windows;
 
 pub use csv::{parse, Run, Trajectories};
+pub use sample::{coordinate_names, observe, Observation, MAX_SAMPLES};
 pub use windows::Windows;
 
 use crate::train::Dataset;

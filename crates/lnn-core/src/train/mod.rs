@@ -6,6 +6,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::budget;
+use crate::observe::Windows;
 use crate::models::{Coordinates, Loss, Model, ModelKind, ModelSpec, Normalisation, Workspace};
 use crate::nn::{Activation, Init, Mlp};
 use crate::rng::{self, StdRng};
@@ -241,7 +242,9 @@ impl TrainConfig {
         let spec = self.spec();
         spec.validate()?;
         self.memory_budget.check_all(&self.memory())?;
-        data::sample_state(&self.system, &mut rng::seeded(0))?;
+        if !matches!(self.system, System::Observed(_)) {
+            data::sample_state(&self.system, &mut rng::seeded(0))?;
+        }
         Ok(())
     }
 }
@@ -323,6 +326,25 @@ impl Engine {
     }
 }
 
+/// Where each step's batch comes from.
+enum Source {
+    /// Fresh states of the true system with their exact derivatives.
+    Sampled,
+    /// Samples drawn (with replacement) from a fixed set: observed states with estimated
+    /// derivatives.
+    Fixed(Dataset),
+    /// Windows drawn (with replacement) from observed trajectories, for the discrete loss.
+    Windows {
+        train: Windows,
+        test: Windows,
+        batch: Windows,
+    },
+}
+
+/// Windows of the held-out set per evaluation pass (bounds the pass's memory as
+/// [`crate::models::eval_chunk_states`] does for states).
+const TEST_WINDOWS_PER_PASS: usize = 256;
+
 /// Owns the model, optimiser, data sampler and random stream, and runs steps.
 ///
 /// In f32 ([`TrainConfig::precision`]) the batched pass, the gradient and Adam run in f32 on
@@ -336,6 +358,7 @@ pub struct Trainer {
     engine: Engine,
     rng: StdRng,
     ws: Workspace,
+    source: Source,
     batch: Dataset,
     test: Dataset,
     skipped: u64,
@@ -394,17 +417,20 @@ impl Trainer {
             ..spec
         };
         let mut test = Dataset::default();
-        data::sample(
-            &config.system,
-            config.coordinates,
-            config.test_size,
-            &mut rng::seeded(TEST_SEED),
-            &mut test,
-        )?;
+        if !matches!(config.system, System::Observed(_)) {
+            data::sample(
+                &config.system,
+                config.coordinates,
+                config.test_size,
+                &mut rng::seeded(TEST_SEED),
+                &mut test,
+            )?;
+        }
         Ok(Trainer {
             rng: rng::seeded(config.seed ^ 0xDA7A_5EED),
             engine,
             ws: Workspace::default(),
+            source: Source::Sampled,
             batch: Dataset::default(),
             skipped: 0,
             steps_before,
@@ -413,6 +439,73 @@ impl Trainer {
             model,
             test,
         })
+    }
+
+    /// A fresh run on observed trajectories: batches drawn from `signal`'s training part, the
+    /// test loss on its held-out part (at most `test_size` of it, evenly spread). The
+    /// configuration's system is the one the data come from: an [`System::Observed`], or a
+    /// true system when the data are known to be its (then its test set is not used here, but
+    /// `lnn eval` can score the model against the truth).
+    ///
+    /// # Errors
+    /// [`TrainConfig::validate`]; [`Error::InvalidConfig`] if the data do not fit the system
+    /// (degrees of freedom, conditioning inputs, canonical coordinates), or for the discrete
+    /// loss with a model other than the LNN or in f32.
+    pub fn with_signal(config: TrainConfig, signal: crate::observe::Signal) -> Result<Self> {
+        use crate::observe::Signal;
+        config.validate()?;
+        let (n, k) = (config.system.dof(), config.system.conditioning_len());
+        let dof = match &signal {
+            Signal::Estimated { train, .. } => train.targets.len() / (2 * train.samples.max(1)),
+            Signal::Windows { train, .. } => train.n,
+        };
+        if dof != n {
+            return Err(Error::config(
+                "data",
+                alloc::format!("the data have {dof} coordinates, the system {} has {n}", config.system.name()),
+            ));
+        }
+        if k != 0 {
+            return Err(Error::config("data", "a system with conditioning inputs (the relativistic particle's g, say) cannot be learned from a trajectory file yet: the file has no columns for them"));
+        }
+        if config.coordinates == Coordinates::Canonical {
+            return Err(Error::config("coordinates", "observed trajectories give velocities, not canonical momenta: train the HNN in velocity coordinates"));
+        }
+        if let Signal::Windows { .. } = signal {
+            if config.model != ModelKind::Lnn {
+                return Err(Error::config("method", alloc::format!("the discrete loss is the Euler–Lagrange equation of a learned L: it trains the LNN only, not a {} model (use the estimate method)", config.model.name())));
+            }
+            if config.precision != Precision::F64 {
+                return Err(Error::config("precision", "the discrete loss runs in f64 only"));
+            }
+        }
+        let spec = config.spec();
+        let model = spec.build(config.init, config.seed)?;
+        let mut t = Self::with_model(config, spec, model, 0)?;
+        let size = t.config.test_size;
+        let spread = |len: usize| (0..len.min(size)).map(move |i| i * len / len.min(size));
+        match signal {
+            Signal::Estimated { train, test, .. } => {
+                if train.samples == 0 || test.samples == 0 {
+                    return Err(Error::config("data", "no samples to train or to test on"));
+                }
+                t.test = select(&test, spread(test.samples));
+                t.source = Source::Fixed(train);
+            }
+            Signal::Windows { train, test } => {
+                if train.count == 0 || test.count == 0 {
+                    return Err(Error::config("data", "no windows of three samples to train or to test on"));
+                }
+                let mut held = Windows::default();
+                test.select(spread(test.count), &mut held);
+                t.source = Source::Windows {
+                    train,
+                    test: held,
+                    batch: Windows::default(),
+                };
+            }
+        }
+        Ok(t)
     }
 
     /// The configuration.
@@ -462,13 +555,31 @@ impl Trainer {
         for _ in 0..n {
             let step = self.steps();
             let c = &self.config;
-            data::sample(
-                &c.system,
-                c.coordinates,
-                c.batch,
-                &mut self.rng,
-                &mut self.batch,
-            )?;
+            let r = &mut self.rng;
+            match &mut self.source {
+                Source::Sampled => {
+                    data::sample(&c.system, c.coordinates, c.batch, r, &mut self.batch)?;
+                }
+                Source::Fixed(d) => self.batch = select(d, draws(r, c.batch, d.samples)),
+                Source::Windows { train, batch, .. } => {
+                    train.select(draws(r, c.batch, train.count), batch);
+                    let Engine::F64(p) = &mut self.engine else {
+                        unreachable!("with_signal refuses f32 for the discrete loss")
+                    };
+                    p.grad.fill(0.0);
+                    let loss = self.model.windows_loss_and_gradient(batch, c.loss, &mut p.ws, &mut p.grad);
+                    match p.apply(loss, self.model.mlp_mut().params_mut(), c, step) {
+                        Some((gn, rate)) => {
+                            lr = rate;
+                            sum += loss;
+                            applied += 1;
+                            grad_norm = gn;
+                        }
+                        None => self.skipped += 1,
+                    }
+                    continue;
+                }
+            }
             let b = &self.batch;
             let (loss, done) = match &mut self.engine {
                 Engine::F64(p) => {
@@ -528,10 +639,41 @@ impl Trainer {
         })
     }
 
-    /// The loss on the fixed held-out test set (NaN if the model fails on it).
+    /// The loss on the fixed held-out test set (NaN if the model fails on it): the q̈ (or the
+    /// HNN's) loss, or for observed windows the discrete loss.
     pub fn test_loss(&mut self) -> f64 {
+        if let Source::Windows { test, .. } = &self.source {
+            let mut grad = alloc::vec![0.0; self.model.mlp().params().len()];
+            let mut part = Windows::default();
+            let mut total = 0.0;
+            for start in (0..test.count).step_by(TEST_WINDOWS_PER_PASS) {
+                let end = (start + TEST_WINDOWS_PER_PASS).min(test.count);
+                test.select(start..end, &mut part);
+                let l = self.model.windows_loss_and_gradient(&part, self.config.loss, &mut self.ws, &mut grad);
+                total += l * part.count as f64;
+            }
+            return total / test.count as f64;
+        }
         evaluate(&*self.model, &self.test, self.config.loss, &mut self.ws)
     }
+}
+
+/// `count` indices below `len`, uniform with replacement.
+fn draws(r: &mut StdRng, count: usize, len: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..count).map(move |_| ((rng::unit(r) * len as f64) as usize).min(len - 1))
+}
+
+/// The samples `picks` of `d` (indices, repeats allowed), in that order.
+fn select(d: &Dataset, picks: impl Iterator<Item = usize>) -> Dataset {
+    let len = d.states.len() / d.samples.max(1);
+    let t = d.targets.len() / d.samples.max(1);
+    let mut out = Dataset::default();
+    for i in picks {
+        out.states.extend_from_slice(&d.states[i * len..(i + 1) * len]);
+        out.targets.extend_from_slice(&d.targets[i * t..(i + 1) * t]);
+        out.samples += 1;
+    }
+    out
 }
 
 /// Bytes of a test set of `size` states of `system` and of one chunk of its evaluation by a
