@@ -100,8 +100,72 @@ pub fn read_weights(
     Ok((system, spec, model, file))
 }
 
+/// A trajectory file read and turned into a training signal (`--data FILE [--method M]`): its
+/// system (the named one the data are declared to come from, else an observed system) and a
+/// summary for the report.
+struct FromData {
+    system: System,
+    signal: lnn_core::observe::Signal,
+    report: serde_json::Value,
+}
+
+fn from_data(args: &Args, path: &str) -> Result<FromData, String> {
+    use lnn_core::observe::{self, Method, Signal};
+    let budget = memory_budget(args)?;
+    let text = read_text(path, &budget)?;
+    let data = observe::parse(&text).map_err(|e| format!("{path}: {e}"))?;
+    let method = Method::from_name(&args.get("method", "estimate".to_string())?)
+        .map_err(|e| format!("--method: {e}"))?;
+    let prepared = observe::prepare(&data, method).map_err(|e| format!("{path}: {e}"))?;
+    let system = match true_system(args)? {
+        Some(system) => {
+            if system.dof() != data.dof() {
+                return Err(format!(
+                    "{path} has {} coordinates ({}), but {} has {}",
+                    data.dof(),
+                    data.names.join(", "),
+                    system.name(),
+                    system.dof()
+                ));
+            }
+            system
+        }
+        None => System::Observed(std::sync::Arc::new(prepared.observed.clone())),
+    };
+    let mut report = serde_json::json!({
+        "file": path, "method": method.name(), "coordinates": data.names,
+        "trajectories": data.runs.len(), "samples": data.samples(),
+    });
+    match &prepared.signal {
+        Signal::Estimated {
+            train,
+            test,
+            smoothing,
+        } => {
+            report["smoothing"] =
+                serde_json::json!({"half_width": smoothing.half, "degree": smoothing.degree});
+            report["train_samples"] = train.samples.into();
+            report["test_samples"] = test.samples.into();
+        }
+        Signal::Windows { train, test } => {
+            report["train_windows"] = train.count.into();
+            report["test_windows"] = test.count.into();
+        }
+    }
+    Ok(FromData {
+        system,
+        signal: prepared.signal,
+        report,
+    })
+}
+
 pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
-    let system = system_from(args)?;
+    let data: Option<String> = args.opt("data")?;
+    let from_data = data.as_deref().map(|p| from_data(args, p)).transpose()?;
+    let system = match &from_data {
+        Some(d) => d.system.clone(),
+        None => system_from(args)?,
+    };
     let typed = matches!(system, System::Custom(_));
     let kind =
         ModelKind::from_name(&args.get("model", "lnn".to_string())?).map_err(|e| e.to_string())?;
@@ -148,6 +212,28 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
         norm.scale = scale;
         config.normalisation = Some(norm);
     }
+    if let Some(names) = args.opt::<String>("periodic")? {
+        // Coordinates of a trajectory file that are angles: wrapped into [−π, π), unscaled.
+        let System::Observed(o) = &config.system else {
+            return Err("--periodic names angles of an observed system (--data FILE without --system); a named system knows its own".into());
+        };
+        let mut norm = config.spec().normalisation;
+        for name in names.split(',').map(str::trim) {
+            let i = o
+                .coordinates
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| {
+                    format!(
+                        "--periodic: no coordinate `{name}` (the file has {})",
+                        o.coordinates.join(", ")
+                    )
+                })?;
+            norm.wrap[i] = true;
+            norm.scale[i] = 1.0;
+        }
+        config.normalisation = Some(norm);
+    }
     if let Some(name) = args.opt::<String>("angles")? {
         let angles = Angles::from_name(&name).map_err(|e| format!("--angles: {e}"))?;
         config.normalisation = Some(config.spec().normalisation.with_angles(angles));
@@ -157,7 +243,13 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
     let quiet = args.flag("quiet");
     config.memory_budget = memory_budget(args)?;
     args.finish()?;
-    let mut trainer = Trainer::new(config).map_err(|e| flagged(e, &[]))?;
+    let (mut trainer, data_report) = match from_data {
+        Some(d) => (
+            Trainer::with_signal(config, d.signal).map_err(|e| flagged(e, &[]))?,
+            Some(d.report),
+        ),
+        None => (Trainer::new(config).map_err(|e| flagged(e, &[]))?, None),
+    };
     let initial = trainer.test_loss();
     let start = Instant::now();
     let mut progress = Progress::new("train", "steps", steps, every, quiet);
@@ -185,6 +277,9 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
         "test_loss": test, "seconds": seconds,
         "steps_per_s": trainer.steps() as f64 / seconds,
     });
+    if let Some(d) = data_report {
+        report["data"] = d;
+    }
     // A fresh network can fail on some test state; that is where it starts, not a failure.
     if initial.is_finite() {
         report["initial_test_loss"] = initial.into();
@@ -236,6 +331,9 @@ pub fn eval(args: &Args) -> Result<String, String> {
         protocol.validate().map_err(|e| flagged(e, EVAL_FLAGS))?;
     }
     let (system, spec, model, file) = read_weights(&path, &budget)?;
+    if let System::Observed(_) = system {
+        return Err(format!("{path} was learned from observed trajectories with no known system behind them: there is nothing true to test it against (its held-out loss is in lnn train's report; train with --data FILE --system NAME when the data are a known system's)"));
+    }
     budget
         .check(
             "test_size",

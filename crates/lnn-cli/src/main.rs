@@ -48,6 +48,22 @@ USAGE:
       (default 1000; 0 turns it off). --precision: the float of the batched pass and of Adam
       (default f64; f32: twice the SIMD lanes; the solve, the loss and evaluation stay f64, and
       the weights file records it).
+  lnn train --data FILE.csv [--method estimate|discrete] [--system NAME] [--periodic a,b]
+            [any setting above]
+      Train on observed trajectories instead of true accelerations. FILE.csv: a header row; a
+      column t; one column per coordinate, named; optionally trajectory (an integer id, rows of
+      one trajectory together, in time order) and velocities NAME_dot for every coordinate.
+      estimate (default): q̇, q̈ from a local polynomial fit whose window and degree are chosen
+      by leave-one-out cross-validation, then the usual loss (any model). discrete: the error of
+      the next position predicted by the discrete Euler–Lagrange equation (LNN only; no
+      derivative estimates). Every fifth trajectory (or the last fifth of a single one) is held
+      out for the test loss. --system: the data are that system's (so lnn eval can score the
+      model against it); else the model's system is `observed`, and lnn predict takes states
+      [q..., q̇...] in the header's order. --periodic: coordinates that are angles.
+  lnn observe [--system NAME | --lagrangian ...] [--trajectories 50] [--duration 10] [--dt 0.05]
+              [--noise SIGMA] [--seed S] [--velocities]
+      Sampled trajectories of a true system from its training distribution, with Gaussian noise
+      of SIGMA on the coordinates: a trajectory file for lnn train --data.
   lnn eval --model model.json [--test-size N] [--energy-ics 40] [--energy-t 100] [--quiet]
            [--energy-scale E] [--memory-budget SIZE]
       Test loss, and for the double pendulum the paper's energy error (mean, median, diverged).
@@ -89,13 +105,21 @@ fn usage() -> String {
 
 /// The usage of one command (its block of [`USAGE`]) and the systems, for `lnn CMD --help`.
 fn command_usage(cmd: &str) -> Option<String> {
+    // Every block of the command (train has two: true systems and trajectory files).
     let head = format!("  lnn {cmd} ");
-    let mut lines = USAGE.lines().skip_while(|l| !l.starts_with(&head));
-    let first = lines.next()?;
-    let mut s = format!("USAGE:\n{first}\n");
-    for l in lines.take_while(|l| !l.starts_with("  lnn ") && !l.is_empty() && *l != "SYSTEMS:") {
-        s += l;
-        s.push('\n');
+    let mut s = String::from("USAGE:\n");
+    let mut inside = false;
+    for l in USAGE.lines() {
+        if l.starts_with("  lnn ") || l.is_empty() || l == "SYSTEMS:" {
+            inside = l.starts_with(&head);
+        }
+        if inside {
+            s += l;
+            s.push('\n');
+        }
+    }
+    if s == "USAGE:\n" {
+        return None;
     }
     s += "\nSYSTEMS:\n";
     for (name, about) in lnn_core::systems::CATALOGUE {
@@ -118,6 +142,7 @@ fn run(argv: &[String]) -> Result<String, String> {
         "-h" | "--help" | "help" => Ok(usage()),
         "-V" | "--version" => Ok(format!("lnn {}\n", lnn_core::VERSION)),
         "simulate" => simulate::run(&Args::parse(rest, &["closed-form"])?),
+        "observe" => simulate::observe(&Args::parse(rest, &["velocities"])?),
         "bench" => bench::run(&Args::parse(rest, &["json"])?),
         "train" => learn::train(&Args::parse(rest, &["quiet"])?, argv),
         "eval" => learn::eval(&Args::parse(rest, &["quiet"])?),

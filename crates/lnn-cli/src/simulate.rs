@@ -121,3 +121,24 @@ fn learned_run(
     }
     Ok(lnn_core::simulate::SimulationResult { trajectory, energy })
 }
+
+/// `lnn observe`: sampled trajectories of a true system with noise, as a trajectory file
+/// (the CSV `lnn train --data` reads).
+pub fn observe(args: &Args) -> Result<String, String> {
+    use lnn_core::observe::{self, Observation};
+    let system = crate::truth::true_system(args)?.unwrap_or_else(|| {
+        lnn_core::System::DoublePendulum(lnn_core::systems::DoublePendulum::default())
+    });
+    let d = Observation::default();
+    let o = Observation {
+        trajectories: args.get("trajectories", d.trajectories)?,
+        duration: args.get("duration", d.duration)?,
+        dt: args.get("dt", d.dt)?,
+        noise: args.get("noise", d.noise)?,
+        seed: args.get("seed", d.seed)?,
+        velocities: args.flag("velocities"),
+    };
+    args.finish()?;
+    let data = observe::observe(&system, &o).map_err(|e| flagged(e, &[]))?;
+    Ok(observe::csv::write(&data))
+}

@@ -21,7 +21,9 @@ fn help_lists_the_systems() {
 
 #[test]
 fn every_command_has_its_own_help() {
-    for cmd in ["simulate", "train", "eval", "predict", "repro", "bench"] {
+    for cmd in [
+        "simulate", "observe", "train", "eval", "predict", "repro", "bench",
+    ] {
         let o = lnn(&[cmd, "--help"]);
         assert!(o.status.success(), "{cmd} --help: {}", stderr(&o));
         let out = String::from_utf8_lossy(&o.stdout);
@@ -99,8 +101,14 @@ fn simulate_variational_keeps_the_energy_error_bounded_where_rk4_drifts() {
         let worst = |part: &[f64]| part.iter().map(|x| (x - e[0]).abs()).fold(0.0, f64::max);
         (worst(&e[..e.len() / 10]), worst(&e[e.len() * 9 / 10..]))
     };
-    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/models/double-pendulum-lnn.json");
-    for what in [&["--system", "double-pendulum"][..], &["--model", shipped][..]] {
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../www/models/double-pendulum-lnn.json"
+    );
+    for what in [
+        &["--system", "double-pendulum"][..],
+        &["--model", shipped][..],
+    ] {
         let (rk4_first, rk4_last) = spread(what, "rk4");
         let (var_first, var_last) = spread(what, "variational");
         assert!(
@@ -113,10 +121,23 @@ fn simulate_variational_keeps_the_energy_error_bounded_where_rk4_drifts() {
         );
     }
     // A model with no Lagrangian of its own cannot be stepped variationally: said, not guessed.
-    let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/models/double-pendulum-baseline.json");
-    let o = lnn(&["simulate", "--model", baseline, "--integrator", "variational"]);
+    let baseline = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../www/models/double-pendulum-baseline.json"
+    );
+    let o = lnn(&[
+        "simulate",
+        "--model",
+        baseline,
+        "--integrator",
+        "variational",
+    ]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("has none it can step"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has none it can step"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

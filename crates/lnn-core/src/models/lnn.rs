@@ -8,9 +8,9 @@ use nalgebra::{DMatrix, DVector};
 use super::{
     backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, Workspace,
 };
+use crate::mechanics::Terms;
 use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
-use crate::mechanics::Terms;
 use crate::{Error, Float, Result, Solver};
 
 /// A learned Lagrangian.
@@ -271,68 +271,76 @@ impl Lnn {
         }
         let c = self.plan.columns();
         let count = w.count * n;
-        backpropagate(&self.parts.mlp, &self.plan, ws, grad, 2 * w.count * c, |out, adjoint| {
-            let mut total = 0.0;
-            for i in 0..w.count {
-                let (h0, h1) = (w.steps[2 * i], w.steps[2 * i + 1]);
-                let a = self.read_terms(out, 2 * i);
-                let b = self.read_terms(out, 2 * i + 1);
-                let f = &a.dl_dqdot + &a.dl_dq * (0.5 * h0) - &b.dl_dqdot + &b.dl_dq * (0.5 * h1);
-                let j = -(&b.mass / h1 + (&b.mixed - b.mixed.transpose()) * 0.5);
-                let lu = j.clone().lu();
-                let u = lu.solve(&f)?;
-                let mut u_bar = DVector::zeros(n);
-                let scale = 1.0 / (h1 * h1);
-                for k in 0..n {
-                    let (l, g) = loss.term(-u[k] * scale, w.offsets[i * n + k] * scale, count);
-                    total += l;
-                    u_bar[k] = -g * scale;
-                }
-                let f_bar = j.transpose().lu().solve(&u_bar)?;
-                let j_bar = -&f_bar * u.transpose();
-                let mut m_bar = -&j_bar / h1;
-                let c_bar = (j_bar.transpose() - &j_bar) * 0.5;
-                if self.definiteness > 0.0 {
-                    if let Some((p, g)) = indefiniteness(&b.mass) {
-                        let weight = self.definiteness / w.count as f64;
-                        total += weight * p;
-                        m_bar += g * weight;
-                    }
-                }
-                if !total.is_finite() {
-                    return None;
-                }
-                for (s, g_bar, p_bar) in [
-                    (2 * i, &f_bar * (0.5 * h0), f_bar.clone()),
-                    (2 * i + 1, &f_bar * (0.5 * h1), -&f_bar),
-                ] {
-                    let o = &mut adjoint[s * c..(s + 1) * c];
+        backpropagate(
+            &self.parts.mlp,
+            &self.plan,
+            ws,
+            grad,
+            2 * w.count * c,
+            |out, adjoint| {
+                let mut total = 0.0;
+                for i in 0..w.count {
+                    let (h0, h1) = (w.steps[2 * i], w.steps[2 * i + 1]);
+                    let a = self.read_terms(out, 2 * i);
+                    let b = self.read_terms(out, 2 * i + 1);
+                    let f =
+                        &a.dl_dqdot + &a.dl_dq * (0.5 * h0) - &b.dl_dqdot + &b.dl_dq * (0.5 * h1);
+                    let j = -(&b.mass / h1 + (&b.mixed - b.mixed.transpose()) * 0.5);
+                    let lu = j.clone().lu();
+                    let u = lu.solve(&f)?;
+                    let mut u_bar = DVector::zeros(n);
+                    let scale = 1.0 / (h1 * h1);
                     for k in 0..n {
-                        o[1 + k] = g_bar[k];
-                        o[1 + n + k] = p_bar[k];
+                        let (l, g) = loss.term(-u[k] * scale, w.offsets[i * n + k] * scale, count);
+                        total += l;
+                        u_bar[k] = -g * scale;
+                    }
+                    let f_bar = j.transpose().lu().solve(&u_bar)?;
+                    let j_bar = -&f_bar * u.transpose();
+                    let mut m_bar = -&j_bar / h1;
+                    let c_bar = (j_bar.transpose() - &j_bar) * 0.5;
+                    if self.definiteness > 0.0 {
+                        if let Some((p, g)) = indefiniteness(&b.mass) {
+                            let weight = self.definiteness / w.count as f64;
+                            total += weight * p;
+                            m_bar += g * weight;
+                        }
+                    }
+                    if !total.is_finite() {
+                        return None;
+                    }
+                    for (s, g_bar, p_bar) in [
+                        (2 * i, &f_bar * (0.5 * h0), f_bar.clone()),
+                        (2 * i + 1, &f_bar * (0.5 * h1), -&f_bar),
+                    ] {
+                        let o = &mut adjoint[s * c..(s + 1) * c];
+                        for k in 0..n {
+                            o[1 + k] = g_bar[k];
+                            o[1 + n + k] = p_bar[k];
+                        }
+                    }
+                    let o = &mut adjoint[(2 * i + 1) * c..(2 * i + 2) * c];
+                    let mut p = 1 + 2 * n;
+                    for r in 0..n {
+                        for q in r..n {
+                            o[p] = if r == q {
+                                m_bar[(r, r)]
+                            } else {
+                                m_bar[(r, q)] + m_bar[(q, r)]
+                            };
+                            p += 1;
+                        }
+                    }
+                    for r in 0..n {
+                        for q in 0..n {
+                            o[p] = c_bar[(r, q)];
+                            p += 1;
+                        }
                     }
                 }
-                let o = &mut adjoint[(2 * i + 1) * c..(2 * i + 2) * c];
-                let mut p = 1 + 2 * n;
-                for r in 0..n {
-                    for q in r..n {
-                        o[p] = if r == q {
-                            m_bar[(r, r)]
-                        } else {
-                            m_bar[(r, q)] + m_bar[(q, r)]
-                        };
-                        p += 1;
-                    }
-                }
-                for r in 0..n {
-                    for q in 0..n {
-                        o[p] = c_bar[(r, q)];
-                        p += 1;
-                    }
-                }
-            }
-            Some(total)
-        })
+                Some(total)
+            },
+        )
     }
 
     /// The learned energy E = q̇·∂L/∂q̇ − L at one state (conserved by the model's own flow).

@@ -309,7 +309,10 @@ fn lnn_batched_accelerations_match_the_generic_engine() {
             let got = Model::terms(&lnn, x, &mut ws).unwrap();
             let close = |a: &[f64], b: &[f64], what: &str| {
                 for (u, v) in a.iter().zip(b) {
-                    assert!((u - v).abs() <= 1e-12 * (1.0 + u.abs()), "{act:?} {what}: {a:?} vs {b:?}");
+                    assert!(
+                        (u - v).abs() <= 1e-12 * (1.0 + u.abs()),
+                        "{act:?} {what}: {a:?} vs {b:?}"
+                    );
                 }
             };
             close(&[want.value], &[got.value], "L");
@@ -331,11 +334,16 @@ fn lnn_discrete_loss_gradient_matches_finite_differences() {
         runs: vec![crate::observe::Run {
             id: 0,
             line: 2,
-            t: (0..8).map(|k| 0.1 * k as f64 + 0.01 * (k * k) as f64).collect(),
+            t: (0..8)
+                .map(|k| 0.1 * k as f64 + 0.01 * (k * k) as f64)
+                .collect(),
             q: (0..8)
                 .flat_map(|k| {
                     let t = 0.1 * k as f64;
-                    [crate::math::sin(1.3 * t) + 0.2, 0.5 * crate::math::cos(0.7 * t) - 0.1 * t]
+                    [
+                        crate::math::sin(1.3 * t) + 0.2,
+                        0.5 * crate::math::cos(0.7 * t) - 0.1 * t,
+                    ]
                 })
                 .collect(),
             qdot: None,
@@ -346,12 +354,19 @@ fn lnn_discrete_loss_gradient_matches_finite_differences() {
     for (definiteness, loss) in [(0.0, Loss::Mse), (0.0, Loss::L1), (1000.0, Loss::Mse)] {
         let s = ModelSpec {
             definiteness,
-            ..spec(ModelKind::Lnn, 0, Activation::Softplus, Coordinates::Velocity)
+            ..spec(
+                ModelKind::Lnn,
+                0,
+                Activation::Softplus,
+                Coordinates::Velocity,
+            )
         };
         let mut model = s.build(Init::Xavier, 11).unwrap();
-        assert_objective_gradient(&mut *model, &format!("discrete {loss:?} d={definiteness}"), |m, g| {
-            m.windows_loss_and_gradient(&windows, loss, &mut Workspace::default(), g)
-        });
+        assert_objective_gradient(
+            &mut *model,
+            &format!("discrete {loss:?} d={definiteness}"),
+            |m, g| m.windows_loss_and_gradient(&windows, loss, &mut Workspace::default(), g),
+        );
     }
 }
 
@@ -359,11 +374,23 @@ fn lnn_discrete_loss_gradient_matches_finite_differences() {
 /// LNN's terms are checked against the generic engine above; its rollouts in the CLI tests.)
 #[test]
 fn the_variational_integrator_refuses_a_model_without_a_lagrangian() {
-    let b = spec(ModelKind::Baseline, 0, Activation::Softplus, Coordinates::Velocity);
+    let b = spec(
+        ModelKind::Baseline,
+        0,
+        Activation::Softplus,
+        Coordinates::Velocity,
+    );
     let baseline = b.build(Init::Xavier, 1).unwrap();
     let integ = crate::Integrator::Variational { substeps: 2 };
-    let err = rollout(&*baseline, &[0.3, -0.2, 0.1, 0.05], 0.5, 0.05, &integ, &mut Workspace::default())
-        .unwrap_err();
+    let err = rollout(
+        &*baseline,
+        &[0.3, -0.2, 0.1, 0.05],
+        0.5,
+        0.05,
+        &integ,
+        &mut Workspace::default(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("has none it can step"), "{err}");
 }
 

@@ -134,7 +134,11 @@ fn header(line: &str) -> Result<(Vec<String>, Vec<Column>)> {
                 Some(base) => {
                     velocities += 1;
                     Column::Velocity(names.iter().position(|n| n == base).ok_or_else(|| {
-                        at(1, i + 1, format!("`{f}` is a velocity, but there is no coordinate `{base}`"))
+                        at(
+                            1,
+                            i + 1,
+                            format!("`{f}` is a velocity, but there is no coordinate `{base}`"),
+                        )
                     })?)
                 }
                 None => Column::Coordinate(names.iter().position(|n| n == f).unwrap_or(0)),
@@ -145,13 +149,20 @@ fn header(line: &str) -> Result<(Vec<String>, Vec<Column>)> {
         return Err(at(1, 0, "the header has no time column `t`"));
     }
     if names.is_empty() {
-        return Err(at(1, 0, "the header names no coordinate (columns other than t, trajectory and NAME_dot)"));
+        return Err(at(
+            1,
+            0,
+            "the header names no coordinate (columns other than t, trajectory and NAME_dot)",
+        ));
     }
     if names.len() > MAX_COORDINATES {
         return Err(at(
             1,
             0,
-            format!("{} coordinates; at most {MAX_COORDINATES} are supported", names.len()),
+            format!(
+                "{} coordinates; at most {MAX_COORDINATES} are supported",
+                names.len()
+            ),
         ));
     }
     if velocities != 0 && velocities != names.len() {
@@ -197,14 +208,22 @@ pub fn parse(text: &str) -> Result<Trajectories> {
             return Err(at(
                 line,
                 fields.len().min(kinds.len()) + 1,
-                format!("{} fields, but the header has {}", fields.len(), kinds.len()),
+                format!(
+                    "{} fields, but the header has {}",
+                    fields.len(),
+                    kinds.len()
+                ),
             ));
         }
         let (mut t, mut id) = (0.0, 0i64);
         for (c, (f, kind)) in fields.iter().zip(&kinds).enumerate() {
             if *kind == Column::Trajectory {
                 id = f.parse().map_err(|_| {
-                    at(line, c + 1, format!("trajectory id `{f}` is not an integer"))
+                    at(
+                        line,
+                        c + 1,
+                        format!("trajectory id `{f}` is not an integer"),
+                    )
                 })?;
                 continue;
             }

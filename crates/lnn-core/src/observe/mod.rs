@@ -107,13 +107,23 @@ impl Observed {
         if self.ranges.len() != 2 * n || self.start.len() != 2 * n {
             return Err(Error::config(
                 "observed",
-                alloc::format!("needs {} ranges and a start of {} numbers ([q, q̇])", 2 * n, 2 * n),
+                alloc::format!(
+                    "needs {} ranges and a start of {} numbers ([q, q̇])",
+                    2 * n,
+                    2 * n
+                ),
             ));
         }
         let finite = self.start.iter().all(|x| x.is_finite())
-            && self.ranges.iter().all(|(a, b)| a.is_finite() && b.is_finite() && a <= b);
+            && self
+                .ranges
+                .iter()
+                .all(|(a, b)| a.is_finite() && b.is_finite() && a <= b);
         if !finite {
-            return Err(Error::config("observed", "ranges and start must be finite, lo ≤ hi"));
+            return Err(Error::config(
+                "observed",
+                "ranges and start must be finite, lo ≤ hi",
+            ));
         }
         Ok(())
     }
@@ -221,7 +231,8 @@ fn dataset(data: &Trajectories, derivatives: &[Vec<f64>]) -> Dataset {
         for k in 0..run.len() {
             d.states.extend_from_slice(&run.q[k * n..(k + 1) * n]);
             d.states.extend_from_slice(&est[k * 2 * n..k * 2 * n + n]);
-            d.targets.extend_from_slice(&est[k * 2 * n..(k + 1) * 2 * n]);
+            d.targets
+                .extend_from_slice(&est[k * 2 * n..(k + 1) * 2 * n]);
         }
         d.samples += run.len();
     }

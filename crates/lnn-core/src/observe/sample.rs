@@ -70,7 +70,10 @@ pub fn observe(system: &System, o: &Observation) -> Result<Trajectories> {
         return Err(Error::config("trajectories", "must be at least 1"));
     }
     if !(o.dt > 0.0 && o.dt.is_finite()) || !(o.duration >= 2.0 * o.dt && o.duration.is_finite()) {
-        return Err(Error::config("dt", "dt must be positive and the duration at least 2 dt"));
+        return Err(Error::config(
+            "dt",
+            "dt must be positive and the duration at least 2 dt",
+        ));
     }
     if !(o.noise >= 0.0 && o.noise.is_finite()) {
         return Err(Error::config("noise", "must be non-negative and finite"));
@@ -79,7 +82,10 @@ pub fn observe(system: &System, o: &Observation) -> Result<Trajectories> {
     if per * o.trajectories as f64 > MAX_SAMPLES {
         return Err(Error::config(
             "trajectories",
-            format!("{:.1e} samples in all, more than the limit of {MAX_SAMPLES:.0e}", per * o.trajectories as f64),
+            format!(
+                "{:.1e} samples in all, more than the limit of {MAX_SAMPLES:.0e}",
+                per * o.trajectories as f64
+            ),
         ));
     }
     let n = system.dof();
@@ -104,7 +110,8 @@ pub fn observe(system: &System, o: &Observation) -> Result<Trajectories> {
         };
         for k in 0..traj.len() {
             let x = traj.state(k);
-            run.q.extend(x[..n].iter().map(|q| q + o.noise * normal(&mut r)));
+            run.q
+                .extend(x[..n].iter().map(|q| q + o.noise * normal(&mut r)));
             if let Some(v) = &mut run.qdot {
                 v.extend_from_slice(&x[n..2 * n]);
             }

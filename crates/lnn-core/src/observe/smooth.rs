@@ -50,7 +50,9 @@ fn weights(t: &[f64], i: usize, s: Smoothing) -> Option<(usize, DMatrix<f64>)> {
     let span = (t[start + size - 1] - t[start]).max(f64::MIN_POSITIVE);
     let scale = span / 2.0;
     let cols = s.degree + 1;
-    let x = DMatrix::from_fn(size, cols, |r, c| ((t[start + r] - t[i]) / scale).powi(c as i32));
+    let x = DMatrix::from_fn(size, cols, |r, c| {
+        ((t[start + r] - t[i]) / scale).powi(c as i32)
+    });
     let xtx = x.transpose() * &x;
     let inv = xtx.try_inverse()?;
     let mut a = inv * x.transpose(); // (d+1) × size: coefficient weights
@@ -85,7 +87,9 @@ fn score(data: &Trajectories, s: Smoothing) -> f64 {
                 return f64::NAN;
             }
             for j in 0..n {
-                let fit: f64 = (0..a.ncols()).map(|c| a[(0, c)] * run.q[(start + c) * n + j]).sum();
+                let fit: f64 = (0..a.ncols())
+                    .map(|c| a[(0, c)] * run.q[(start + c) * n + j])
+                    .sum();
                 let r = (run.q[i * n + j] - fit) / (1.0 - own);
                 sum += r * r;
                 count += 1;
@@ -119,7 +123,9 @@ pub fn choose(data: &Trajectories) -> Result<(Smoothing, f64)> {
     best.ok_or_else(|| Error::Data {
         line: data.runs[0].line,
         column: 0,
-        reason: "no local polynomial fit of these samples is well posed (times too close together?)".into(),
+        reason:
+            "no local polynomial fit of these samples is well posed (times too close together?)"
+                .into(),
     })
 }
 
@@ -134,7 +140,8 @@ pub fn derivatives(run: &Run, n: usize, s: Smoothing) -> Result<Vec<f64>> {
         let (start, a) = weights(&run.t, i, s).ok_or_else(|| Error::Data {
             line: run.line + i,
             column: 0,
-            reason: "the local fit around this sample is degenerate (times too close together?)".into(),
+            reason: "the local fit around this sample is degenerate (times too close together?)"
+                .into(),
         })?;
         for j in 0..n {
             let y = DVector::from_fn(a.ncols(), |c, _| run.q[(start + c) * n + j]);

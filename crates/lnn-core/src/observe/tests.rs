@@ -17,11 +17,15 @@ fn error_at(text: &str) -> (usize, usize, String) {
 
 #[test]
 fn a_file_reads_into_trajectories_in_header_order() {
-    let text = "trajectory,t,b,a,b_dot,a_dot\n3,0,1,2,0.1,0.2\n3,0.5,1.5,2.5,0.3,0.4\n\n7,0,9,8,0,0\n";
+    let text =
+        "trajectory,t,b,a,b_dot,a_dot\n3,0,1,2,0.1,0.2\n3,0.5,1.5,2.5,0.3,0.4\n\n7,0,9,8,0,0\n";
     let d = parse(text).unwrap();
     assert_eq!(d.names, ["b", "a"]);
     assert_eq!(d.runs.len(), 2);
-    assert_eq!((d.runs[0].id, d.runs[0].line, d.runs[1].id, d.runs[1].line), (3, 2, 7, 5));
+    assert_eq!(
+        (d.runs[0].id, d.runs[0].line, d.runs[1].id, d.runs[1].line),
+        (3, 2, 7, 5)
+    );
     assert_eq!(d.runs[0].q, [1.0, 2.0, 1.5, 2.5]);
     assert_eq!(d.runs[0].qdot.as_deref(), Some(&[0.1, 0.2, 0.3, 0.4][..]));
     assert_eq!(d.runs[0].t, [0.0, 0.5]);
@@ -53,7 +57,12 @@ fn bad_files_are_refused_with_their_line_and_column() {
         ("x,t\n0,1\n1,1\n", 3, 2, "not after the previous"),
         ("t,x\n0,1\n2,1\n1,1\n", 4, 1, "increasing time"),
         ("trajectory,t,x\n1.5,0,1\n", 2, 1, "not an integer"),
-        ("trajectory,t,x\n1,0,1\n2,0,1\n1,1,1\n", 4, 0, "began on line 2"),
+        (
+            "trajectory,t,x\n1,0,1\n2,0,1\n1,1,1\n",
+            4,
+            0,
+            "began on line 2",
+        ),
     ];
     for &(text, line, column, says) in cases {
         let (l, c, reason) = error_at(text);
@@ -70,11 +79,15 @@ fn too_few_samples_are_refused_naming_the_trajectory() {
     let d = parse("trajectory,t,x\n0,0,1\n0,1,1\n0,2,1\n0,3,1\n0,4,1\n1,0,1\n1,1,2\n").unwrap();
     let err = prepare(&d, Method::Estimate).unwrap_err();
     assert!(
-        matches!(&err, Error::Data { line: 7, .. }) && err.to_string().contains("trajectory 1 has 2 samples"),
+        matches!(&err, Error::Data { line: 7, .. })
+            && err.to_string().contains("trajectory 1 has 2 samples"),
         "{err}"
     );
     // One trajectory must leave a fifth to test on.
-    let short = parse(&(0..12).fold(String::from("t,x\n"), |s, k| s + &alloc::format!("{k},{}\n", k * k))).unwrap();
+    let short = parse(&(0..12).fold(String::from("t,x\n"), |s, k| {
+        s + &alloc::format!("{k},{}\n", k * k)
+    }))
+    .unwrap();
     let err = prepare(&short, Method::Discrete).unwrap_err();
     assert!(err.to_string().contains("hold its last fifth out"), "{err}");
 }
@@ -108,13 +121,20 @@ fn estimates_of_noise_free_samples_are_accurate_and_choose_a_small_window() {
     assert!(s.half <= 3, "noise-free data need no smoothing: {s:?}");
     let est = smooth::derivatives(&d.runs[0], 1, s).unwrap();
     let worst = |ks: core::ops::Range<usize>| {
-        ks.map(|k| (est[2 * k + 1] - truth[k][2]).abs().max((est[2 * k] - truth[k][1]).abs()))
-            .fold(0.0, f64::max)
+        ks.map(|k| {
+            (est[2 * k + 1] - truth[k][2])
+                .abs()
+                .max((est[2 * k] - truth[k][1]).abs())
+        })
+        .fold(0.0, f64::max)
     };
     // Inside, the window is centred (truncation ~ (w·dt)³·f⁽⁵⁾, 1.3e-6 measured); at the ends it
     // is shifted inwards and extrapolates (3.4e-4).
     let (inside, ends) = (worst(s.half..200 - s.half), worst(0..200));
-    assert!(inside < 1e-5 && ends < 1e-3, "{inside:e}, {ends:e} with {s:?}");
+    assert!(
+        inside < 1e-5 && ends < 1e-3,
+        "{inside:e}, {ends:e} with {s:?}"
+    );
 }
 
 #[test]
@@ -134,7 +154,11 @@ fn noisy_samples_choose_a_wider_window_than_clean_ones() {
     // And its accelerations are far better than the plain central second difference's (whose
     // noise is σ·√6/h² = 24 here).
     let est = smooth::derivatives(&d.runs[0], 1, noisy).unwrap();
-    let rms = ((100..900).map(|k| (est[2 * k + 1] - truth[k][2]).powi(2)).sum::<f64>() / 800.0).sqrt();
+    let rms = ((100..900)
+        .map(|k| (est[2 * k + 1] - truth[k][2]).powi(2))
+        .sum::<f64>()
+        / 800.0)
+        .sqrt();
     assert!(rms < 0.5, "rms acceleration error {rms} with {noisy:?}");
 }
 
@@ -162,7 +186,11 @@ fn recovered_oscillator(kind: crate::models::ModelKind, method: Method, dt: f64)
     let mut t = Trainer::with_signal(config, prepared.signal).unwrap();
     let before = t.test_loss();
     t.step(6000).unwrap();
-    assert!(t.test_loss() < 0.01 * before, "{kind:?} {method:?}: test {before} → {}", t.test_loss());
+    assert!(
+        t.test_loss() < 0.01 * before,
+        "{kind:?} {method:?}: test {before} → {}",
+        t.test_loss()
+    );
     let mut ws = crate::models::Workspace::default();
     let mut worst = 0.0f64;
     for i in 0..=10 {
@@ -189,13 +217,18 @@ fn each_method_recovers_the_harmonic_oscillator_from_noise_free_samples() {
         (ModelKind::Baseline, Method::Estimate, 0.15),
     ] {
         let worst = recovered_oscillator(kind, method, 0.1);
-        assert!(worst < tol, "{kind:?} {method:?}: |q̈ + q| up to {worst} on |q|, |q̇| ≤ 1.2");
+        assert!(
+            worst < tol,
+            "{kind:?} {method:?}: |q̈ + q| up to {worst} on |q|, |q̇| ≤ 1.2"
+        );
     }
     // The discrete loss needs L itself: other models are refused with the reason.
     let system = System::from_name("harmonic").unwrap();
     let data = observe(&system, &Observation::default()).unwrap();
     let signal = prepare(&data, Method::Discrete).unwrap().signal;
     let config = crate::train::TrainConfig::new(system, ModelKind::Hnn);
-    let err = crate::train::Trainer::with_signal(config, signal).err().unwrap();
+    let err = crate::train::Trainer::with_signal(config, signal)
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("trains the LNN only"), "{err}");
 }

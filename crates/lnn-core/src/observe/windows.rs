@@ -64,8 +64,10 @@ impl Windows {
         out.offsets.clear();
         out.steps.clear();
         for i in picks {
-            out.states.extend_from_slice(&self.states[2 * i * d..2 * (i + 1) * d]);
-            out.offsets.extend_from_slice(&self.offsets[i * n..(i + 1) * n]);
+            out.states
+                .extend_from_slice(&self.states[2 * i * d..2 * (i + 1) * d]);
+            out.offsets
+                .extend_from_slice(&self.offsets[i * n..(i + 1) * n]);
             out.steps.extend_from_slice(&self.steps[2 * i..2 * i + 2]);
             out.count += 1;
         }

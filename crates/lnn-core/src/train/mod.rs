@@ -6,9 +6,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::budget;
-use crate::observe::Windows;
 use crate::models::{Coordinates, Loss, Model, ModelKind, ModelSpec, Normalisation, Workspace};
 use crate::nn::{Activation, Init, Mlp};
+use crate::observe::Windows;
 use crate::rng::{self, StdRng};
 use crate::systems::System;
 use crate::{Budget, Error, Float, Precision, Result, Solver};
@@ -462,7 +462,10 @@ impl Trainer {
         if dof != n {
             return Err(Error::config(
                 "data",
-                alloc::format!("the data have {dof} coordinates, the system {} has {n}", config.system.name()),
+                alloc::format!(
+                    "the data have {dof} coordinates, the system {} has {n}",
+                    config.system.name()
+                ),
             ));
         }
         if k != 0 {
@@ -476,7 +479,10 @@ impl Trainer {
                 return Err(Error::config("method", alloc::format!("the discrete loss is the Euler–Lagrange equation of a learned L: it trains the LNN only, not a {} model (use the estimate method)", config.model.name())));
             }
             if config.precision != Precision::F64 {
-                return Err(Error::config("precision", "the discrete loss runs in f64 only"));
+                return Err(Error::config(
+                    "precision",
+                    "the discrete loss runs in f64 only",
+                ));
             }
         }
         let spec = config.spec();
@@ -494,7 +500,10 @@ impl Trainer {
             }
             Signal::Windows { train, test } => {
                 if train.count == 0 || test.count == 0 {
-                    return Err(Error::config("data", "no windows of three samples to train or to test on"));
+                    return Err(Error::config(
+                        "data",
+                        "no windows of three samples to train or to test on",
+                    ));
                 }
                 let mut held = Windows::default();
                 test.select(spread(test.count), &mut held);
@@ -567,7 +576,9 @@ impl Trainer {
                         unreachable!("with_signal refuses f32 for the discrete loss")
                     };
                     p.grad.fill(0.0);
-                    let loss = self.model.windows_loss_and_gradient(batch, c.loss, &mut p.ws, &mut p.grad);
+                    let loss =
+                        self.model
+                            .windows_loss_and_gradient(batch, c.loss, &mut p.ws, &mut p.grad);
                     match p.apply(loss, self.model.mlp_mut().params_mut(), c, step) {
                         Some((gn, rate)) => {
                             lr = rate;
@@ -649,7 +660,12 @@ impl Trainer {
             for start in (0..test.count).step_by(TEST_WINDOWS_PER_PASS) {
                 let end = (start + TEST_WINDOWS_PER_PASS).min(test.count);
                 test.select(start..end, &mut part);
-                let l = self.model.windows_loss_and_gradient(&part, self.config.loss, &mut self.ws, &mut grad);
+                let l = self.model.windows_loss_and_gradient(
+                    &part,
+                    self.config.loss,
+                    &mut self.ws,
+                    &mut grad,
+                );
                 total += l * part.count as f64;
             }
             return total / test.count as f64;
@@ -669,8 +685,10 @@ fn select(d: &Dataset, picks: impl Iterator<Item = usize>) -> Dataset {
     let t = d.targets.len() / d.samples.max(1);
     let mut out = Dataset::default();
     for i in picks {
-        out.states.extend_from_slice(&d.states[i * len..(i + 1) * len]);
-        out.targets.extend_from_slice(&d.targets[i * t..(i + 1) * t]);
+        out.states
+            .extend_from_slice(&d.states[i * len..(i + 1) * len]);
+        out.targets
+            .extend_from_slice(&d.targets[i * t..(i + 1) * t]);
         out.samples += 1;
     }
     out
