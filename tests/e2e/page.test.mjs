@@ -104,3 +104,25 @@ test('the layout fits a phone-width screen', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the learned rollouts step with the variational integrator when asked, the baseline with RK4', async () => {
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?integrator=variational`);
+  await page.waitForFunction(() => document.body.dataset.modelsReady === '1' && Number(document.body.dataset.frames ?? 0) > 30, null, { timeout: 60000 });
+  const how = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#legend li')].map((li) => [li.dataset.slot, [li.dataset.integrator ?? '', li.dataset.diverged ?? '']])));
+  const on = await how();
+  assert.deepEqual(on.lnn, ['variational', ''], JSON.stringify(on));
+  assert.deepEqual(on.baseline, ['rk4', ''], JSON.stringify(on)); // no Lagrangian to step
+  assert.match(await page.textContent('#legend li[data-slot="lnn"]'), /variational integrator/);
+  assert.equal(await page.inputValue('#set-integrator'), 'variational');
+  // Back to RK4 through the control: the rollouts restart, and the link keeps the choice.
+  await page.selectOption('#set-integrator', 'rk4');
+  await page.waitForFunction(() => document.querySelector('#legend li[data-slot="lnn"]')?.dataset.integrator === 'rk4');
+  assert.doesNotMatch(await page.inputValue('#link'), /integrator=/);
+  await page.selectOption('#set-integrator', 'variational');
+  await page.waitForFunction(() => document.querySelector('#legend li[data-slot="lnn"]')?.dataset.integrator === 'variational');
+  assert.match(await page.inputValue('#link'), /integrator=variational/);
+  await page.waitForTimeout(1000);
+  assert.equal((await how()).lnn[1], '', 'the variational LNN rollout keeps going');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -36,7 +36,12 @@ function fit(canvas) {
 }
 
 /** What a costly model gave up to keep the page smooth (rollouts.js, FRAME_BUDGET_MS). */
-const lightened = (s) => (s.substeps && s.substeps < s.defaultSubsteps ? `; ${s.substeps} RK4 sub-steps a frame (a large model)` : '');
+/** How a learned rollout steps, when not the default: the variational integrator, fewer sub-steps. */
+const lightened = (s) => {
+  const how = s.integrator === 'variational' ? 'variational' : 'RK4';
+  const fewer = s.substeps && s.substeps < s.defaultSubsteps ? `; ${s.substeps} ${how} sub-steps a frame (a large model)` : '';
+  return (how === 'variational' && !fewer ? '; variational integrator' : '') + fewer;
+};
 
 const sourceText = (s) => {
   if (s.diverged) return s.diverged;
@@ -99,6 +104,14 @@ export class Demo {
       const { x0, warnings } = checkInitialState(this.settings.system, value);
       for (const w of warnings) this.report(w);
       this.setInitialState(x0.length ? x0 : SYSTEMS[this.settings.system].x0, true);
+      return;
+    }
+    if (key === 'integrator') {
+      // How the rollouts step, not what is trained: training goes on untouched.
+      this.settings.integrator = value;
+      this.rollouts?.setIntegrator(value);
+      this.showSettings();
+      this.onSettings(this.settings);
       return;
     }
     if (key === 'system') {
@@ -166,6 +179,7 @@ export class Demo {
       this.settings.x0 = [];
       this.rollouts = new Rollouts(this.lnn, system, initialState(system, []));
     }
+    this.rollouts.integrator = this.settings.integrator; // no model is shown yet: nothing to restart
     for (const { key } of desc.slots) this.rollouts.slot(key);
     document.body.dataset.system = system;
     delete document.body.dataset.modelsReady;
@@ -402,7 +416,7 @@ export class Demo {
     this.dom('time').textContent = `${this.rollouts.t.toFixed(2)} s`;
     this.dom('energy').textContent = now === undefined ? '–' : now.toFixed(6);
     this.dom('drift').textContent = now === undefined ? '–' : (Math.abs(now - start) / scale).toExponential(2);
-    const legend = this.rollouts.all().map((s) => `<li data-slot="${s.key}" data-source="${s.source}"${s.diverged ? ' data-diverged="1"' : ''}><span class="swatch" style="background:${s.color}"></span>${s.label}<small>${sourceText(s)}</small></li>`).join('');
+    const legend = this.rollouts.all().map((s) => `<li data-slot="${s.key}" data-source="${s.source}"${s.integrator ? ` data-integrator="${s.integrator}"` : ''}${s.diverged ? ' data-diverged="1"' : ''}><span class="swatch" style="background:${s.color}"></span>${s.label}<small>${sourceText(s)}</small></li>`).join('');
     if (legend !== this.legendHtml) {
       this.legendHtml = legend;
       this.dom('legend').innerHTML = legend;

@@ -4,7 +4,7 @@
 
 /** Names of the controls that embed mode can show (`?embed=1&controls=play,reset`). */
 export const CONTROL_NAMES = [
-  'play', 'reset', 'randomise', 'x0', 'train', 'step', 'train-reset', 'save', 'load', 'link',
+  'play', 'reset', 'randomise', 'x0', 'integrator', 'train', 'step', 'train-reset', 'save', 'load', 'link',
   'system', 'model', 'coordinates', 'hidden', 'activation', 'init', 'lr', 'schedule', 'steps',
   'batch', 'clip', 'loss', 'angles', 'precision', 'seed',
   // The editor of a typed Lagrangian (system=custom).
@@ -23,6 +23,9 @@ export const PARAMS = [
   // A control of its own (system group) so that the initial state can be typed, not only dragged.
   // Up to 12 numbers: a typed Lagrangian may have 6 coordinates (lnn-core's MAX_DOF).
   { key: 'x0', type: 'floats', default: [], min: -100, max: 100, maxLength: 12, group: 'system', label: 'Initial state' },
+  // How the learned rollouts are stepped: RK4 on their q̈, or the variational integrator on the
+  // learned L itself (bounded energy error; models without a Lagrangian stay on RK4).
+  { key: 'integrator', type: 'enum', default: 'rk4', options: ['rk4', 'variational'], optionLabels: ['RK4', 'variational (models with a Lagrangian)'], group: 'system', label: 'Learned rollouts step with' },
   // The typed Lagrangian of `system=custom` (lnn-core's CustomSpec, in the URL as text); its
   // defaults are the pendulum preset. Checked by the engine (the editor shows its errors).
   { key: 'lagrangian', type: 'text', default: 'm*l^2*theta_dot^2/2 + m*g*l*cos(theta)', maxLength: 2000, group: 'custom', label: 'Lagrangian L' },

@@ -48,6 +48,7 @@ export class Rollouts {
     this.framesPerStep = 1; // how many frames one step of the rollouts takes now
     this.x0 = [...x0];
     this.t = 0;
+    this.integrator = 'rk4'; // of the learned rollouts: 'rk4' or 'variational'
     /** key -> slot {key, label, color, model, source, step, diverged, energy, q, trace, state} */
     this.slots = new Map();
     this.truthSlot = this.#newSlot('truth');
@@ -92,6 +93,31 @@ export class Rollouts {
     if (s.diverged) this.#restartSlot(s, this.truth.state(), false);
   }
 
+  /**
+   * Steps the learned rollouts with `name` ('rk4' or 'variational') from a restart at `x0`; a
+   * model without a Lagrangian (baseline, HNN) stays on RK4 (its slot's `integrator` says which).
+   */
+  setIntegrator(name) {
+    if (name === this.integrator) return;
+    this.integrator = name;
+    this.restart(this.x0);
+  }
+
+  /** Sets slot `s`'s model to the chosen integrator, or RK4 where it has no Lagrangian. */
+  #useIntegrator(s) {
+    if (this.integrator === 'variational') {
+      try {
+        s.model.setIntegrator('variational', s.substeps, 0);
+        s.integrator = 'variational';
+        return;
+      } catch {
+        // no Lagrangian to step (or none at this state): RK4 below
+      }
+    }
+    s.model.setIntegrator('rk4', s.substeps, 1e-8);
+    s.integrator = 'rk4';
+  }
+
   /** Every rollout back to `x0` at t = 0. */
   restart(x0) {
     this.truth.setState(x0); // throws for a state the system cannot take, before anything changed
@@ -118,8 +144,8 @@ export class Rollouts {
     }
     if (!s.model) return;
     try {
-      s.model.setIntegrator('rk4', s.substeps ?? this.config.substeps, 1e-8);
       s.model.setState(toModelCoordinates(this.system, s.key, x, this.truth));
+      this.#useIntegrator(s);
       this.#record(s, s.model.state(), true);
     } catch (err) {
       s.diverged = failureText(err);
@@ -152,7 +178,7 @@ export class Rollouts {
     const share = FRAME_BUDGET_MS / Math.max(1, this.slots.size);
     if (s.costFrames < 20 || s.cost <= 1.5 * share || s.substeps <= MIN_SUBSTEPS) return;
     s.substeps = Math.max(MIN_SUBSTEPS, Math.floor((s.substeps * share) / s.cost));
-    s.model.setIntegrator('rk4', s.substeps, 1e-8);
+    this.#useIntegrator(s);
     s.costFrames = 0; // measured again at the new cost
     s.cost = undefined;
   }

@@ -170,11 +170,17 @@ impl Simulator {
     /// Advances by `dt` (the configured output interval when omitted).
     pub fn step(&mut self, dt: Option<f64>) -> JsResult<()> {
         let sys: &System = &self.sim.system;
+        let dt = dt.unwrap_or(self.sim.dt);
+        if let lnn_core::Integrator::Variational { .. } = self.sim.integrator {
+            let mut terms = |x: &[f64]| sys.terms(x);
+            return self
+                .rollout
+                .advance_lagrangian(&mut terms, sys.dof(), &lnn_core::Solver::default(), dt)
+                .map_err(js_error);
+        }
         let how = self.sim.derivation;
         let mut field = second_order(sys.dof(), |x| sys.accelerations(x, &how));
-        self.rollout
-            .advance(&mut field, dt.unwrap_or(self.sim.dt))
-            .map_err(js_error)
+        self.rollout.advance(&mut field, dt).map_err(js_error)
     }
 
     /// `x = [q, q̇, c]` in canonical coordinates `[q, p, c]`, p = ∂L/∂q̇ from the engine: where a

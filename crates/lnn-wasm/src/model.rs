@@ -80,10 +80,16 @@ impl LearnedModel {
         serde_wasm_bindgen::to_value(&i).map_err(js_error)
     }
 
-    /// Chooses the rollout integrator: `rk4` or `euler` with `substeps`, or `dopri5` with `tol`.
+    /// Chooses the rollout integrator: `rk4`, `euler` or `variational` with `substeps`, or
+    /// `dopri5` with `tol`. `variational` is refused for a model without a Lagrangian.
     #[wasm_bindgen(js_name = setIntegrator)]
     pub fn set_integrator(&mut self, name: &str, substeps: usize, tol: f64) -> JsResult<()> {
         let i = Integrator::from_name(name, substeps, tol).map_err(js_error)?;
+        if let Integrator::Variational { .. } = i {
+            self.model
+                .terms(self.rollout.state(), &mut self.ws)
+                .map_err(js_error)?;
+        }
         self.rollout.set_integrator(i).map_err(js_error)
     }
 
@@ -100,8 +106,17 @@ impl LearnedModel {
         self.rollout.reset(x).map_err(js_error)
     }
 
-    /// Advances the rollout by `dt` with the model's own dynamics.
+    /// Advances the rollout by `dt` with the model's own dynamics (the variational integrator
+    /// steps its learned Lagrangian; a model without one refuses it).
     pub fn step(&mut self, dt: f64) -> JsResult<()> {
+        if let Integrator::Variational { .. } = self.rollout.integrator() {
+            let (model, ws) = (&*self.model, &mut self.ws);
+            let mut terms = |x: &[f64]| model.terms(x, ws);
+            return self
+                .rollout
+                .advance_lagrangian(&mut terms, model.dof(), &lnn_core::Solver::default(), dt)
+                .map_err(js_error);
+        }
         let mut field = vector_field(&*self.model, &mut self.ws);
         self.rollout.advance(&mut field, dt).map_err(js_error)
     }

@@ -219,7 +219,11 @@ impl Stepper {
 /// (and restarts when the user drags the system somewhere else).
 #[derive(Clone, Debug)]
 pub struct Rollout {
-    stepper: Stepper,
+    integrator: Integrator,
+    /// For every integrator but the variational one.
+    stepper: Option<Stepper>,
+    /// The variational integrator's momentum and guesses, from the first advance after a (re)start.
+    carried: Option<variational::Carried>,
     x: Vec<f64>,
     t: f64,
 }
@@ -231,22 +235,75 @@ impl Rollout {
     /// [`Integrator::validate`], [`Error::NonFinite`] for a non-finite state.
     pub fn new(integrator: Integrator, x0: Vec<f64>) -> Result<Self> {
         ensure_finite(&x0, "the state")?;
+        integrator.validate()?;
         Ok(Rollout {
-            stepper: Stepper::new(integrator, x0.len())?,
+            stepper: Self::stepper(integrator, x0.len())?,
+            integrator,
+            carried: None,
             x: x0,
             t: 0.0,
         })
     }
 
-    /// Advances by `dt`; on an error the state and clock are left as they were.
+    fn stepper(integrator: Integrator, dim: usize) -> Result<Option<Stepper>> {
+        match integrator {
+            Integrator::Variational { .. } => Ok(None),
+            _ => Stepper::new(integrator, dim).map(Some),
+        }
+    }
+
+    /// Advances by `dt` along a vector field; on an error the state and clock are left as they
+    /// were.
     ///
     /// # Errors
-    /// As [`Stepper::advance`].
+    /// As [`Stepper::advance`]; [`Error::InvalidConfig`] for the variational integrator, which
+    /// needs the Lagrangian ([`Rollout::advance_lagrangian`]).
     pub fn advance(&mut self, f: &mut impl VectorField, dt: f64) -> Result<()> {
+        let Some(stepper) = &mut self.stepper else {
+            return Err(Error::config(
+                "integrator",
+                "the variational integrator steps a Lagrangian, and this system gives only accelerations; use rk4 or dopri5",
+            ));
+        };
         let mut x = self.x.clone();
-        self.stepper.advance(f, &mut x, dt)?;
+        stepper.advance(f, &mut x, dt)?;
         self.x = x;
         self.t += dt;
+        Ok(())
+    }
+
+    /// Advances by `dt` the motion of a Lagrangian given by its `terms` at a state: the
+    /// variational integrator steps them, the others the accelerations they give through
+    /// `solver`. On an error the state and clock are left as they were.
+    ///
+    /// # Errors
+    /// Errors of `terms`, the solve, and the integrator.
+    pub fn advance_lagrangian(
+        &mut self,
+        terms: &mut impl FnMut(&[f64]) -> Result<crate::mechanics::Terms>,
+        dof: usize,
+        solver: &crate::Solver,
+        dt: f64,
+    ) -> Result<()> {
+        let Integrator::Variational { substeps } = self.integrator else {
+            let mut field =
+                second_order(dof, |x| terms(x)?.accelerations(&x[dof..2 * dof], solver));
+            return self.advance(&mut field, dt);
+        };
+        check_dt(dt)?;
+        let mut carried = match self.carried.take() {
+            Some(c) => c,
+            None => variational::Carried::new(terms, &self.x, dof)?,
+        };
+        let c = self.x[2 * dof..].to_vec();
+        let newton = variational::Newton::default();
+        carried.advance(terms, &c, dt, substeps, solver, &newton)?;
+        let mut x = self.x.clone();
+        carried.write(&mut x);
+        ensure_finite(&x, "the integrated state (the trajectory blew up)")?;
+        self.x = x;
+        self.t += dt;
+        self.carried = Some(carried);
         Ok(())
     }
 
@@ -264,6 +321,7 @@ impl Rollout {
         ensure_finite(&x, "the state")?;
         self.x = x;
         self.t = 0.0;
+        self.carried = None;
         Ok(())
     }
 
@@ -272,8 +330,16 @@ impl Rollout {
     /// # Errors
     /// [`Integrator::validate`].
     pub fn set_integrator(&mut self, integrator: Integrator) -> Result<()> {
-        self.stepper = Stepper::new(integrator, self.x.len())?;
+        integrator.validate()?;
+        self.stepper = Self::stepper(integrator, self.x.len())?;
+        self.integrator = integrator;
+        self.carried = None;
         Ok(())
+    }
+
+    /// The integrator.
+    pub fn integrator(&self) -> Integrator {
+        self.integrator
     }
 
     /// The current state.

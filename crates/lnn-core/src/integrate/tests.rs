@@ -217,6 +217,43 @@ mod variational {
         rollout(&mut t, x0, l.dof(), t_end, dt, substeps, &solver, &newton).unwrap()
     }
 
+    /// The page's frame-by-frame [`crate::integrate::Rollout`] takes the same steps as the whole
+    /// rollout (the momentum carried across frames, not rebuilt), to round-off (the rollout's
+    /// intervals are differences of output times k·dt, the frames exactly 0.1); a reset restarts
+    /// it; a plain vector field cannot drive it.
+    #[test]
+    fn frame_by_frame_is_the_rollout() {
+        let x0 = [1.2, 0.0];
+        let whole = run(&Pendulum, &x0, 2.0, 0.1, 3);
+        let integ = crate::Integrator::Variational { substeps: 3 };
+        let mut r = crate::integrate::Rollout::new(integ, x0.to_vec()).unwrap();
+        let mut t = |x: &[f64]| terms(&Pendulum, x);
+        for k in 1..whole.len() {
+            r.advance_lagrangian(&mut t, 1, &Solver::default(), 0.1)
+                .unwrap();
+            for (a, b) in r.state().iter().zip(whole.state(k)) {
+                assert!((a - b).abs() < 1e-12, "frame {k}: {a} vs {b}");
+            }
+        }
+        r.reset(x0.to_vec()).unwrap();
+        r.advance_lagrangian(&mut t, 1, &Solver::default(), 0.1)
+            .unwrap();
+        assert!((r.state()[1] - whole.state(1)[1]).abs() < 1e-12);
+        let mut field = |_: &[f64], dx: &mut [f64]| {
+            dx.fill(0.0);
+            Ok(())
+        };
+        let err = r.advance(&mut field, 0.1).unwrap_err();
+        assert!(err.to_string().contains("steps a Lagrangian"), "{err}");
+        // Another integrator through the same entry point follows the accelerations.
+        r.set_integrator(crate::Integrator::Rk4 { substeps: 10 })
+            .unwrap();
+        r.reset(x0.to_vec()).unwrap();
+        r.advance_lagrangian(&mut t, 1, &Solver::default(), 0.1)
+            .unwrap();
+        assert!((r.state()[0] - whole.state(1)[0]).abs() < 1e-3);
+    }
+
     #[test]
     fn second_order_against_the_exact_oscillator() {
         let h = Harmonic { m: 1.0, k: 4.0 };

@@ -144,14 +144,76 @@ pub fn velocity(
     })
 }
 
+/// The variational integrator's state between outputs: the position, the momentum it carries
+/// (never rebuilt from q̇, so no error of the Legendre map accumulates), the velocity read off
+/// at the last output, and Newton's next starting guess.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Carried {
+    q: Vec<f64>,
+    p: Vec<f64>,
+    v: Vec<f64>,
+    guess: Vec<f64>,
+}
+
+impl Carried {
+    /// Starts at `x = [q, q̇, c]` with p = ∂L/∂q̇ there.
+    ///
+    /// # Errors
+    /// Errors of `terms`.
+    pub fn new(
+        terms: &mut impl FnMut(&[f64]) -> Result<Terms>,
+        x: &[f64],
+        dof: usize,
+    ) -> Result<Self> {
+        let p = terms(x)?.dl_dqdot.as_slice().to_vec();
+        let v = x[dof..2 * dof].to_vec();
+        Ok(Carried {
+            q: x[..dof].to_vec(),
+            p,
+            guess: v.clone(),
+            v,
+        })
+    }
+
+    /// `substeps` steps across `dt`, then the velocity at the end from the momentum.
+    ///
+    /// # Errors
+    /// As [`step`] and [`velocity`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn advance(
+        &mut self,
+        terms: &mut impl FnMut(&[f64]) -> Result<Terms>,
+        c: &[f64],
+        dt: f64,
+        substeps: usize,
+        solver: &Solver,
+        newton: &Newton,
+    ) -> Result<()> {
+        let h = dt / substeps as f64;
+        for _ in 0..substeps {
+            let (q1, p1) = step(terms, &self.q, &self.p, c, h, &self.guess, newton)?;
+            self.guess = self.q.iter().zip(&q1).map(|(a, b)| (b - a) / h).collect();
+            self.q = q1;
+            self.p = p1;
+        }
+        self.v = velocity(terms, &self.q, &self.p, c, &self.v, solver, newton)?;
+        Ok(())
+    }
+
+    /// Writes [q, q̇] into the front of `x` (its conditioning tail is left alone).
+    pub fn write(&self, x: &mut [f64]) {
+        let n = self.q.len();
+        x[..n].copy_from_slice(&self.q);
+        x[n..2 * n].copy_from_slice(&self.v);
+    }
+}
+
 /// Integrates `x0 = [q, q̇, c]` from t = 0 to `t_end` with `substeps` variational steps per output
-/// interval of `dt`, storing the state at each output time (as [`super::rollout`] does). The
-/// momentum is carried from interval to interval, so the velocities at output times are read off
-/// it and never fed back (no error of the Legendre map accumulates).
+/// interval of `dt`, storing the state at each output time (as [`super::rollout`] does).
 ///
 /// # Errors
-/// As [`super::rollout`]'s checks, [`step`] and [`velocity`]; [`Error::InvalidConfig`] if the
-/// run would take more than [`crate::budget::MAX_ROLLOUT_STEPS`] steps.
+/// As [`super::rollout`]'s checks and [`Carried::advance`]; [`Error::InvalidConfig`] if the run
+/// would take more than [`crate::budget::MAX_ROLLOUT_STEPS`] steps.
 #[allow(clippy::too_many_arguments)]
 pub fn rollout(
     terms: &mut impl FnMut(&[f64]) -> Result<Terms>,
@@ -172,31 +234,21 @@ pub fn rollout(
         return Err(Error::config("substeps", "t / dt × substeps is more steps than a rollout may take; raise dt or take fewer substeps"));
     }
     let c = &x0[2 * dof..];
-    let mut q = x0[..dof].to_vec();
-    let mut v = x0[dof..2 * dof].to_vec();
-    let mut p = terms(x0)?.dl_dqdot.as_slice().to_vec();
+    let mut carried = Carried::new(terms, x0, dof)?;
     let mut traj = Trajectory {
         dim: x0.len(),
         times: alloc::vec![0.0],
         states: Vec::with_capacity((intervals + 1) * x0.len()),
     };
     traj.states.extend_from_slice(x0);
-    let mut guess = v.clone();
+    let mut x = x0.to_vec();
     for k in 1..=intervals {
         let t = if k == intervals { t_end } else { k as f64 * dt };
         let prev = *traj.times.last().unwrap_or(&0.0);
-        let h = (t - prev) / substeps as f64;
-        for _ in 0..substeps {
-            let (q1, p1) = step(terms, &q, &p, c, h, &guess, newton)?;
-            guess = q.iter().zip(&q1).map(|(a, b)| (b - a) / h).collect();
-            q = q1;
-            p = p1;
-        }
-        v = velocity(terms, &q, &p, c, &v, solver, newton)?;
+        carried.advance(terms, c, t - prev, substeps, solver, newton)?;
+        carried.write(&mut x);
         traj.times.push(t);
-        traj.states.extend_from_slice(&q);
-        traj.states.extend_from_slice(&v);
-        traj.states.extend_from_slice(c);
+        traj.states.extend_from_slice(&x);
     }
     Ok(traj)
 }
