@@ -10,6 +10,7 @@ import * as spacetimeView from './spacetime-view.js';
 import * as trajectoryView from './trajectory-view.js';
 import * as waveView from './wave-view.js';
 import { buildControls, showValues } from './controls.js';
+import { ObservedPanel } from './observed-panel.js';
 import { CustomEditor } from './custom-editor.js';
 import { EnergyPanel } from './energy-panel.js';
 import { QualityMonitor } from './quality-monitor.js';
@@ -73,8 +74,11 @@ export class Demo {
     this.errors = new Set();
     buildControls(dom('system-controls'), ['system'], (k, v, w) => this.change(k, v, w));
     buildControls(dom('train-controls'), ['train'], (k, v, w) => this.change(k, v, w));
+    buildControls(dom('data-controls'), ['data'], (k, v, w) => this.change(k, v, w));
     this.showSettings();
     this.training = new TrainingPanel(lnn, dom, this, workerUrl);
+    this.observed = new ObservedPanel(lnn, dom, this);
+    this.observed.show();
     this.energyPanel = new EnergyPanel(dom, this, workerUrl);
     this.quality = new QualityMonitor(dom, this, workerUrl);
     this.customEditor = new CustomEditor(lnn, dom, settings, (changes, x0) => this.setCustom(changes, x0));
@@ -114,7 +118,9 @@ export class Demo {
       this.onSettings(this.settings);
       return;
     }
+    if (key === 'data' && value === 'accelerations') delete this.settings.trajectoryFile; // back to the system's own data
     if (key === 'system') {
+      delete this.settings.trajectoryFile; // a file is one system's
       for (const w of switchSystem(this.settings, value)) this.report(w, 'train-status');
       this.settings.x0 = [];
       this.setSystem(value);
@@ -139,6 +145,13 @@ export class Demo {
     this.dom('set-coordinates').disabled = !hnn;
     const offered = modelsOf(this.settings.system);
     for (const o of this.dom('set-model').options) o.hidden = o.disabled = !offered.includes(o.value);
+    showValues(this.dom('data-controls'), this.settings);
+    this.observed?.show();
+  }
+
+  /** Degrees of freedom of the system shown. */
+  dof() {
+    return SYSTEMS[this.settings.system].dof;
   }
 
   /**

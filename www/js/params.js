@@ -7,6 +7,8 @@ export const CONTROL_NAMES = [
   'play', 'reset', 'randomise', 'x0', 'integrator', 'train', 'step', 'train-reset', 'save', 'load', 'link',
   'system', 'model', 'coordinates', 'hidden', 'activation', 'init', 'lr', 'schedule', 'steps',
   'batch', 'clip', 'loss', 'angles', 'precision', 'seed',
+  // Training on observed trajectories instead of exact accelerations.
+  'data', 'sampleDt', 'noise', 'method', 'trajectories',
   // The editor of a typed Lagrangian (system=custom).
   'preset', 'lagrangian', 'coords', 'params', 'ranges',
 ];
@@ -46,6 +48,12 @@ export const PARAMS = [
   { key: 'angles', type: 'enum', default: 'circle', options: ['circle', 'wrap'], optionLabels: ['(cos θ, sin θ)', 'wrapped θ'], group: 'train', label: 'Angles fed as' },
   { key: 'precision', type: 'enum', default: 'f32', options: ['f32', 'f64'], group: 'train', label: 'Precision' },
   { key: 'seed', type: 'int', default: 0, min: 0, max: 2147483647, group: 'train', label: 'Seed' },
+  // Observed trajectories instead of exact accelerations (lnn-core's observe module): the system
+  // sampled every `sampleDt` with Gaussian noise on q, or a trajectory file (not in the URL).
+  { key: 'data', type: 'enum', default: 'accelerations', options: ['accelerations', 'observed'], optionLabels: ['exact accelerations', 'observed trajectories'], group: 'data', label: 'Train on' },
+  { key: 'sampleDt', type: 'float', default: 0.05, min: 0.001, max: 1, group: 'data', label: 'Sampling interval (s)' },
+  { key: 'noise', type: 'float', default: 0, min: 0, max: 1, group: 'data', label: 'Noise σ on q' },
+  { key: 'method', type: 'enum', default: 'estimate', options: ['estimate', 'discrete'], optionLabels: ['estimated q̈ (any model)', 'discrete Euler–Lagrange (LNN)'], group: 'data', label: 'Learn by' },
   { key: 'autoplay', type: 'bool', default: true, group: 'page', label: 'Animate on load' },
   { key: 'train', type: 'bool', default: false, group: 'page', label: 'Train on load' },
   { key: 'embed', type: 'bool', default: false, group: 'page', label: 'Embed mode' },
@@ -66,12 +74,13 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
  * (README, "Settings in the URL").
  */
 export const PER_SYSTEM = {
-  'double-pendulum': { models: ['lnn', 'baseline', 'hnn'], defaults: {}, trainer: { testSize: 256 } },
+  // observable: trainable on observed trajectories (no conditioning inputs, not a field).
+  'double-pendulum': { models: ['lnn', 'baseline', 'hnn'], defaults: {}, trainer: { testSize: 256 }, observable: true },
   // f64 where f32 training has not been measured (the particle's data span γ up to 225; the
   // graph model's mass matrices are the worst conditioned): the f32 default is the pendulum's.
   relativistic: { models: ['lnn', 'baseline', 'hnn'], defaults: { precision: 'f64' }, trainer: { testSize: 256 } },
   // A typed Lagrangian: its own inputs (no angles to put on the circle), f64 as for the particle.
-  custom: { models: ['lnn', 'baseline', 'hnn'], defaults: { angles: 'wrap', precision: 'f64' }, trainer: { testSize: 256 } },
+  custom: { models: ['lnn', 'baseline', 'hnn'], defaults: { angles: 'wrap', precision: 'f64' }, trainer: { testSize: 256 }, observable: true },
   wave: {
     models: ['graph-lnn'],
     defaults: { model: 'graph-lnn', hidden: [32, 32], batch: 4, loss: 'mse', steps: 20000, precision: 'f64' },
@@ -298,7 +307,10 @@ export function customSpec(state) {
 /** The wasm Trainer's settings object from page settings. */
 export function trainerSettings(state) {
   const s = { system: state.system, ...PER_SYSTEM[state.system].trainer };
-  for (const p of PARAMS) if (p.group === 'train') s[p.key] = state[p.key];
+  for (const p of PARAMS) if (p.group === 'train' || p.group === 'data') s[p.key] = state[p.key];
+  if (!PER_SYSTEM[state.system].observable) s.data = 'accelerations';
+  // A dropped trajectory file (page state, not a URL setting) replaces the observation.
+  if (s.data === 'observed' && state.trajectoryFile) s.csv = state.trajectoryFile.text;
   if (state.system === 'custom') s.custom = customSpec(state);
   if (s.clip === 0) delete s.clip; // 0 means no clipping; the Trainer takes "absent"
   return s;

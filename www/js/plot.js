@@ -243,7 +243,7 @@ export function drawPlot(ctx, data) {
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const xr = data.xRange ?? extent(series, false, 'x');
   const { yr, outside } = yRangeOf(series, log, data);
-  const legend = legendLayout(ctx, series, 46 * dpr, canvas.width - 8 * dpr, dpr);
+  const legend = legendLayout(ctx, series.filter((s) => s.label), 46 * dpr, canvas.width - 8 * dpr, dpr); // unlabelled: no entry
   const top = (8 + 15 * legend.rows) * dpr, bottom = 32 * dpr;
   const y = yAxis(ctx, yr, log, canvas.height - top - bottom, dpr);
   const m = { left: Math.max(46 * dpr, y.width + 24 * dpr), right: 8 * dpr, top, bottom };

@@ -6,7 +6,7 @@
 use lnn_core::integrate::{second_order, Rollout};
 use lnn_core::simulate::{Simulation, SimulationSettings};
 use lnn_core::systems::System;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 mod error;
@@ -148,6 +148,34 @@ pub fn check_lagrangian(spec: JsValue) -> JsResult<JsValue> {
         notes: c.diagnose(256, 0),
     };
     serde_wasm_bindgen::to_value(&out).map_err(js_error)
+}
+
+/// Observed trajectories as the page draws them: `{names, runs: [{id, t, q}]}`, q flat (n per
+/// sample).
+fn trajectories_js(data: &lnn_core::observe::Trajectories) -> JsResult<JsValue> {
+    let runs: Vec<serde_json::Value> = data
+        .runs
+        .iter()
+        .map(|r| serde_json::json!({"id": r.id, "t": r.t, "q": r.q}))
+        .collect();
+    let v = serde_json::json!({"names": data.names, "runs": runs});
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_error)
+}
+
+/// Reads a trajectory file (CSV text; the format of `lnn train --data`), or throws naming the
+/// line and column of what is wrong.
+#[wasm_bindgen(js_name = readTrajectories)]
+pub fn read_trajectories(csv: &str) -> JsResult<JsValue> {
+    trajectories_js(&lnn_core::observe::parse(csv).map_err(js_error)?)
+}
+
+/// The trajectories a Trainer with `data: "observed"` and these settings trains on (the same
+/// seed, the same numbers): `{names, runs}` as [`read_trajectories`].
+#[wasm_bindgen(js_name = observeSystem)]
+pub fn observe_system(settings: JsValue) -> JsResult<JsValue> {
+    let (system, observation) = train::observation_of(settings)?;
+    trajectories_js(&lnn_core::observe::observe(&system, &observation).map_err(js_error)?)
 }
 
 /// A live simulation the page advances frame by frame (and can reset, e.g. when a bob is dragged).

@@ -39,6 +39,17 @@ pub struct TrainSettings {
     precision: Option<String>,
     /// For `system: "custom"`: the typed Lagrangian (`lnn_core::custom::CustomSpec`).
     custom: Option<lnn_core::custom::CustomSpec>,
+    /// `accelerations` (default: exact q̈ of fresh states) or `observed` (trajectories: the
+    /// system observed at `sampleDt` with noise `noise`, or the trajectory file `csv`).
+    data: Option<String>,
+    /// Sampling interval of the observed trajectories (default 0.05).
+    sample_dt: Option<f64>,
+    /// Standard deviation of the noise on the observed coordinates (default 0).
+    noise: Option<f64>,
+    /// How observed trajectories train: `estimate` (default) or `discrete`.
+    method: Option<String>,
+    /// A trajectory file (its text) to train on instead of observing the system.
+    csv: Option<String>,
 }
 
 impl TrainSettings {
@@ -64,7 +75,43 @@ impl TrainSettings {
         "angles",
         "precision",
         "custom",
+        "data",
+        "sampleDt",
+        "noise",
+        "method",
+        "csv",
     ];
+
+    /// The observed trajectories to train on, if the settings ask for them.
+    fn trajectories(
+        &self,
+        system: &System,
+    ) -> lnn_core::Result<Option<lnn_core::observe::Trajectories>> {
+        use lnn_core::observe;
+        match self.data.as_deref().unwrap_or("accelerations") {
+            "accelerations" => Ok(None),
+            "observed" => match &self.csv {
+                Some(text) => observe::parse(text).map(Some),
+                None => observe::observe(system, &self.observation()).map(Some),
+            },
+            other => Err(lnn_core::Error::config(
+                "data",
+                format!("unknown `{other}`; expected accelerations or observed"),
+            )),
+        }
+    }
+
+    /// The page's observation of its system: 50 trajectories of 10 s from the training
+    /// distribution, as `lnn observe`.
+    fn observation(&self) -> lnn_core::observe::Observation {
+        let d = lnn_core::observe::Observation::default();
+        lnn_core::observe::Observation {
+            dt: self.sample_dt.unwrap_or(d.dt),
+            noise: self.noise.unwrap_or(d.noise),
+            seed: self.seed.unwrap_or(d.seed),
+            ..d
+        }
+    }
 
     /// The precision named in the settings, if any.
     fn precision(&self) -> lnn_core::Result<Option<lnn_core::Precision>> {
@@ -127,6 +174,15 @@ impl TrainSettings {
     }
 }
 
+/// The system and observation that trainer settings describe (for [`crate::observe_system`]).
+pub(crate) fn observation_of(
+    settings: JsValue,
+) -> JsResult<(System, lnn_core::observe::Observation)> {
+    let s: TrainSettings = from_js_object(settings, TrainSettings::FIELDS)?;
+    let config = s.config().map_err(js_error)?;
+    Ok((config.system, s.observation()))
+}
+
 /// A training run: model, optimiser, data sampler and seeded random stream.
 #[wasm_bindgen]
 pub struct Trainer {
@@ -140,8 +196,18 @@ impl Trainer {
     #[wasm_bindgen(constructor)]
     pub fn new(settings: JsValue) -> JsResult<Trainer> {
         let s: TrainSettings = from_js_object(settings, TrainSettings::FIELDS)?;
-        let inner =
-            lnn_core::train::Trainer::new(s.config().map_err(js_error)?).map_err(js_error)?;
+        let config = s.config().map_err(js_error)?;
+        let inner = match s.trajectories(&config.system).map_err(js_error)? {
+            None => lnn_core::train::Trainer::new(config),
+            Some(data) => {
+                let method =
+                    lnn_core::observe::Method::from_name(s.method.as_deref().unwrap_or("estimate"))
+                        .map_err(js_error)?;
+                let prepared = lnn_core::observe::prepare(&data, method).map_err(js_error)?;
+                lnn_core::train::Trainer::with_signal(config, prepared.signal)
+            }
+        }
+        .map_err(js_error)?;
         Ok(Trainer { inner, last: None })
     }
 

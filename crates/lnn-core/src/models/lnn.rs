@@ -162,7 +162,18 @@ impl Model for Lnn {
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64 {
-        self.windows_objective(windows, loss, ws, grad)
+        self.windows_objective(&self.parts.mlp, windows, loss, ws, grad)
+    }
+
+    fn windows_loss_and_gradient_f32(
+        &self,
+        net: &Mlp<f32>,
+        windows: &crate::observe::Windows,
+        loss: Loss,
+        ws: &mut Workspace<f32>,
+        grad: &mut [f32],
+    ) -> f64 {
+        self.windows_objective(net, windows, loss, ws, grad)
     }
 
     objective_methods!();
@@ -250,13 +261,15 @@ impl Lnn {
     ///
     /// Reverse: u = J⁻¹F, ū = −ē/h₁², F̄ = J⁻ᵀū, J̄ = −F̄uᵀ; then M̄_b = −J̄/h₁,
     /// C̄_b = (J̄ᵀ − J̄)/2, p̄_a = F̄, ḡ_a = (h₀/2)F̄, p̄_b = −F̄, ḡ_b = (h₁/2)F̄. The
-    /// definiteness penalty applies to M_b. f64 only.
-    fn windows_objective(
+    /// definiteness penalty applies to M_b. The pass in `F`, the rest in f64 (as
+    /// [`Lnn::objective`]).
+    fn windows_objective<F: Float>(
         &self,
+        mlp: &Mlp<F>,
         w: &crate::observe::Windows,
         loss: Loss,
-        ws: &mut Workspace,
-        grad: &mut [f64],
+        ws: &mut Workspace<F>,
+        grad: &mut [F],
     ) -> f64 {
         let n = self.parts.n;
         if w.n != n || self.parts.k != 0 {
@@ -264,7 +277,7 @@ impl Lnn {
         }
         if self
             .parts
-            .forward(&self.plan, &w.states, 2 * w.count, ws)
+            .forward_with(mlp, &self.plan, &w.states, 2 * w.count, ws)
             .is_err()
         {
             return f64::NAN;
@@ -272,7 +285,7 @@ impl Lnn {
         let c = self.plan.columns();
         let count = w.count * n;
         backpropagate(
-            &self.parts.mlp,
+            mlp,
             &self.plan,
             ws,
             grad,
@@ -315,25 +328,25 @@ impl Lnn {
                     ] {
                         let o = &mut adjoint[s * c..(s + 1) * c];
                         for k in 0..n {
-                            o[1 + k] = g_bar[k];
-                            o[1 + n + k] = p_bar[k];
+                            o[1 + k] = F::from_f64(g_bar[k]);
+                            o[1 + n + k] = F::from_f64(p_bar[k]);
                         }
                     }
                     let o = &mut adjoint[(2 * i + 1) * c..(2 * i + 2) * c];
                     let mut p = 1 + 2 * n;
                     for r in 0..n {
                         for q in r..n {
-                            o[p] = if r == q {
+                            o[p] = F::from_f64(if r == q {
                                 m_bar[(r, r)]
                             } else {
                                 m_bar[(r, q)] + m_bar[(q, r)]
-                            };
+                            });
                             p += 1;
                         }
                     }
                     for r in 0..n {
                         for q in 0..n {
-                            o[p] = c_bar[(r, q)];
+                            o[p] = F::from_f64(c_bar[(r, q)]);
                             p += 1;
                         }
                     }

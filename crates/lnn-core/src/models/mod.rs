@@ -279,6 +279,19 @@ pub trait Model {
         f64::NAN
     }
 
+    /// [`Model::windows_loss_and_gradient`] through the f32 pass on `net` (as
+    /// [`Model::loss_and_gradient_f32`]).
+    fn windows_loss_and_gradient_f32(
+        &self,
+        _net: &Mlp<f32>,
+        _windows: &crate::observe::Windows,
+        _loss: Loss,
+        _ws: &mut Workspace<f32>,
+        _grad: &mut [f32],
+    ) -> f64 {
+        f64::NAN
+    }
+
     /// [`Model::loss_and_gradient`] through the f32 pass on `net` (an f32 copy of this
     /// model's network, [`Mlp::cast`]): the same code, generic over the float, run in f32; the
     /// solve, the loss and its sum stay f64 (see [`crate::float`]). The gradient is added to

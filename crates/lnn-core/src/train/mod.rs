@@ -450,7 +450,7 @@ impl Trainer {
     /// # Errors
     /// [`TrainConfig::validate`]; [`Error::InvalidConfig`] if the data do not fit the system
     /// (degrees of freedom, conditioning inputs, canonical coordinates), or for the discrete
-    /// loss with a model other than the LNN or in f32.
+    /// loss with a model other than the LNN.
     pub fn with_signal(config: TrainConfig, signal: crate::observe::Signal) -> Result<Self> {
         use crate::observe::Signal;
         config.validate()?;
@@ -477,12 +477,6 @@ impl Trainer {
         if let Signal::Windows { .. } = signal {
             if config.model != ModelKind::Lnn {
                 return Err(Error::config("method", alloc::format!("the discrete loss is the Euler–Lagrange equation of a learned L: it trains the LNN only, not a {} model (use the estimate method)", config.model.name())));
-            }
-            if config.precision != Precision::F64 {
-                return Err(Error::config(
-                    "precision",
-                    "the discrete loss runs in f64 only",
-                ));
             }
         }
         let spec = config.spec();
@@ -565,44 +559,36 @@ impl Trainer {
             let step = self.steps();
             let c = &self.config;
             let r = &mut self.rng;
-            match &mut self.source {
+            let windows = match &mut self.source {
                 Source::Sampled => {
                     data::sample(&c.system, c.coordinates, c.batch, r, &mut self.batch)?;
+                    None
                 }
-                Source::Fixed(d) => self.batch = select(d, draws(r, c.batch, d.samples)),
+                Source::Fixed(d) => {
+                    self.batch = select(d, draws(r, c.batch, d.samples));
+                    None
+                }
                 Source::Windows { train, batch, .. } => {
                     train.select(draws(r, c.batch, train.count), batch);
-                    let Engine::F64(p) = &mut self.engine else {
-                        unreachable!("with_signal refuses f32 for the discrete loss")
-                    };
-                    p.grad.fill(0.0);
-                    let loss =
-                        self.model
-                            .windows_loss_and_gradient(batch, c.loss, &mut p.ws, &mut p.grad);
-                    match p.apply(loss, self.model.mlp_mut().params_mut(), c, step) {
-                        Some((gn, rate)) => {
-                            lr = rate;
-                            sum += loss;
-                            applied += 1;
-                            grad_norm = gn;
-                        }
-                        None => self.skipped += 1,
-                    }
-                    continue;
+                    Some(&*batch)
                 }
-            }
+            };
             let b = &self.batch;
+            let m = &*self.model;
             let (loss, done) = match &mut self.engine {
                 Engine::F64(p) => {
                     p.grad.fill(0.0);
-                    let loss = self.model.loss_and_gradient(
-                        &b.states,
-                        &b.targets,
-                        b.samples,
-                        c.loss,
-                        &mut p.ws,
-                        &mut p.grad,
-                    );
+                    let loss = match windows {
+                        Some(w) => m.windows_loss_and_gradient(w, c.loss, &mut p.ws, &mut p.grad),
+                        None => m.loss_and_gradient(
+                            &b.states,
+                            &b.targets,
+                            b.samples,
+                            c.loss,
+                            &mut p.ws,
+                            &mut p.grad,
+                        ),
+                    };
                     (
                         loss,
                         p.apply(loss, self.model.mlp_mut().params_mut(), c, step),
@@ -610,15 +596,20 @@ impl Trainer {
                 }
                 Engine::F32(p, net) => {
                     p.grad.fill(0.0);
-                    let loss = self.model.loss_and_gradient_f32(
-                        net,
-                        &b.states,
-                        &b.targets,
-                        b.samples,
-                        c.loss,
-                        &mut p.ws,
-                        &mut p.grad,
-                    );
+                    let loss = match windows {
+                        Some(w) => {
+                            m.windows_loss_and_gradient_f32(net, w, c.loss, &mut p.ws, &mut p.grad)
+                        }
+                        None => m.loss_and_gradient_f32(
+                            net,
+                            &b.states,
+                            &b.targets,
+                            b.samples,
+                            c.loss,
+                            &mut p.ws,
+                            &mut p.grad,
+                        ),
+                    };
                     (loss, p.apply(loss, net.params_mut(), c, step))
                 }
             };
