@@ -65,7 +65,9 @@ def svg(panels, t):
                 f"{x0 + pw * tt / t:.1f},{30 + ph * (hi - max(lo, min(hi, math.log10(v)))) / (hi - lo):.1f}"
                 for tt, v in pts)
             out.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{path}"/>')
-            out.append(f'<text x="{x0 + pw - 4}" y="{46 + 14 * j}" text-anchor="end" fill="{color}">{name}</text>')
+            lx = x0 + pw - 250 + 85 * j  # the legend on the title's row, a swatch before each name
+            out.append(f'<line x1="{lx}" x2="{lx + 14}" y1="16" y2="16" stroke="{color}" stroke-width="3"/>')
+            out.append(f'<text x="{lx + 18}" y="20" fill="{color}">{name}</text>')
     out.append(f'<text x="10" y="{h + 30}">|E(t) − E(0)| / |E(0)|, largest per 1/200 of the run; init {INIT}</text>')
     out.append("</svg>")
     return "\n".join(out)

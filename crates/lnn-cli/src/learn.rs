@@ -113,11 +113,16 @@ fn from_data(args: &Args, path: &str) -> Result<FromData, String> {
     use lnn_core::observe::{self, Method, Signal};
     let budget = memory_budget(args)?;
     let text = read_text(path, &budget)?;
-    let data = observe::parse(&text).map_err(|e| format!("{path}: {e}"))?;
+    let named = true_system(args)?;
+    let conditioning = named
+        .as_ref()
+        .map(observe::conditioning_names)
+        .unwrap_or_default();
+    let data = observe::parse_for(&text, &conditioning).map_err(|e| format!("{path}: {e}"))?;
     let method = Method::from_name(&args.get("method", "estimate".to_string())?)
         .map_err(|e| format!("--method: {e}"))?;
     let prepared = observe::prepare(&data, method).map_err(|e| format!("{path}: {e}"))?;
-    let system = match true_system(args)? {
+    let system = match named {
         Some(system) => {
             if system.dof() != data.dof() {
                 return Err(format!(

@@ -91,7 +91,9 @@ impl TrainSettings {
         match self.data.as_deref().unwrap_or("accelerations") {
             "accelerations" => Ok(None),
             "observed" => match &self.csv {
-                Some(text) => observe::parse(text).map(Some),
+                Some(text) => {
+                    observe::parse_for(text, &observe::conditioning_names(system)).map(Some)
+                }
                 None => observe::observe(system, &self.observation()).map(Some),
             },
             other => Err(lnn_core::Error::config(

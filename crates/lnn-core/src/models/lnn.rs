@@ -272,7 +272,7 @@ impl Lnn {
         grad: &mut [F],
     ) -> f64 {
         let n = self.parts.n;
-        if w.n != n || self.parts.k != 0 {
+        if w.n != n || w.k != self.parts.k {
             return f64::NAN;
         }
         if self

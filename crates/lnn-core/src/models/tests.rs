@@ -331,6 +331,7 @@ fn lnn_batched_accelerations_match_the_generic_engine() {
 fn lnn_discrete_loss_gradient_matches_finite_differences() {
     let data = crate::observe::Trajectories {
         names: vec!["a".into(), "b".into()],
+        conditioning: vec![],
         runs: vec![crate::observe::Run {
             id: 0,
             line: 2,
@@ -347,6 +348,7 @@ fn lnn_discrete_loss_gradient_matches_finite_differences() {
                 })
                 .collect(),
             qdot: None,
+            c: vec![],
         }],
     };
     let windows = crate::observe::Windows::of(&data);

@@ -8,7 +8,9 @@
 //!
 //! `t` is the time; `trajectory` an integer id (the rows of one trajectory together and in time
 //! order); a column `NAME_dot` is the velocity of coordinate `NAME` (all coordinates or none);
-//! every other column is a coordinate, in the order of the header. Nothing is skipped: a row the
+//! every other column is a coordinate, in the order of the header, except the conditioning
+//! inputs of a known system when the reader is told their names ([`parse_for`]: the
+//! relativistic particle's `g`, constant along a trajectory). Nothing is skipped: a row the
 //! reader cannot use is an error naming its line and column.
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -29,6 +31,8 @@ pub struct Run {
     pub q: Vec<f64>,
     /// `t.len() × n` velocities, if the file has them.
     pub qdot: Option<Vec<f64>>,
+    /// The conditioning inputs (constant along the trajectory).
+    pub c: Vec<f64>,
 }
 
 impl Run {
@@ -48,6 +52,8 @@ impl Run {
 pub struct Trajectories {
     /// Coordinate names, in the header's order.
     pub names: Vec<String>,
+    /// Conditioning inputs' names (in the system's order).
+    pub conditioning: Vec<String>,
     /// The trajectories, in the file's order.
     pub runs: Vec<Run>,
 }
@@ -101,9 +107,10 @@ enum Column {
     Trajectory,
     Coordinate(usize),
     Velocity(usize),
+    Conditioning(usize),
 }
 
-fn header(line: &str) -> Result<(Vec<String>, Vec<Column>)> {
+fn header(line: &str, conditioning: &[String]) -> Result<(Vec<String>, Vec<Column>)> {
     let fields: Vec<&str> = line.split(',').map(str::trim).collect();
     let mut names: Vec<String> = Vec::new();
     for (i, f) in fields.iter().enumerate() {
@@ -120,7 +127,11 @@ fn header(line: &str) -> Result<(Vec<String>, Vec<Column>)> {
                 format!("the first line must be a header naming the columns (t, coordinates, …); found the number {f}"),
             ));
         }
-        if *f != "t" && *f != "trajectory" && !f.ends_with("_dot") {
+        if *f != "t"
+            && *f != "trajectory"
+            && !f.ends_with("_dot")
+            && !conditioning.iter().any(|c| c == f)
+        {
             names.push(f.to_string());
         }
     }
@@ -130,6 +141,9 @@ fn header(line: &str) -> Result<(Vec<String>, Vec<Column>)> {
         kinds.push(match *f {
             "t" => Column::Time,
             "trajectory" => Column::Trajectory,
+            _ if conditioning.iter().any(|c| c == f) => {
+                Column::Conditioning(conditioning.iter().position(|c| c == f).unwrap_or(0))
+            }
             _ => match f.strip_suffix("_dot") {
                 Some(base) => {
                     velocities += 1;
@@ -147,6 +161,9 @@ fn header(line: &str) -> Result<(Vec<String>, Vec<Column>)> {
     }
     if !kinds.contains(&Column::Time) {
         return Err(at(1, 0, "the header has no time column `t`"));
+    }
+    if let Some(c) = conditioning.iter().find(|c| !fields.contains(&c.as_str())) {
+        return Err(at(1, 0, format!("the header has no column `{c}`: the system's conditioning input, constant along each trajectory")));
     }
     if names.is_empty() {
         return Err(at(
@@ -183,6 +200,16 @@ fn header(line: &str) -> Result<(Vec<String>, Vec<Column>)> {
 /// that is not an integer or comes back after another trajectory, a time not after the previous
 /// one of its trajectory, or no data rows.
 pub fn parse(text: &str) -> Result<Trajectories> {
+    parse_for(text, &[])
+}
+
+/// [`parse`] for a system with conditioning inputs of these names: each a column of its own,
+/// constant along a trajectory.
+///
+/// # Errors
+/// As [`parse`]; [`Error::Data`] if a conditioning column is missing or changes within a
+/// trajectory.
+pub fn parse_for(text: &str, conditioning: &[String]) -> Result<Trajectories> {
     let mut lines = text.lines().enumerate();
     let first = loop {
         match lines.next() {
@@ -192,8 +219,9 @@ pub fn parse(text: &str) -> Result<Trajectories> {
             None => return Err(at(1, 0, "the file is empty: it needs a header and rows")),
         }
     };
-    let (names, kinds) = header(first.trim_start_matches('\u{feff}'))?;
+    let (names, kinds) = header(first.trim_start_matches('\u{feff}'), conditioning)?;
     let n = names.len();
+    let mut row_c = alloc::vec![0.0; conditioning.len()];
     let with_velocities = kinds.iter().any(|k| matches!(k, Column::Velocity(_)));
     let mut runs: Vec<Run> = Vec::new();
     let mut row_q = alloc::vec![0.0; n];
@@ -237,6 +265,7 @@ pub fn parse(text: &str) -> Result<Trajectories> {
                 Column::Time => t = v,
                 Column::Coordinate(j) => row_q[j] = v,
                 Column::Velocity(j) => row_v[j] = v,
+                Column::Conditioning(j) => row_c[j] = v,
                 Column::Trajectory => {}
             }
         }
@@ -256,9 +285,18 @@ pub fn parse(text: &str) -> Result<Trajectories> {
                 t: Vec::new(),
                 q: Vec::new(),
                 qdot: with_velocities.then(Vec::new),
+                c: row_c.clone(),
             });
         }
         let run = runs.last_mut().expect("pushed above");
+        if let Some(j) = (0..row_c.len()).find(|&j| row_c[j] != run.c[j]) {
+            let col = kinds
+                .iter()
+                .position(|k| *k == Column::Conditioning(j))
+                .unwrap_or(0)
+                + 1;
+            return Err(at(line, col, format!("`{}` changes within trajectory {id} (it was {} on line {}): a conditioning input is constant along a trajectory", conditioning[j], run.c[j], run.line)));
+        }
         if let Some(&prev) = run.t.last() {
             if t <= prev {
                 return Err(at(
@@ -277,7 +315,11 @@ pub fn parse(text: &str) -> Result<Trajectories> {
     if runs.is_empty() {
         return Err(at(1, 0, "the file has a header but no rows"));
     }
-    Ok(Trajectories { names, runs })
+    Ok(Trajectories {
+        names,
+        conditioning: conditioning.to_vec(),
+        runs,
+    })
 }
 
 /// Writes trajectories in the format [`parse`] reads (with a `trajectory` column, and velocities
@@ -287,7 +329,7 @@ pub fn write(data: &Trajectories) -> String {
     let n = data.dof();
     let velocities = data.runs.iter().all(|r| r.qdot.is_some());
     let mut out = String::from("trajectory,t");
-    for name in &data.names {
+    for name in data.names.iter().chain(&data.conditioning) {
         let _ = write!(out, ",{name}");
     }
     if velocities {
@@ -299,7 +341,7 @@ pub fn write(data: &Trajectories) -> String {
     for r in &data.runs {
         for k in 0..r.len() {
             let _ = write!(out, "{},{}", r.id, r.t[k]);
-            for x in &r.q[k * n..(k + 1) * n] {
+            for x in r.q[k * n..(k + 1) * n].iter().chain(&r.c) {
                 let _ = write!(out, ",{x}");
             }
             if let (true, Some(v)) = (velocities, &r.qdot) {

@@ -26,8 +26,8 @@ mod sample;
 pub mod smooth;
 mod windows;
 
-pub use csv::{parse, Run, Trajectories};
-pub use sample::{coordinate_names, observe, Observation, MAX_SAMPLES};
+pub use csv::{parse, parse_for, Run, Trajectories};
+pub use sample::{conditioning_names, coordinate_names, observe, Observation, MAX_SAMPLES};
 pub use windows::Windows;
 
 use crate::train::Dataset;
@@ -210,6 +210,7 @@ fn split(data: &Trajectories) -> (Trajectories, Trajectories) {
         t: r.t[a..b].to_vec(),
         q: r.q[a * n..b * n].to_vec(),
         qdot: r.qdot.as_ref().map(|v| v[a * n..b * n].to_vec()),
+        c: r.c.clone(),
     };
     train.runs = alloc::vec![part(0, cut, r.line)];
     test.runs = alloc::vec![part(cut, r.len(), r.line + cut)];
@@ -231,6 +232,7 @@ fn dataset(data: &Trajectories, derivatives: &[Vec<f64>]) -> Dataset {
         for k in 0..run.len() {
             d.states.extend_from_slice(&run.q[k * n..(k + 1) * n]);
             d.states.extend_from_slice(&est[k * 2 * n..k * 2 * n + n]);
+            d.states.extend_from_slice(&run.c);
             d.targets
                 .extend_from_slice(&est[k * 2 * n..(k + 1) * 2 * n]);
         }

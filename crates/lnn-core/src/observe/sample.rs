@@ -53,6 +53,17 @@ pub fn coordinate_names(system: &System) -> Vec<String> {
     }
 }
 
+/// The conditioning inputs' names: a typed Lagrangian's own, else c1, c2, … (the relativistic
+/// particle's g is `c1`).
+pub fn conditioning_names(system: &System) -> Vec<String> {
+    match system {
+        System::Custom(c) => c.names().conditioning.clone(),
+        _ => (1..=system.conditioning_len())
+            .map(|i| format!("c{i}"))
+            .collect(),
+    }
+}
+
 /// Trajectories of `system` as `o` says, integrated by Dormand–Prince at 1e-10 (the truth, to
 /// far below any noise level asked for).
 ///
@@ -60,10 +71,10 @@ pub fn coordinate_names(system: &System) -> Vec<String> {
 /// [`Error::InvalidConfig`] naming the setting; errors of the system's sampler and dynamics (a
 /// system with conditioning inputs cannot be observed into a file, which has no columns for them).
 pub fn observe(system: &System, o: &Observation) -> Result<Trajectories> {
-    if system.conditioning_len() != 0 || matches!(system, System::Wave(_) | System::Observed(_)) {
+    if matches!(system, System::Wave(_) | System::Observed(_)) {
         return Err(Error::config(
             "system",
-            format!("{} cannot be observed into a trajectory file (it has conditioning inputs, is a field, or has no dynamics of its own)", system.name()),
+            format!("{} cannot be observed into a trajectory file (a field of many points, or no dynamics of its own)", system.name()),
         ));
     }
     if o.trajectories == 0 {
@@ -107,6 +118,7 @@ pub fn observe(system: &System, o: &Observation) -> Result<Trajectories> {
             t: traj.times.clone(),
             q: Vec::with_capacity(traj.len() * n),
             qdot: o.velocities.then(|| Vec::with_capacity(traj.len() * n)),
+            c: x0[2 * n..].to_vec(),
         };
         for k in 0..traj.len() {
             let x = traj.state(k);
@@ -120,6 +132,7 @@ pub fn observe(system: &System, o: &Observation) -> Result<Trajectories> {
     }
     Ok(Trajectories {
         names: coordinate_names(system),
+        conditioning: conditioning_names(system),
         runs,
     })
 }

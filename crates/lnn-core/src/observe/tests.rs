@@ -101,10 +101,12 @@ fn sampled(samples: usize, dt: f64, f: impl Fn(f64) -> [f64; 3]) -> (Trajectorie
         t: (0..samples).map(|k| k as f64 * dt).collect(),
         q: truth.iter().map(|v| v[0]).collect(),
         qdot: None,
+        c: Vec::new(),
     };
     (
         Trajectories {
             names: alloc::vec!["x".to_string()],
+            conditioning: Vec::new(),
             runs: alloc::vec![run],
         },
         truth,
@@ -231,4 +233,55 @@ fn each_method_recovers_the_harmonic_oscillator_from_noise_free_samples() {
         .err()
         .unwrap();
     assert!(err.to_string().contains("trains the LNN only"), "{err}");
+}
+
+#[test]
+fn conditioning_inputs_are_columns_constant_along_a_trajectory() {
+    let g = [String::from("g")];
+    let d = parse_for("trajectory,t,q,g\n0,0,1,9.8\n0,1,2,9.8\n1,0,5,-3\n", &g).unwrap();
+    assert_eq!(d.names, ["q"]);
+    assert_eq!(
+        (d.runs[0].c.as_slice(), d.runs[1].c.as_slice()),
+        (&[9.8][..], &[-3.0][..])
+    );
+    match parse_for("t,q,g\n0,1,9.8\n1,2,9.7\n", &g) {
+        Err(Error::Data {
+            line: 3,
+            column: 3,
+            reason,
+        }) => assert!(reason.contains("changes within trajectory 0"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    match parse_for("t,q\n0,1\n", &g) {
+        Err(Error::Data {
+            line: 1, reason, ..
+        }) => assert!(reason.contains("no column `g`"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    // The relativistic particle observed, written and read back, trains by both methods.
+    let system = System::from_name("relativistic").unwrap();
+    let o = Observation {
+        trajectories: 10,
+        duration: 4.0,
+        dt: 0.1,
+        ..Observation::default()
+    };
+    let data = observe(&system, &o).unwrap();
+    let text = csv::write(&data);
+    assert!(text.starts_with("trajectory,t,q1,c1\n"), "{}", &text[..40]);
+    let back = parse_for(&text, &conditioning_names(&system)).unwrap();
+    assert_eq!(back.runs[3].c, data.runs[3].c);
+    for method in [Method::Estimate, Method::Discrete] {
+        let signal = prepare(&back, method).unwrap().signal;
+        let config = crate::train::TrainConfig {
+            hidden: alloc::vec![16],
+            ..crate::train::TrainConfig::new(system.clone(), crate::models::ModelKind::Lnn)
+        };
+        let mut t = crate::train::Trainer::with_signal(config, signal).unwrap();
+        let s = t.step(20).unwrap();
+        assert!(
+            s.loss.is_finite() && t.test_loss().is_finite(),
+            "{method:?}: {s:?}"
+        );
+    }
 }

@@ -8,7 +8,7 @@ use super::csv::Trajectories;
 pub const MIN_SAMPLES: usize = 3;
 
 /// Windows (q₀, q₁, q₂) at times (t₀, t₁, t₂), stored as what the loss evaluates L at: for each
-/// window two states `[m, v]`, the first interval's midpoint and chord velocity
+/// window two states `[m, v, c]`, the first interval's midpoint and chord velocity
 /// (m₀₁ = (q₀ + q₁)/2, v₀₁ = (q₁ − q₀)/h₀) and the second interval's under the constant-velocity
 /// guess q̃ = q₁ + h₁ v₀₁ (m = (q₁ + q̃)/2, v = v₀₁); and the observed q₂ − q̃.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17,7 +17,9 @@ pub struct Windows {
     pub count: usize,
     /// Degrees of freedom.
     pub n: usize,
-    /// `2 · count` states of 2n numbers.
+    /// Conditioning inputs per state.
+    pub k: usize,
+    /// `2 · count` states of 2n + k numbers.
     pub states: Vec<f64>,
     /// `count × n`: q₂ − q̃.
     pub offsets: Vec<f64>,
@@ -31,6 +33,7 @@ impl Windows {
         let n = data.dof();
         let mut w = Windows {
             n,
+            k: data.conditioning.len(),
             ..Windows::default()
         };
         for r in &data.runs {
@@ -43,10 +46,11 @@ impl Windows {
                 let (h0, h1) = (r.t[k - 1] - r.t[k - 2], r.t[k] - r.t[k - 1]);
                 let v: Vec<f64> = (0..n).map(|j| (q1[j] - q0[j]) / h0).collect();
                 let guess: Vec<f64> = (0..n).map(|j| q1[j] + h1 * v[j]).collect();
-                w.states.extend((0..n).map(|j| 0.5 * (q0[j] + q1[j])));
-                w.states.extend_from_slice(&v);
-                w.states.extend((0..n).map(|j| 0.5 * (q1[j] + guess[j])));
-                w.states.extend_from_slice(&v);
+                for first in [q0, &guess[..]] {
+                    w.states.extend((0..n).map(|j| 0.5 * (first[j] + q1[j])));
+                    w.states.extend_from_slice(&v);
+                    w.states.extend_from_slice(&r.c);
+                }
                 w.offsets.extend((0..n).map(|j| q2[j] - guess[j]));
                 w.steps.extend_from_slice(&[h0, h1]);
                 w.count += 1;
@@ -57,8 +61,9 @@ impl Windows {
 
     /// The windows `picks` (indices, repeats allowed), in that order, into `out`.
     pub fn select(&self, picks: impl Iterator<Item = usize>, out: &mut Windows) {
-        let (n, d) = (self.n, 2 * self.n);
+        let (n, d) = (self.n, 2 * self.n + self.k);
         out.n = n;
+        out.k = self.k;
         out.count = 0;
         out.states.clear();
         out.offsets.clear();

@@ -468,8 +468,18 @@ impl Trainer {
                 ),
             ));
         }
-        if k != 0 {
-            return Err(Error::config("data", "a system with conditioning inputs (the relativistic particle's g, say) cannot be learned from a trajectory file yet: the file has no columns for them"));
+        let data_k = match &signal {
+            Signal::Estimated { train, .. } => train.states.len() / train.samples.max(1) - 2 * dof,
+            Signal::Windows { train, .. } => train.k,
+        };
+        if data_k != k {
+            return Err(Error::config(
+                "data",
+                alloc::format!(
+                    "the data have {data_k} conditioning inputs, the system {} has {k}",
+                    config.system.name()
+                ),
+            ));
         }
         if config.coordinates == Coordinates::Canonical {
             return Err(Error::config("coordinates", "observed trajectories give velocities, not canonical momenta: train the HNN in velocity coordinates"));
