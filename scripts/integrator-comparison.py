@@ -49,25 +49,25 @@ def svg(panels, t):
     lo, hi = -12, 0
     for k, (title, curves) in enumerate(panels):
         x0 = k * w + pad
-        pw, ph = w - pad - 20, h - 60
-        out.append(f'<text x="{x0}" y="20" font-weight="bold">{title}</text>')
-        out.append(f'<rect x="{x0}" y="30" width="{pw}" height="{ph}" fill="none" stroke="#999"/>')
+        pw, ph = w - pad - 20, h - 66
+        out.append(f'<text x="{x0}" y="14" font-weight="bold">{title}</text>')
+        out.append(f'<rect x="{x0}" y="36" width="{pw}" height="{ph}" fill="none" stroke="#999"/>')
         for p in range(lo, hi + 1, 2):
-            y = 30 + ph * (hi - p) / (hi - lo)
+            y = 36 + ph * (hi - p) / (hi - lo)
             out.append(f'<text x="{x0 - 6}" y="{y + 4}" text-anchor="end">1e{p}</text>')
             out.append(f'<line x1="{x0}" x2="{x0 + pw}" y1="{y}" y2="{y}" stroke="#eee"/>')
         for s in range(0, 6):
             x = x0 + pw * s / 5
-            out.append(f'<text x="{x}" y="{30 + ph + 16}" text-anchor="middle">{t * s / 5:g}</text>')
-        out.append(f'<text x="{x0 + pw / 2}" y="{30 + ph + 34}" text-anchor="middle">t</text>')
+            out.append(f'<text x="{x}" y="{36 + ph + 16}" text-anchor="middle">{t * s / 5:g}</text>')
+        out.append(f'<text x="{x0 + pw / 2}" y="{36 + ph + 30}" text-anchor="middle">t</text>')
         for j, (name, color, pts) in enumerate(curves):
             path = " ".join(
-                f"{x0 + pw * tt / t:.1f},{30 + ph * (hi - max(lo, min(hi, math.log10(v)))) / (hi - lo):.1f}"
+                f"{x0 + pw * tt / t:.1f},{36 + ph * (hi - max(lo, min(hi, math.log10(v)))) / (hi - lo):.1f}"
                 for tt, v in pts)
             out.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{path}"/>')
-            lx = x0 + pw - 250 + 85 * j  # the legend on the title's row, a swatch before each name
-            out.append(f'<line x1="{lx}" x2="{lx + 14}" y1="16" y2="16" stroke="{color}" stroke-width="3"/>')
-            out.append(f'<text x="{lx + 18}" y="20" fill="{color}">{name}</text>')
+            lx = x0 + 90 * j  # the legend under the title, a swatch before each name
+            out.append(f'<line x1="{lx}" x2="{lx + 14}" y1="24" y2="24" stroke="{color}" stroke-width="3"/>')
+            out.append(f'<text x="{lx + 18}" y="28" fill="{color}">{name}</text>')
     out.append(f'<text x="10" y="{h + 30}">|E(t) − E(0)| / |E(0)|, largest per 1/200 of the run; init {INIT}</text>')
     out.append("</svg>")
     return "\n".join(out)
@@ -78,7 +78,7 @@ def main():
     p.add_argument("--t", type=float, default=1000.0)
     p.add_argument("--dt", type=float, default=0.01)
     a = p.parse_args()
-    panels, rows = [], []
+    panels, rows, growth = [], [], {}
     for title, args in WHAT:
         curves = []
         for name, color in INTEGRATORS:
@@ -88,6 +88,7 @@ def main():
             steps = round(a.t / a.dt)
             rows.append(f"| {title} | {name} | {first:.2g} | {last:.2g} | {seconds:.2f} s | "
                         f"{1e6 * seconds / steps:.1f} µs |")
+            growth[(title, name)] = last / first
             curves.append((name, color, envelope(times, err)))
         panels.append((title, curves))
     with open(os.path.join(ROOT, "docs", "integrators.svg"), "w") as f:
@@ -109,7 +110,19 @@ def main():
         "",
         "| system | integrator | error, first tenth | error, last tenth | time | per step |",
         "|---|---|---|---|---|---|",
-    ] + rows + [""]
+    ] + rows + [
+        "",
+        "Growth from the first tenth to the last: " + "; ".join(
+            f"{title}: RK4 ×{growth[(title, 'rk4')]:.1f}, variational ×{growth[(title, 'variational')]:.1f}"
+            for title, _ in WHAT) + ". RK4 is fourth order and the variational integrator second, so at "
+        "this step RK4's error is the smaller over this horizon although it grows, where the variational "
+        "one oscillates without growing; for longer runs or larger steps the bounded one wins (the tests: "
+        "at h = 0.3 RK4 loses more than half of a harmonic oscillator's energy in 10⁵ steps, the variational "
+        "integrator less than 5 %). Dormand–Prince at 1e-9 is far below both at about the variational "
+        "integrator's cost here; it drifts too, slowly. The variational step costs about twice an RK4 step "
+        "on the LNN: Newton's iterations of the step and of the Legendre map each evaluate L's terms.",
+        "",
+    ]
     with open(os.path.join(ROOT, "docs", "integrators.md"), "w") as f:
         f.write("\n".join(md))
     print("\n".join(rows))
