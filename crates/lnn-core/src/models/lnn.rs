@@ -74,7 +74,14 @@ impl Lnn {
     /// Sample s's terms and its accelerations from M q̈ = ∂L/∂q − C q̇.
     fn solve<F: Float>(&self, out: &[F], s: usize, qdot: &[f64]) -> Result<Solved> {
         let t = self.read_terms(out, s);
-        let r = &t.dl_dq - &t.mixed * DVector::from_row_slice(qdot);
+        // r_i = ∂L/∂q_i − Σ_j C_ij q̇_j, subtracted term by term in this order (the golden
+        // training curves are bit-for-bit on it).
+        let mut r = t.dl_dq.clone();
+        for i in 0..t.mixed.nrows() {
+            for (j, v) in qdot.iter().enumerate() {
+                r[i] -= t.mixed[(i, j)] * v;
+            }
+        }
         let qdd = self.solver.solve(&t.mass, &r)?;
         crate::error::ensure_finite(qdd.as_slice(), "the LNN's accelerations")?;
         Ok(Solved { m: t.mass, r, qdd })

@@ -211,12 +211,17 @@ pub fn parse(text: &str) -> Result<Trajectories> {
 /// trajectory.
 pub fn parse_for(text: &str, conditioning: &[String]) -> Result<Trajectories> {
     let mut lines = text.lines().enumerate();
-    let first = loop {
-        match lines.next() {
-            Some((_, l)) if l.trim().is_empty() => continue,
-            Some((i, l)) if i == 0 => break l,
-            Some((i, _)) => return Err(at(i + 1, 0, "the header must be the first line")),
-            None => return Err(at(1, 0, "the file is empty: it needs a header and rows")),
+    let first = match lines.next() {
+        Some((_, l)) if !l.trim().is_empty() => l,
+        _ if text.trim().is_empty() => {
+            return Err(at(1, 0, "the file is empty: it needs a header and rows"))
+        }
+        _ => {
+            return Err(at(
+                1,
+                0,
+                "the first line must be the header naming the columns",
+            ))
         }
     };
     let (names, kinds) = header(first.trim_start_matches('\u{feff}'), conditioning)?;

@@ -80,7 +80,7 @@ pub fn observe(system: &System, o: &Observation) -> Result<Trajectories> {
     if o.trajectories == 0 {
         return Err(Error::config("trajectories", "must be at least 1"));
     }
-    if !(o.dt > 0.0 && o.dt.is_finite()) || !(o.duration >= 2.0 * o.dt && o.duration.is_finite()) {
+    if !(o.dt > 0.0 && o.dt.is_finite() && o.duration >= 2.0 * o.dt && o.duration.is_finite()) {
         return Err(Error::config(
             "dt",
             "dt must be positive and the duration at least 2 dt",

@@ -51,7 +51,7 @@ fn weights(t: &[f64], i: usize, s: Smoothing) -> Option<(usize, DMatrix<f64>)> {
     let scale = span / 2.0;
     let cols = s.degree + 1;
     let x = DMatrix::from_fn(size, cols, |r, c| {
-        ((t[start + r] - t[i]) / scale).powi(c as i32)
+        crate::math::powi((t[start + r] - t[i]) / scale, c as i32)
     });
     let xtx = x.transpose() * &x;
     let inv = xtx.try_inverse()?;

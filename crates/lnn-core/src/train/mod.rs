@@ -334,11 +334,14 @@ enum Source {
     /// derivatives.
     Fixed(Dataset),
     /// Windows drawn (with replacement) from observed trajectories, for the discrete loss.
-    Windows {
-        train: Windows,
-        test: Windows,
-        batch: Windows,
-    },
+    Windows(Box<WindowSets>),
+}
+
+/// The windows of a discrete-loss run: training, held-out, and this step's batch.
+struct WindowSets {
+    train: Windows,
+    test: Windows,
+    batch: Windows,
 }
 
 /// Windows of the held-out set per evaluation pass (bounds the pass's memory as
@@ -511,11 +514,11 @@ impl Trainer {
                 }
                 let mut held = Windows::default();
                 test.select(spread(test.count), &mut held);
-                t.source = Source::Windows {
+                t.source = Source::Windows(Box::new(WindowSets {
                     train,
                     test: held,
                     batch: Windows::default(),
-                };
+                }));
             }
         }
         Ok(t)
@@ -578,9 +581,10 @@ impl Trainer {
                     self.batch = select(d, draws(r, c.batch, d.samples));
                     None
                 }
-                Source::Windows { train, batch, .. } => {
-                    train.select(draws(r, c.batch, train.count), batch);
-                    Some(&*batch)
+                Source::Windows(w) => {
+                    w.train
+                        .select(draws(r, c.batch, w.train.count), &mut w.batch);
+                    Some(&w.batch)
                 }
             };
             let b = &self.batch;
@@ -654,7 +658,8 @@ impl Trainer {
     /// The loss on the fixed held-out test set (NaN if the model fails on it): the q̈ (or the
     /// HNN's) loss, or for observed windows the discrete loss.
     pub fn test_loss(&mut self) -> f64 {
-        if let Source::Windows { test, .. } = &self.source {
+        if let Source::Windows(w) = &self.source {
+            let test = &w.test;
             let mut grad = alloc::vec![0.0; self.model.mlp().params().len()];
             let mut part = Windows::default();
             let mut total = 0.0;
