@@ -351,3 +351,57 @@ fn a_typed_lagrangian_simulates_and_trains() {
     let msg = error_message(lnn_wasm::Simulator::new(js(typo)).err().unwrap());
     assert!(msg.contains("unknown name `xx` at column 13"), "{msg}");
 }
+
+#[wasm_bindgen_test]
+fn observed_trajectories_train_in_the_browser_as_natively() {
+    // The system observed in the browser gives the same samples as natively (same seed).
+    let settings = r#"{"system":"harmonic","model":"lnn","hidden":[16,16],"batch":16,"lr":0.003,"schedule":"constant","init":"xavier","seed":1,"data":"observed","sampleDt":0.1,"noise":0.001}"#;
+    let shown = lnn_wasm::observe_system(js(settings)).unwrap();
+    let runs: js_sys::Array = field(&shown, "runs").dyn_into().unwrap();
+    assert_eq!(runs.length(), 50);
+    let system = lnn_core::System::from_name("harmonic").unwrap();
+    let native = lnn_core::observe::observe(
+        &system,
+        &lnn_core::observe::Observation {
+            dt: 0.1,
+            noise: 0.001,
+            seed: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let q: Vec<f64> = js_sys::Array::from(&field(&runs.get(7), "q"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(q, native.runs[7].q);
+    // Both methods train on them.
+    for method in ["estimate", "discrete"] {
+        let s = settings.replace("\"data\"", &format!("\"method\":\"{method}\",\"data\""));
+        let mut t = lnn_wasm::Trainer::new(js(&s)).unwrap();
+        let before = t.test_loss();
+        t.step(300).unwrap();
+        assert!(
+            t.test_loss() < before,
+            "{method}: {before} -> {}",
+            t.test_loss()
+        );
+    }
+    // A file: read with its errors' places, and refused for the wrong system.
+    let Err(e) = lnn_wasm::read_trajectories("t,x\n0,1\n0.1,NaN\n") else {
+        panic!("NaN accepted")
+    };
+    assert!(error_message(e).contains("line 3, column 2"));
+    let csv = "t,a,b\n".to_string()
+        + &(0..40)
+            .map(|k| format!("{},{},{}\n", 0.1 * k as f64, k, 2 * k))
+            .collect::<String>();
+    let bad = settings.replace(
+        "\"data\"",
+        &format!("\"csv\":{},\"data\"", serde_json::to_string(&csv).unwrap()),
+    );
+    let Err(e) = lnn_wasm::Trainer::new(js(&bad)) else {
+        panic!("a 2-coordinate file trained the 1-coordinate oscillator")
+    };
+    assert!(error_message(e).contains("2 coordinates"), "wrong dof");
+}
