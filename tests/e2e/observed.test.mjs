@@ -24,7 +24,7 @@ function csv() {
 const file = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 
 test('the page observes its system at the chosen rate and noise, draws the samples and trains on them', async () => {
-  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?data=observed&sampleDt=0.1&noise=0.01`);
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.base}?data=observed&sampling=0.1&noise=0.01`);
   await modelsReady(page);
   // 50 trajectories of 10 s at 0.1 s: 101 samples each.
   assert.equal(await page.evaluate(() => document.body.dataset.observedSamples), '5050');
@@ -58,7 +58,7 @@ test('a dropped trajectory file trains the model, and a bad one is refused with 
   await page.waitForFunction(() => document.body.dataset.observedSamples === '300');
   assert.equal(await page.inputValue('#set-data'), 'observed');
   assert.match(await page.textContent('#observed-caption'), /^mine\.csv: 3 trajectories, 300 samples/);
-  assert.equal(await page.isDisabled('#set-sampleDt'), true, 'the file has its own sampling');
+  assert.equal(await page.isDisabled('#set-sampling'), true, 'the file has its own sampling');
   await page.click('#train');
   await page.waitForFunction(() => Number(document.body.dataset.trainStep ?? 0) > 300, null, { timeout: 60000 });
   assert.equal(await page.textContent('#train-status'), '');

@@ -44,7 +44,7 @@ export class ObservedPanel {
     const observable = !!PER_SYSTEM[s.system].observable;
     this.dom('set-data').disabled = !observable;
     const observed = s.data === 'observed' && observable;
-    for (const key of ['sampleDt', 'noise', 'method']) this.dom(`set-${key}`).disabled = !observed || (key !== 'method' && !!s.trajectoryFile);
+    for (const key of ['sampling', 'noise', 'method']) this.dom(`set-${key}`).disabled = !observed || (key !== 'method' && !!s.trajectoryFile);
     this.dom('observed-figure').hidden = !observed;
     if (!observed) {
       this.#say(observable ? '' : `the ${s.system} is trained on exact accelerations here (a field, or inputs a trajectory file has no columns for)`, false);
@@ -65,7 +65,7 @@ export class ObservedPanel {
     const samples = data.runs.reduce((a, r) => a + r.t.length, 0);
     const source = s.trajectoryFile ? `${s.trajectoryFile.name}: ` : `The ${SYSTEMS[s.system].title} observed: `;
     this.#say('', false);
-    this.dom('observed-caption').textContent = `${source}${data.runs.length} trajectories, ${samples} samples${s.trajectoryFile ? '' : ` every ${s.sampleDt} s, noise σ = ${s.noise}`}; every fifth held out for the test loss. ${s.method === 'discrete' ? 'Learnt from consecutive positions by the discrete Euler–Lagrange equation (no derivative estimates).' : 'q̇ and q̈ estimated by a local polynomial fit, its window chosen by cross-validation.'} Shown: q(t) of the first ${Math.min(SHOWN_RUNS, data.runs.length)}, the first ${SHOWN_SECONDS} s.`;
+    this.dom('observed-caption').textContent = `${source}${data.runs.length} trajectories, ${samples} samples${s.trajectoryFile ? '' : ` every ${s.sampling} s, noise σ = ${s.noise}`}; every fifth held out for the test loss. ${s.method === 'discrete' ? 'Learnt from consecutive positions by the discrete Euler–Lagrange equation (no derivative estimates).' : 'q̇ and q̈ estimated by a local polynomial fit, its window chosen by cross-validation.'} Shown: q(t) of the first ${Math.min(SHOWN_RUNS, data.runs.length)}, the first ${SHOWN_SECONDS} s.`;
     this.data = data;
     document.body.dataset.observedSamples = String(samples);
     this.draw();

@@ -8,7 +8,7 @@ export const CONTROL_NAMES = [
   'system', 'model', 'coordinates', 'hidden', 'activation', 'init', 'lr', 'schedule', 'steps',
   'batch', 'clip', 'loss', 'angles', 'precision', 'seed',
   // Training on observed trajectories instead of exact accelerations.
-  'data', 'sampleDt', 'noise', 'method', 'trajectories',
+  'data', 'sampling', 'noise', 'method', 'trajectories',
   // The editor of a typed Lagrangian (system=custom).
   'preset', 'lagrangian', 'coords', 'params', 'ranges',
 ];
@@ -49,9 +49,9 @@ export const PARAMS = [
   { key: 'precision', type: 'enum', default: 'f32', options: ['f32', 'f64'], group: 'train', label: 'Precision' },
   { key: 'seed', type: 'int', default: 0, min: 0, max: 2147483647, group: 'train', label: 'Seed' },
   // Observed trajectories instead of exact accelerations (lnn-core's observe module): the system
-  // sampled every `sampleDt` with Gaussian noise on q, or a trajectory file (not in the URL).
+  // sampled every `sampling` with Gaussian noise on q, or a trajectory file (not in the URL).
   { key: 'data', type: 'enum', default: 'accelerations', options: ['accelerations', 'observed'], optionLabels: ['exact accelerations', 'observed trajectories'], group: 'data', label: 'Train on' },
-  { key: 'sampleDt', type: 'float', default: 0.05, min: 0.001, max: 1, group: 'data', label: 'Sampling interval (s)' },
+  { key: 'sampling', type: 'float', default: 0.05, min: 0.001, max: 1, group: 'data', label: 'Sampling interval (s)' },
   { key: 'noise', type: 'float', default: 0, min: 0, max: 1, group: 'data', label: 'Noise σ on q' },
   { key: 'method', type: 'enum', default: 'estimate', options: ['estimate', 'discrete'], optionLabels: ['estimated q̈ (any model)', 'discrete Euler–Lagrange (LNN)'], group: 'data', label: 'Learn by' },
   { key: 'autoplay', type: 'bool', default: true, group: 'page', label: 'Animate on load' },
@@ -93,6 +93,12 @@ const QUOTE = 40;
 const quote = (x) => {
   const t = String(x);
   return `"${t.length > QUOTE ? `${t.slice(0, QUOTE)}…` : t}"`;
+};
+/** The accepted names, cut after KNOWN characters (the embed controls are 35 names). */
+const KNOWN = 120;
+const known = (names) => {
+  const all = names.join(', ');
+  return all.length <= KNOWN ? all : `${all.slice(0, all.lastIndexOf(', ', KNOWN))}, … (see the README's table)`;
 };
 /** "a, b, c and 7 more": a long list of complaints stays one short warning. */
 const some = (xs) => (xs.length <= 3 ? xs.join(', ') : `${xs.slice(0, 3).join(', ')} and ${xs.length - 3} more`);
@@ -176,7 +182,7 @@ const TYPES = {
       if (!Array.isArray(xs)) return { value: p.default, warning: `${p.key}: not a list; using the default` };
       const bad = [...new Set(xs.filter((x) => !p.options.includes(x)))].map((x) => quote(x).slice(1, -1));
       const value = [...new Set(xs.filter((x) => p.options.includes(x)))];
-      return { value, warning: bad.length ? `${p.key}: unknown ${some(bad)} ignored (known: ${p.options.join(', ')})` : null };
+      return { value, warning: bad.length ? `${p.key}: unknown ${some(bad)} ignored (known: ${known(p.options)})` : null };
     },
     read: (s) => s.split(',').map((t) => t.trim()).filter((t) => t !== ''),
     format: (v) => v.join(','),

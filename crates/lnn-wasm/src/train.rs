@@ -40,10 +40,10 @@ pub struct TrainSettings {
     /// For `system: "custom"`: the typed Lagrangian (`lnn_core::custom::CustomSpec`).
     custom: Option<lnn_core::custom::CustomSpec>,
     /// `accelerations` (default: exact q̈ of fresh states) or `observed` (trajectories: the
-    /// system observed at `sampleDt` with noise `noise`, or the trajectory file `csv`).
+    /// system observed at `sampling` with noise `noise`, or the trajectory file `csv`).
     data: Option<String>,
     /// Sampling interval of the observed trajectories (default 0.05).
-    sample_dt: Option<f64>,
+    sampling: Option<f64>,
     /// Standard deviation of the noise on the observed coordinates (default 0).
     noise: Option<f64>,
     /// How observed trajectories train: `estimate` (default) or `discrete`.
@@ -76,7 +76,7 @@ impl TrainSettings {
         "precision",
         "custom",
         "data",
-        "sampleDt",
+        "sampling",
         "noise",
         "method",
         "csv",
@@ -108,7 +108,7 @@ impl TrainSettings {
     fn observation(&self) -> lnn_core::observe::Observation {
         let d = lnn_core::observe::Observation::default();
         lnn_core::observe::Observation {
-            dt: self.sample_dt.unwrap_or(d.dt),
+            dt: self.sampling.unwrap_or(d.dt),
             noise: self.noise.unwrap_or(d.noise),
             seed: self.seed.unwrap_or(d.seed),
             ..d

@@ -355,7 +355,7 @@ fn a_typed_lagrangian_simulates_and_trains() {
 #[wasm_bindgen_test]
 fn observed_trajectories_train_in_the_browser_as_natively() {
     // The system observed in the browser gives the same samples as natively (same seed).
-    let settings = r#"{"system":"harmonic","model":"lnn","hidden":[16,16],"batch":16,"lr":0.003,"schedule":"constant","init":"xavier","seed":1,"data":"observed","sampleDt":0.1,"noise":0.001}"#;
+    let settings = r#"{"system":"harmonic","model":"lnn","hidden":[16,16],"batch":16,"lr":0.003,"schedule":"constant","init":"xavier","seed":1,"data":"observed","sampling":0.1,"noise":0.001}"#;
     let shown = lnn_wasm::observe_system(js(settings)).unwrap();
     let runs: js_sys::Array = field(&shown, "runs").dyn_into().unwrap();
     assert_eq!(runs.length(), 50);

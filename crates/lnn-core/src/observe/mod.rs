@@ -175,6 +175,19 @@ pub enum Signal {
     },
 }
 
+impl Signal {
+    /// (degrees of freedom, conditioning inputs) of its states.
+    pub fn dims(&self) -> (usize, usize) {
+        match self {
+            Signal::Estimated { train, .. } => {
+                let n = train.targets.len() / (2 * train.samples.max(1));
+                (n, train.states.len() / train.samples.max(1) - 2 * n)
+            }
+            Signal::Windows { train, .. } => (train.n, train.k),
+        }
+    }
+}
+
 /// What [`prepare`] makes of a file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prepared {
@@ -249,6 +262,19 @@ fn dataset(data: &Trajectories, derivatives: &[Vec<f64>]) -> Dataset {
 /// one), or for degenerate fits.
 pub fn prepare(data: &Trajectories, method: Method) -> Result<Prepared> {
     let (smoothing, _) = smooth::choose(data)?;
+    let all = estimates(data, smoothing)?;
+    if let Some((run, _)) = data
+        .runs
+        .iter()
+        .zip(&all)
+        .find(|(_, d)| d.iter().any(|x| !x.is_finite()))
+    {
+        return Err(Error::Data {
+            line: run.line,
+            column: 0,
+            reason: alloc::format!("the velocities or accelerations estimated along trajectory {} are not finite (numbers too large for their time steps?)", run.id),
+        });
+    }
     if let [only] = &data.runs[..] {
         let need = 5 * smooth::MIN_SAMPLES.max(windows::MIN_SAMPLES);
         if only.len() < need {
@@ -262,7 +288,6 @@ pub fn prepare(data: &Trajectories, method: Method) -> Result<Prepared> {
             });
         }
     }
-    let all = estimates(data, smoothing)?;
     let observed = Observed::of(data, &all);
     let (train, test) = split(data);
     let signal = match method {

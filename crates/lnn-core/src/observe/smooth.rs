@@ -37,9 +37,9 @@ const DEGREES: [usize; 3] = [2, 3, 4];
 /// enough for a stable choice, bounded cost on long files.
 const SCORE_CENTRES: usize = 4000;
 
-/// Fewest samples a trajectory needs for these estimates (a quadratic fit with one sample to
-/// spare for the leave-one-out score).
-pub const MIN_SAMPLES: usize = 4;
+/// Fewest samples a trajectory needs for these estimates: the smallest window tried that leaves
+/// a quadratic fit a sample to spare for the leave-one-out score (2·2 + 1).
+pub const MIN_SAMPLES: usize = 5;
 
 /// The weights of the fit at sample `i`: rows 0, 1, 2 give the value, first and second
 /// derivative at t_i as dot products with the window's samples; with the window's first index.

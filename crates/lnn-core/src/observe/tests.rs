@@ -285,3 +285,65 @@ fn conditioning_inputs_are_columns_constant_along_a_trajectory() {
         );
     }
 }
+
+/// Mangled files (bytes replaced, lines cut, fields doubled) are read or refused, never a
+/// panic, and what is read prepares or is refused the same way.
+#[test]
+fn mutated_files_never_panic() {
+    let system = System::from_name("harmonic").unwrap();
+    let o = Observation {
+        trajectories: 3,
+        duration: 3.0,
+        dt: 0.1,
+        velocities: true,
+        ..Observation::default()
+    };
+    let good = csv::write(&observe(&system, &o).unwrap());
+    let mut r = crate::rng::seeded(9);
+    let pieces = [
+        ",",
+        "\n",
+        "-",
+        "e",
+        "NaN",
+        "1e308",
+        "0",
+        "",
+        ",,",
+        "trajectory",
+        "x_dot",
+        "\u{feff}",
+    ];
+    for _ in 0..300 {
+        let mut text: Vec<char> = good.chars().collect();
+        for _ in 0..1 + (crate::rng::unit(&mut r) * 4.0) as usize {
+            let at = (crate::rng::unit(&mut r) * text.len() as f64) as usize % text.len().max(1);
+            let piece =
+                pieces[(crate::rng::unit(&mut r) * pieces.len() as f64) as usize % pieces.len()];
+            let cut = (crate::rng::unit(&mut r) * 6.0) as usize;
+            let end = (at + cut).min(text.len());
+            text.splice(at..end, piece.chars());
+        }
+        let text: String = text.into_iter().collect();
+        if let Ok(d) = parse(&text) {
+            for method in [Method::Estimate, Method::Discrete] {
+                let _ = prepare(&d, method);
+            }
+        }
+    }
+}
+
+#[test]
+fn samples_that_overflow_are_refused_not_passed_on() {
+    let text = (0..30).fold(String::from("t,x\n"), |s, k| {
+        s + &alloc::format!(
+            "{},{}\n",
+            k as f64 * 1e-300,
+            if k % 2 == 0 { 1e300 } else { -1e300 }
+        )
+    });
+    // Refused by the fit's own checks (the cross-validation score overflows first), or by the
+    // estimates' finiteness check behind them: a data error either way, never NaN targets.
+    let err = prepare(&parse(&text).unwrap(), Method::Estimate).unwrap_err();
+    assert!(matches!(err, Error::Data { line: 2, .. }), "{err}");
+}

@@ -458,28 +458,12 @@ impl Trainer {
         use crate::observe::Signal;
         config.validate()?;
         let (n, k) = (config.system.dof(), config.system.conditioning_len());
-        let dof = match &signal {
-            Signal::Estimated { train, .. } => train.targets.len() / (2 * train.samples.max(1)),
-            Signal::Windows { train, .. } => train.n,
-        };
-        if dof != n {
+        let (dof, inputs) = signal.dims();
+        if (dof, inputs) != (n, k) {
             return Err(Error::config(
                 "data",
                 alloc::format!(
-                    "the data have {dof} coordinates, the system {} has {n}",
-                    config.system.name()
-                ),
-            ));
-        }
-        let data_k = match &signal {
-            Signal::Estimated { train, .. } => train.states.len() / train.samples.max(1) - 2 * dof,
-            Signal::Windows { train, .. } => train.k,
-        };
-        if data_k != k {
-            return Err(Error::config(
-                "data",
-                alloc::format!(
-                    "the data have {data_k} conditioning inputs, the system {} has {k}",
+                    "the data have {dof} coordinates and {inputs} conditioning inputs, the system {} has {n} and {k}",
                     config.system.name()
                 ),
             ));
