@@ -76,11 +76,32 @@ fn train_on_a_csv_with_defaults_then_predict_in_the_header_order() {
         &["eval", "--model", &out],
         &["observed trajectories", "nothing true"],
     );
-    // The discrete method on the same file.
+    // The discrete method on the same file, with x declared an angle (wrapped, in header order).
     let o = lnn(&[
-        "train", "--data", &data, "--method", "discrete", "--steps", "300", "--quiet",
+        "train",
+        "--data",
+        &data,
+        "--method",
+        "discrete",
+        "--steps",
+        "300",
+        "--periodic",
+        "x",
+        "--out",
+        &out,
+        "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        saved["wrap"],
+        serde_json::json!([false, true, false, false])
+    );
+    refused(
+        &["train", "--data", &data, "--periodic", "z", "--steps", "10"],
+        &["no coordinate `z`", "y, x"],
+    );
     refused(
         &[
             "train", "--data", &data, "--method", "discrete", "--model", "baseline", "--steps",
