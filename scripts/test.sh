@@ -29,6 +29,10 @@ cargo build -p lnn-core --no-default-features --target thumbv7em-none-eabihf --q
 step "cargo test (workspace, native)"
 cargo test --workspace
 
+step "python: the JAX package (python/) against the lnn CLI, sharded training on 4 CPU devices"
+cargo build --release -p lnn-cli --quiet
+LNN_BIN="$PWD/target/release/lnn" .venv/bin/python -m pytest python/tests -q -p no:cacheprovider
+
 step "lnn-wasm in headless Chromium (wasm-pack)"
 wasm-pack test --headless --chrome --mode no-install crates/lnn-wasm
 if [ "${SKIP_FIREFOX:-0}" != 1 ]; then

@@ -101,6 +101,27 @@ function checkCustom(lnn, state) {
   }
 }
 
+/**
+ * Opens the weights file a link names (`weights=URL`, relative to the page), as the Load weights
+ * button would: a model trained elsewhere (python/'s JAX trainer, `lnn train`) runs beside the
+ * truth and Train continues from it. Failures are said in the page's status line, which embed
+ * mode keeps, where the weights panel may be hidden.
+ */
+async function openWeightsUrl(demo, url) {
+  const name = url.split(/[?#]/)[0].split('/').pop() || url;
+  let json;
+  try {
+    const r = await fetch(new URL(url, location.href));
+    if (!r.ok) throw new Error(`HTTP ${r.status} ${r.statusText}`.trim());
+    json = await r.text();
+  } catch (err) {
+    showStatus(`weights: could not fetch ${url} (${err.message ?? err}); showing the shipped models`, true);
+    return;
+  }
+  const failed = demo.training.load(json, name);
+  if (failed) showStatus(`weights: could not load ${name}: ${failed}; showing the shipped models`, true);
+}
+
 async function main() {
   const { state, warnings } = parse(location.search);
   // Motion only where the visitor's system allows it, unless the link asks for it in so many words.
@@ -122,11 +143,13 @@ async function main() {
   applyEmbed(state, warnings);
   // A widget printed before anyone scrolled to it has drawn nothing yet: one frame first.
   preparePrint(() => pageUrl({ ...demo.settings, embed: false }), () => demo.frame(performance.now()));
-  // An embedded widget keeps what it learned across reloads (a Reveal.js slide unloads its iframe).
-  if (state.embed) keepTrainedModel(lnn, demo, dom, slotOf(location.hash, document.referrer));
   writeUrl(state);
   if (warnings.length) showStatus(`some settings in the link were adjusted: ${warnings.join('; ')}`, true);
   else if (still) showStatus('Paused: your system asks for reduced motion. Play (or Space) starts the rollouts.', false);
+  // The link's weights file first, so that a model kept in this browser (trained on from it) wins.
+  const opened = state.weights ? openWeightsUrl(demo, state.weights) : Promise.resolve();
+  // An embedded widget keeps what it learned across reloads (a Reveal.js slide unloads its iframe).
+  if (state.embed) opened.then(() => keepTrainedModel(lnn, demo, dom, slotOf(location.hash, document.referrer)));
   // Nothing is drawn while nobody sees the page (the battery's sake); training holds too.
   let seen = true;
   watchSeen((s) => {

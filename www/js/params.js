@@ -54,6 +54,9 @@ export const PARAMS = [
   { key: 'sampling', type: 'float', default: 0.05, min: 0.001, max: 1, group: 'data', label: 'Sampling interval (s)' },
   { key: 'noise', type: 'float', default: 0, min: 0, max: 1, group: 'data', label: 'Noise σ on q' },
   { key: 'method', type: 'enum', default: 'estimate', options: ['estimate', 'discrete'], optionLabels: ['estimated q̈ (any model)', 'discrete Euler–Lagrange (LNN)'], group: 'data', label: 'Learn by' },
+  // A weights file to open on load (a URL, relative to the page): a model trained elsewhere (the
+  // JAX trainer in python/, `lnn train`) shown beside the truth, and Train continues from it.
+  { key: 'weights', type: 'text', default: '', maxLength: 2000, group: 'page', label: 'Weights file to open (URL)' },
   { key: 'autoplay', type: 'bool', default: true, group: 'page', label: 'Animate on load' },
   { key: 'train', type: 'bool', default: false, group: 'page', label: 'Train on load' },
   { key: 'embed', type: 'bool', default: false, group: 'page', label: 'Embed mode' },

@@ -191,26 +191,28 @@ export class TrainingPanel {
     return null;
   }
 
-  /** Loads a weights file: a bad one is refused with a message and the current model kept. */
+  /**
+   * Loads a weights file: a bad one is refused with a message (in the weights panel, and
+   * returned, for callers whose panel may be hidden) and the current model kept; null on success.
+   */
   load(json, name) {
     const fail = (message) => {
       const el = this.dom('weights-status');
       el.textContent = `could not load ${name}: ${message}. The current model is kept.`;
       el.classList.add('error');
+      return message;
     };
     let model;
     try {
       model = this.lnn.LearnedModel.fromWeights(json);
     } catch (err) {
-      fail(err.message ?? String(err));
-      return;
+      return fail(err.message ?? String(err));
     }
     const info = model.info();
     const system = this.demo.settings.system;
     if (info.system !== system) {
       model.free();
-      fail(`it is a model of the ${info.system}, and this view shows the ${system}; switch the system first`);
-      return;
+      return fail(`it is a model of the ${info.system}, and this view shows the ${system}; add system=${info.system} to the link or switch the system first`);
     }
     Object.assign(this.demo.settings, { model: info.model, coordinates: info.coordinates, hidden: info.hidden, activation: info.activation });
     this.demo.showSettings();
@@ -230,7 +232,7 @@ export class TrainingPanel {
     this.client.newRun(Cmd.loadWeights, { json, settings: trainerSettings(this.demo.settings) });
     const el = this.dom('weights-status');
     el.textContent = `loaded ${name}: ${slotLabel(key)} ${info.hidden.join('×')} ${info.activation}, ${info.params} parameters; Train continues from it`;
-    el.classList.remove('error');
+    el.classList.remove('error');    return null;
   }
 
   #configured(msg) {

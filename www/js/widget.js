@@ -6,7 +6,8 @@
 // Attributes are the page's URL settings (params.js), so any link's settings work here too;
 // `autoplay` and `train` are boolean attributes; `height` (CSS pixels) fixes the height, else the
 // element follows its content; `base` (a URL) is the served dist/ folder, when this script was not
-// loaded from it (the default: the page beside this script). It renders the page in embed mode in an iframe: its own wasm
+// loaded from it (the default: the page beside this script); `weights` (a URL, relative to the
+// host page) opens a weights file in the widget. It renders the page in embed mode in an iframe: its own wasm
 // instance and training worker, isolated from the host page's scripts and styles.
 import { PARAMS, defaults, readText, serialize } from './params.js';
 
@@ -88,6 +89,15 @@ class LnnDemo extends HTMLElement {
       const { value, warning } = readText(p.key, this.getAttribute(p.key));
       if (warning) console.warn(`<lnn-demo> ${warning}`);
       settings[p.key] = value;
+    }
+    // A weights file is named as the host page sees it (beside the lecture notes), and the page
+    // in the iframe fetches it from there: the same origin, or one that allows it (CORS).
+    if (settings.weights) {
+      try {
+        settings.weights = new URL(settings.weights, document.baseURI).href;
+      } catch {
+        console.warn(`<lnn-demo> weights="${settings.weights}" is not a URL`);
+      }
     }
     // Its place on the host page, for the model it keeps in the browser's storage (keeper.js).
     const place = [...document.querySelectorAll('lnn-demo')].indexOf(this);

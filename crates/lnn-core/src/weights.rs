@@ -49,6 +49,22 @@ pub struct WeightsFile {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub observed: Option<crate::observe::Observed>,
+    /// The state's layout `[q (dof), q̇ or p (dof), c (conditioning)]`: the number of coordinates
+    /// (grid points for `wave`), so a reader in another language can size states without
+    /// knowing the system (absent in files written before it was recorded; checked against the
+    /// system when present).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub dof: Option<usize>,
+    /// The number of conditioning inputs `c` at the end of the state (the relativistic
+    /// particle's g); as `dof`, absent in older files.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub conditioning: Option<usize>,
     /// `velocity` or `canonical`.
     pub coordinates: String,
     /// Hidden layer widths.
@@ -181,6 +197,8 @@ impl WeightsFile {
                 System::Observed(o) => Some((**o).clone()),
                 _ => None,
             },
+            dof: Some(system.dof()),
+            conditioning: Some(system.conditioning_len()),
             coordinates: spec.coordinates.name().into(),
             hidden: spec.hidden.clone(),
             activation: spec.activation.name().into(),
@@ -280,6 +298,22 @@ impl WeightsFile {
             })?,
             (name, _) => System::from_name(name)?,
         };
+        for (field, recorded, actual) in [
+            ("dof", self.dof, system.dof()),
+            ("conditioning", self.conditioning, system.conditioning_len()),
+        ] {
+            if let Some(n) = recorded.filter(|&n| n != actual) {
+                return Err(Error::config(
+                    field,
+                    alloc::format!(
+                        "the file says {n} but `{}` has {actual}: its state is [q..., q̇..., c...] with {} coordinates and {} conditioning inputs",
+                        self.system,
+                        system.dof(),
+                        system.conditioning_len()
+                    ),
+                ));
+            }
+        }
         let spec = ModelSpec {
             kind: ModelKind::from_name(&self.model)?,
             dof: system.dof(),
@@ -354,6 +388,22 @@ mod tests {
     }
 
     #[test]
+    fn the_state_layout_is_recorded_and_optional() {
+        let mut f = file();
+        assert_eq!(
+            (f.dof, f.conditioning),
+            (Some(1), Some(1)),
+            "relativistic: [q, q̇, g]"
+        );
+        f.dof = None;
+        f.conditioning = None;
+        assert!(
+            f.load().is_ok(),
+            "files written before the layout was recorded still load"
+        );
+    }
+
+    #[test]
     fn precision_is_recorded_for_f32_and_absent_means_f64() {
         let mut f = file();
         assert_eq!(f.precision, None, "f64 files are as before");
@@ -378,6 +428,7 @@ mod tests {
         assert!(f.load().is_ok());
         // 10⁶ points: ~11 GB for one evaluation (the issue saw `predict` pass 8 GB).
         f.grid = Some(1_000_000);
+        f.dof = Some(1_000_000);
         let budget = crate::Budget::bytes(4 << 30);
         match f.load_within(&budget) {
             Err(Error::OverBudget { setting, bytes, .. }) => {
@@ -430,7 +481,9 @@ mod tests {
     #[test]
     fn every_bad_field_is_named() {
         type Breakage = (fn(&mut WeightsFile), &'static str);
-        let cases: [Breakage; 10] = [
+        let cases: [Breakage; 12] = [
+            (|f| f.dof = Some(2), "dof"),
+            (|f| f.conditioning = Some(0), "conditioning"),
             (|f| f.precision = Some("f16".into()), "precision"),
             (|f| f.format = "pickle".into(), "format"),
             (|f| f.version = 99, "version"),
