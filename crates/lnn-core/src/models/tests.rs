@@ -48,6 +48,12 @@ fn batch(samples: usize, k: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
 /// below the bar. Relative 1e-6 (the issue's); below 1e-4·|loss| the check becomes absolute, to
 /// 1e-10·|loss| (three times the quotient's round-off), for parameters the loss hardly depends
 /// on (e.g. the LNN's output bias, which cannot change the dynamics: exactly 0).
+///
+/// Where the loss is computed through a small mass matrix its round-off is hundreds of ulps,
+/// not 1.5ε (measured: ~5e-14·|f| on the n = 1 test, whose third state has q̈ = −18), and the
+/// quotient at h = 1e-5 misses by 1.3e-6 while h = 1e-4 agrees to 7e-8; near a pole or a kink
+/// h = 1e-4 is the one truncation spoils. So a parameter passes when the differences at either
+/// step agree: a wrong gradient disagrees with both.
 fn assert_gradient_matches(
     model: &mut dyn Model,
     states: &[f64],
@@ -71,7 +77,6 @@ fn assert_objective_gradient(
     let mut grad = vec![0.0; model.mlp().params().len()];
     let l0 = f(model, &mut grad);
     assert!(l0.is_finite(), "{what}: loss {l0}");
-    let h = 1e-5;
     for i in 0..grad.len() {
         let p0 = model.mlp().params()[i];
         let mut at = |v: f64| {
@@ -79,13 +84,16 @@ fn assert_objective_gradient(
             let mut g = vec![0.0; grad.len()];
             f(model, &mut g)
         };
-        let fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h) + at(p0 - 2.0 * h))
-            / (12.0 * h);
+        let mut fds = [0.0; 2];
+        for (fd, h) in fds.iter_mut().zip([1e-5, 1e-4]) {
+            *fd = (-at(p0 + 2.0 * h) + 8.0 * at(p0 + h) - 8.0 * at(p0 - h) + at(p0 - 2.0 * h))
+                / (12.0 * h);
+        }
         model.mlp_mut().params_mut()[i] = p0;
-        let err = (fd - grad[i]).abs() / grad[i].abs().max(1e-4 * l0.abs());
+        let err = |fd: f64| (fd - grad[i]).abs() / grad[i].abs().max(1e-4 * l0.abs());
         assert!(
-            err < 1e-6,
-            "{what} param {i}: {} vs fd {fd} (loss {l0})",
+            err(fds[0]) < 1e-6 || err(fds[1]) < 1e-6,
+            "{what} param {i}: {} vs fd {fds:?} at h = 1e-5, 1e-4 (loss {l0})",
             grad[i]
         );
     }

@@ -94,20 +94,35 @@ impl Activation {
                 // One exp serves both: with e = e^(−|x|), softplus = max(x, 0) + ln(1 + e) and
                 // sigmoid = 1/(1 + e) or e/(1 + e). The hot loop of every Taylor pass runs here,
                 // so the branch-free exp and ln(1 + e) of `math` (libm's were most of its time).
+                //
+                // σ″ = s·c with s = σ′ and c = 1 − s each from its own numerator, never as
+                // s(1 − s): s is rounded to ~1e-16 absolute, so 1 − s near saturation keeps
+                // only ~1e-16/e of relative accuracy (3e-8 at x = 20, and σ″ = 0 from x ≈ 37),
+                // where s·c keeps a few ulps. A learned mass matrix is a sum of σ″ terms that
+                // can cancel to 1e-4 of their size (the relativistic LNN's M ≈ 3e-7), so that
+                // error reached q̈ (8e-9 relative against 50-digit arithmetic; 2e-11 now).
                 let e = math::exp_nonpositive(-x.abs());
-                let s = if x >= 0.0 { 1.0 } else { e } / (1.0 + e);
-                let d = s * (1.0 - s);
-                [x.max(0.0) + math::ln_1p_unit(e), s, d, d * (1.0 - 2.0 * s)]
+                let inv = 1.0 / (1.0 + e);
+                let (s, c) = if x >= 0.0 {
+                    (inv, e * inv)
+                } else {
+                    (e * inv, inv)
+                };
+                let d = s * c;
+                [x.max(0.0) + math::ln_1p_unit(e), s, d, d * (c - s)]
             }
             Activation::Sigmoid => {
-                let s = math::sigmoid(x);
-                let d = s * (1.0 - s);
-                let d2 = d * (1.0 - 2.0 * s);
-                [s, d, d2, d * (1.0 - 6.0 * d)]
+                // As softplus's σ″: s and 1 − s = σ(−x) each computed, not subtracted.
+                let (s, c) = (math::sigmoid(x), math::sigmoid(-x));
+                let d = s * c;
+                [s, d, d * (c - s), d * (1.0 - 6.0 * d)]
             }
             Activation::Tanh => {
+                // sech²x = 4e/(1 + e)² with e = e^(−2|x|), not 1 − tanh²x, which loses its
+                // relative accuracy as tanh x nears ±1 and is 0 beyond |x| ≈ 19.
                 let t = math::tanh(x);
-                let d = 1.0 - t * t;
+                let e = math::exp_nonpositive(-2.0 * x.abs());
+                let d = 4.0 * e / ((1.0 + e) * (1.0 + e));
                 [t, d, -2.0 * t * d, d * (6.0 * t * t - 2.0)]
             }
             Activation::Relu2 => {
@@ -199,6 +214,46 @@ mod tests {
                         d[k + 1]
                     );
                 }
+            }
+        }
+    }
+
+    /// In saturation the curvature is tiny but must keep its relative accuracy: a learned mass
+    /// matrix sums such terms and can cancel to 1e-4 of them. References from cosh, which
+    /// shares no formula with `derivatives`: softplus″ = sigmoid′ = 1/(4cosh²(x/2)), tanh′ =
+    /// 1/cosh²x. (s(1 − s) was 3e-8 off at x = 20 and 0 from x ≈ 37; 1 − tanh² 0 from 19.)
+    #[test]
+    fn saturated_derivatives_keep_their_relative_accuracy() {
+        let rel = |a: f64, b: f64| ((a - b) / b).abs();
+        for x in [
+            -200.0, -40.0, -30.0, -20.0, -5.0, 5.0, 20.0, 30.0, 40.0, 200.0,
+        ] {
+            let half = math::cosh(x / 2.0);
+            let want = 1.0 / (4.0 * half * half);
+            let sp = Activation::Softplus.derivatives(x);
+            assert!(
+                rel(sp[2], want) < 1e-14,
+                "softplus″({x}) {} vs {want}",
+                sp[2]
+            );
+            let sg = Activation::Sigmoid.derivatives(x);
+            assert!(
+                rel(sg[1], want) < 1e-14,
+                "sigmoid′({x}) {} vs {want}",
+                sg[1]
+            );
+            // σ‴ = σ″·(1 − 2s) = −σ″·tanh(x/2).
+            let third = -want * math::tanh(x / 2.0);
+            assert!(
+                rel(sp[3], third) < 1e-14,
+                "softplus‴({x}) {} vs {third}",
+                sp[3]
+            );
+            if x.abs() < 300.0 {
+                let c = math::cosh(x);
+                let want = 1.0 / (c * c);
+                let th = Activation::Tanh.derivatives(x);
+                assert!(rel(th[1], want) < 1e-14, "tanh′({x}) {} vs {want}", th[1]);
             }
         }
     }
