@@ -60,6 +60,21 @@ wasm_opt() {
   npm install -g --silent --prefix /usr/local "binaryen@$BINARYEN_VERSION" >/dev/null
 }
 
+python_env() {
+  # .venv/ at the root: the JAX package in python/ (issue 17's interface), with its pinned
+  # dependencies from PyPI (CPU jaxlib). Re-installed when python/pyproject.toml changes.
+  local stamp=.venv/.pyproject.sha256 want
+  want=$(sha256sum python/pyproject.toml | cut -d' ' -f1)
+  if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return; fi
+  log "python3 -m venv .venv; pip install -e python[test] (jax, optax, numpy, pytest from PyPI)"
+  if [ ! -x .venv/bin/python ]; then
+    # Debian's own python3 needs python3-venv for ensurepip; rustup machines' pyenv has it.
+    python3 -m venv .venv 2>/dev/null || { rm -rf .venv; apt_packages python3-venv; python3 -m venv .venv; }
+  fi
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "python[test]"
+  echo "$want" >"$stamp"
+}
+
 node_modules() {
   [ -d tests/node_modules/playwright-core ] && return
   log "npm ci in tests/ (playwright-core; it uses Debian's chromium, no browser download)"
@@ -75,5 +90,6 @@ if [ "$what" = all ]; then
   cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
   cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION"
   node_modules
+  python_env
 fi
 log "tools ready"

@@ -143,13 +143,14 @@ async function main() {
   applyEmbed(state, warnings);
   // A widget printed before anyone scrolled to it has drawn nothing yet: one frame first.
   preparePrint(() => pageUrl({ ...demo.settings, embed: false }), () => demo.frame(performance.now()));
+  const slot = slotOf(location.hash, document.referrer); // before writeUrl drops the fragment
   writeUrl(state);
   if (warnings.length) showStatus(`some settings in the link were adjusted: ${warnings.join('; ')}`, true);
   else if (still) showStatus('Paused: your system asks for reduced motion. Play (or Space) starts the rollouts.', false);
   // The link's weights file first, so that a model kept in this browser (trained on from it) wins.
   const opened = state.weights ? openWeightsUrl(demo, state.weights) : Promise.resolve();
   // An embedded widget keeps what it learned across reloads (a Reveal.js slide unloads its iframe).
-  if (state.embed) opened.then(() => keepTrainedModel(lnn, demo, dom, slotOf(location.hash, document.referrer)));
+  if (state.embed) opened.then(() => keepTrainedModel(lnn, demo, dom, slot));
   // Nothing is drawn while nobody sees the page (the battery's sake); training holds too.
   let seen = true;
   watchSeen((s) => {

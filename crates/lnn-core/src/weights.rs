@@ -306,7 +306,7 @@ impl WeightsFile {
                 return Err(Error::config(
                     field,
                     alloc::format!(
-                        "the file says {n} but `{}` has {actual}: its state is [q..., q̇..., c...] with {} coordinates and {} conditioning inputs",
+                        "the file says {n} but `{}` has {actual}: its state is [q..., q̇..., c...] with {} coordinates and {} conditioning inputs (correct the field, or leave it out)",
                         self.system,
                         system.dof(),
                         system.conditioning_len()

@@ -1,0 +1,136 @@
+"""The training objective of each model kind (the Rust ``Model::loss_and_gradient``), split into
+sums over samples so a batch can be sharded: the loss is the sum of the shards' sums divided by
+the global counts, whatever the number of devices.
+
+Per batch of S states with targets dx/dt (2n numbers each):
+
+* lnn, baseline, graph-lnn: the loss on q̈ only, mean over the S·n components;
+* hnn: the loss on the full (q̇, ṗ), mean over the S·2n components;
+* the loss: ``l1`` |e| or ``mse`` e², e = prediction − target;
+* lnn only, when ``definiteness`` w > 0 and n ≥ 2: plus (w/S)·Σ_s P(M_s), the penalty on an
+  indefinite mass matrix, P(M) = max(0, −λ_min)·max(0, λ_max)/‖M‖²_F (0 once M is definite of
+  either sign; scale-free). Why: the Euler–Lagrange solve has a pole wherever an eigenvalue of M
+  crosses 0, which the optimiser cannot cross; a fresh network's M is indefinite on most states.
+
+The test loss (``evaluator``) is the loss alone, without the penalty, as the Rust's
+``train::evaluate``.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from .errors import unknown
+from .models import Model
+
+NAMES = "l1, mse"
+
+
+def check(name: str) -> str:
+    """``name`` if it is a loss."""
+    if name not in ("l1", "mse"):
+        raise unknown("loss", name, NAMES)
+    return name
+
+
+def elementwise(name: str, prediction, target):
+    """|e| or e² per component (not yet divided by the count)."""
+    e = prediction - target
+    return jnp.abs(e) if name == "l1" else e * e
+
+
+@jax.custom_jvp
+def indefiniteness(m):
+    """P(M) = max(0, −λ_min)·max(0, λ_max)/‖M‖²_F for a symmetric M (0 for n = 1). Its
+    derivative is the Rust's: dP = [−λ_max v_minᵀ dM v_min − λ_min v_maxᵀ dM v_max]/‖M‖² −
+    2P⟨M, dM⟩/‖M‖², with v the unit eigenvectors (JAX's ``eigh`` derivative is not used: it
+    divides by eigenvalue gaps)."""
+    return _indefiniteness_parts(m)[0]
+
+
+def _indefiniteness_parts(m):
+    if m.shape[0] < 2:
+        return jnp.zeros((), m.dtype), None
+    lam, v = jnp.linalg.eigh(m)
+    lo, hi = lam[0], lam[-1]
+    f2 = jnp.sum(m * m)
+    indefinite = (lo < 0.0) & (hi > 0.0)
+    p = jnp.where(indefinite, -lo * hi / jnp.where(indefinite, f2, 1.0), 0.0)
+    return p, (lam, v, f2, indefinite)
+
+
+@indefiniteness.defjvp
+def _indefiniteness_jvp(primals, tangents):
+    (m,), (dm,) = primals, tangents
+    p, parts = _indefiniteness_parts(m)
+    if parts is None:
+        return p, jnp.zeros_like(p)
+    lam, v, f2, indefinite = parts
+    v_lo, v_hi = v[:, 0], v[:, -1]
+    safe = jnp.where(indefinite, f2, 1.0)
+    dp = (-lam[-1] * (v_lo @ dm @ v_lo) - lam[0] * (v_hi @ dm @ v_hi)) / safe - 2.0 * p * jnp.sum(m * dm) / safe
+    return p, jnp.where(indefinite, dp, 0.0)
+
+
+def sample_terms(model: Model, loss: str, definiteness: float):
+    """f(params, state, target) -> (Σ loss components, penalty) for one sample (not divided by
+    any count): what each shard sums."""
+    n = model.n
+
+    def one(params, x, t):
+        if model.kind == "hnn":
+            return jnp.sum(elementwise(loss, model.hnn_derivatives(params, x), t)), jnp.zeros(())
+        if model.kind == "lnn":
+            qdd, m = model.lnn_accelerations(params, x)
+            pen = indefiniteness(m) if (definiteness > 0.0 and n >= 2) else jnp.zeros(())
+            return jnp.sum(elementwise(loss, qdd, t[n:])), pen
+        return jnp.sum(elementwise(loss, model.accelerations(params, x), t[n:])), jnp.zeros(())
+
+    return one
+
+
+def components(model: Model) -> int:
+    """Loss components per sample: 2n for the HNN, n otherwise."""
+    return 2 * model.n if model.kind == "hnn" else model.n
+
+
+def batch_sums(model: Model, loss: str, definiteness: float):
+    """f(params, states, targets) -> (Σ loss components, Σ penalties) over a (shard of a) batch."""
+    one = sample_terms(model, loss, definiteness)
+
+    def sums(params, states, targets):
+        l, p = jax.vmap(one, in_axes=(None, 0, 0))(params, states, targets)
+        return jnp.sum(l), jnp.sum(p)
+
+    return sums
+
+
+def objective(model: Model, loss: str, definiteness: float):
+    """f(params, states, targets) -> the training loss of one (unsharded) batch, the Rust's
+    ``loss_and_gradient`` value: mean loss + (w/S)·Σ P."""
+    sums = batch_sums(model, loss, definiteness)
+    per = components(model)
+
+    def f(params, states, targets):
+        samples = states.shape[0]
+        l, p = sums(params, states, targets)
+        return l / (samples * per) + definiteness * p / samples
+
+    return f
+
+
+def evaluator(model: Model, loss: str, chunk: int = 1024):
+    """f(params, states, targets) -> the test loss (no penalty): the mean over components, NaN
+    if any prediction is not finite (the Rust's ``train::evaluate``). Compiled once; the states
+    go through in chunks of ``chunk`` rows of the network (a graph state is N rows)."""
+    sums = jax.jit(batch_sums(model, loss, 0.0))
+    rows = max(1, chunk // model.n) if model.kind == "graph-lnn" else chunk
+
+    def evaluate(params, states, targets) -> float:
+        total = 0.0
+        for i in range(0, states.shape[0], rows):
+            total += float(sums(params, states[i : i + rows], targets[i : i + rows])[0])
+        return total / (states.shape[0] * components(model))
+
+    return evaluate

@@ -1,0 +1,123 @@
+"""The input map from a physical state to network inputs (the Rust ``models::normalise``).
+
+Input i of the state (for the graph model: of the 6 stencil values) becomes
+
+* two features ``scale[i]·cos x_i, scale[i]·sin x_i`` when ``circle[i]``;
+* else one feature ``scale[i]·f(x_i)``, f = the wrap into [−π, π) when ``wrap[i]``, asinh when
+  ``asinh[i]``, the identity otherwise;
+
+in input order, so the network has ``len + Σ circle`` inputs. An input is at most one of wrap,
+asinh, circle.
+
+Why the custom derivatives: wrapping subtracts a multiple of 2π, so its derivative is exactly 1,
+but JAX's derivative of ``fmod`` is also 1 while the *value* must be the Rust's
+``(θ + π) mod 2π − π`` to the bit; and the Rust asinh is its own formula (accurate for large
+|x|), whose derivatives are 1/√(1 + x²) and −x/(1 + x²)^{3/2}.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .errors import invalid
+
+
+@jax.custom_jvp
+def wrap_angle(theta):
+    """θ mapped into [−π, π): ((θ + π) mod 2π, made non-negative) − π, as the Rust."""
+    r = jnp.fmod(theta + math.pi, 2.0 * math.pi)
+    return jnp.where(r < 0, r + 2.0 * math.pi, r) - math.pi
+
+
+@wrap_angle.defjvp
+def _wrap_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return wrap_angle(x), t
+
+
+@jax.custom_jvp
+def asinh(x):
+    """asinh x = sign(x)·ln(|x| + √(x² + 1)) by the Rust's formula: ln|x| + ln 2 beyond 1e8,
+    else log1p(a + a²/(1 + √(1 + a²)))."""
+    a = jnp.abs(x)
+    small = jnp.minimum(a, 1e8)
+    r = jnp.where(
+        a > 1e8,
+        jnp.log(jnp.maximum(a, 1.0)) + math.log(2.0),
+        jnp.log1p(small + small * small / (1.0 + jnp.sqrt(1.0 + small * small))),
+    )
+    return jnp.where(x < 0, -r, r)
+
+
+@asinh.defjvp
+def _asinh_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return asinh(x), t / jnp.sqrt(1.0 + x * x)
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """Per-input wrap, asinh, circle flags and scales (all the same length)."""
+
+    wrap: tuple[bool, ...]
+    asinh: tuple[bool, ...]
+    circle: tuple[bool, ...]
+    scale: tuple[float, ...]
+
+    @staticmethod
+    def identity(length: int) -> "Normalisation":
+        """No wrapping, unit scales."""
+        return Normalisation((False,) * length, (False,) * length, (False,) * length, (1.0,) * length)
+
+    def __len__(self) -> int:
+        return len(self.scale)
+
+    def features(self) -> int:
+        """Network inputs: one per input, two per circle input."""
+        return len(self) + sum(self.circle)
+
+    def is_nonlinear(self) -> bool:
+        """True when some input goes through asinh or the circle."""
+        return any(self.asinh) or any(self.circle)
+
+    def validate(self, length: int) -> None:
+        """The Rust ``Normalisation::validate``: lengths, one kind per input, scales finite ≠ 0."""
+        if any(len(v) != length for v in (self.wrap, self.asinh, self.circle, self.scale)):
+            raise invalid(
+                "normalisation",
+                f"needs {length} entries in `wrap`, `asinh`, `circle` and `scale` (one per input)",
+            )
+        for i in range(length):
+            if self.wrap[i] + self.asinh[i] + self.circle[i] > 1:
+                raise invalid(
+                    "normalisation",
+                    "an input can be at most one of: a wrapped angle, a circle angle, asinh-compressed",
+                )
+        if any(not math.isfinite(s) or s == 0.0 for s in self.scale):
+            raise invalid("normalisation", "every scale must be finite and non-zero")
+
+    def apply(self, x):
+        """The features of one state ``x`` (shape ``(len,)``), differentiable in x."""
+        out = []
+        for i in range(len(self)):
+            s = self.scale[i]
+            xi = x[i]
+            if self.circle[i]:
+                out.append(s * jnp.cos(xi))
+                out.append(s * jnp.sin(xi))
+            elif self.wrap[i]:
+                out.append(s * wrap_angle(xi))
+            elif self.asinh[i]:
+                out.append(s * asinh(xi))
+            else:
+                out.append(s * xi)
+        return jnp.stack(out)
+
+    def apply_numpy(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`apply` on a batch ``(samples, len)`` in NumPy (no tracing), for data handling."""
+        return np.asarray(jax.vmap(self.apply)(jnp.asarray(x)))
