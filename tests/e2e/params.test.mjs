@@ -178,3 +178,16 @@ test('fuzz: a setting given twice warns once and the last one counts, the system
   assert.deepEqual(state, { ...defaults('relativistic'), seed: 2 }, 'the defaults are the system\'s that is used');
   assert.deepEqual(warnings, ['system: given 2 times, the last used', 'seed: given 2 times, the last used']);
 });
+
+test('a link naming a weights file leaves out what the file sets (its architecture)', () => {
+  // A 3×600 file from the JAX trainer: its widths are past the page's own limit (256), and a
+  // reload must not warn about settings the file, not the visitor, chose.
+  const s = { ...defaults(), hidden: [600, 600, 600], activation: 'tanh', lr: 0.001, weights: 'trained/dp-3x600.json' };
+  const q = serialize(s);
+  assert.equal(q, 'lr=0.001&weights=trained%2Fdp-3x600.json');
+  const { state, warnings } = parse(q);
+  assert.deepEqual(warnings, []);
+  assert.equal(state.weights, 'trained/dp-3x600.json');
+  // Without a file the same settings are the link's own.
+  assert.match(serialize({ ...s, weights: '' }), /hidden=600,600,600&activation=tanh/);
+});

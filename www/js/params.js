@@ -273,6 +273,12 @@ export function parse(query) {
 }
 
 /**
+ * The settings a weights file fixes: a link that names one (`weights`) leaves them out, since
+ * the file sets them on load (and may hold what the page could not train, e.g. 3×600 layers).
+ */
+const FROM_WEIGHTS = new Set(['model', 'coordinates', 'hidden', 'activation']);
+
+/**
  * The query string (no `?`) of the settings that differ from the defaults (the system's), in
  * table order.
  */
@@ -280,6 +286,7 @@ export function serialize(state) {
   const q = new URLSearchParams();
   const system = PER_SYSTEM[state.system] ? state.system : undefined;
   for (const p of PARAMS) {
+    if (state.weights && FROM_WEIGHTS.has(p.key)) continue;
     if (state[p.key] !== undefined && !same(state[p.key], defaultOf(p.key, system))) q.set(p.key, TYPES[p.type].format(state[p.key]));
   }
   return q.toString().replaceAll('%2C', ',');
