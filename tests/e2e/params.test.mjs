@@ -191,3 +191,11 @@ test('a link naming a weights file leaves out what the file sets (its architectu
   // Without a file the same settings are the link's own.
   assert.match(serialize({ ...s, weights: '' }), /hidden=600,600,600&activation=tanh/);
 });
+
+test('a link naming a weights file ignores its own architecture, with a word', () => {
+  const { state, warnings } = parse('weights=mine.json&hidden=16,16&model=baseline&lr=0.01');
+  assert.deepEqual(state.hidden, [64, 64]);
+  assert.equal(state.model, 'lnn');
+  assert.equal(state.lr, 0.01, 'the training settings are still the link\'s');
+  assert.deepEqual(warnings, ['model: set by the weights file the link names; ignored', 'hidden: set by the weights file the link names; ignored']);
+});

@@ -205,6 +205,13 @@ export function defaults(system = BY_KEY.get('system').default) {
 /** The models `system` offers (the model select shows only these). */
 export const modelsOf = (system) => PER_SYSTEM[system].models;
 
+/**
+ * The settings a weights file fixes: a link that names one (`weights`) leaves them out and
+ * ignores its own, since the file sets them on load (and may hold what the page could not
+ * train, e.g. 3×600 layers).
+ */
+const FROM_WEIGHTS = new Set(['model', 'coordinates', 'hidden', 'activation']);
+
 /** Checks the settings that depend on each other (the model against the system); fixes `state`. */
 function checkTogether(state, warnings) {
   const models = modelsOf(state.system);
@@ -268,15 +275,19 @@ export function parse(query) {
     const twice = texts.length > 1 ? `given ${texts.length} times, the last used` : null;
     if (warning || twice) warnings.push(twice ? `${key}: ${twice}${warning ? `; ${warning.slice(key.length + 2)}` : ''}` : warning);
   }
+  // A link's weights file sets these on load: the link's own would be overruled (and its link
+  // leaves them out: serialize).
+  if (state.weights) {
+    for (const key of FROM_WEIGHTS) {
+      const fallback = defaultOf(key, state.system);
+      if (same(state[key], fallback)) continue;
+      warnings.push(`${key}: set by the weights file the link names; ignored`);
+      state[key] = structuredClone(fallback);
+    }
+  }
   checkTogether(state, warnings);
   return { state, warnings };
 }
-
-/**
- * The settings a weights file fixes: a link that names one (`weights`) leaves them out, since
- * the file sets them on load (and may hold what the page could not train, e.g. 3×600 layers).
- */
-const FROM_WEIGHTS = new Set(['model', 'coordinates', 'hidden', 'activation']);
 
 /**
  * The query string (no `?`) of the settings that differ from the defaults (the system's), in
