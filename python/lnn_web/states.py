@@ -5,30 +5,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
 
 import numpy as np
 
-from .errors import LnnError
+from .errors import LnnError, read_text
 
-#: The largest states file read (its parse takes a few times its size; the Rust checks the same
-#: against its 4 GiB budget).
-MAX_BYTES = 1 << 30
 _LITERALS = ("NaN", "nan", "Infinity", "inf", "Inf")
 
 
 def read(path: str, length: int, system: str) -> np.ndarray:
     """The states in the file at ``path``, shape (count, length); errors start with the path."""
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise LnnError(f"{path}: the file is {size / 2**30:.1f} GiB, more than the 1 GiB a states file may be")
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as e:
-        raise LnnError(f"cannot read {path}: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise LnnError(f"{path}: expected a JSON array of arrays of numbers, not binary data") from None
+    text = read_text(path, ": expected a JSON array of arrays of numbers, not binary data")
     try:
         return parse(text, length, system)
     except LnnError as e:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import activations, fields, jsonfmt, mlp
-from .errors import LnnError, invalid, unknown
+from .errors import LnnError, invalid, read_text, unknown
 from .normalise import Normalisation
 from .solvers import Solver
 
@@ -274,13 +274,7 @@ class Spec:
 
 def read(path: str) -> tuple[WeightsFile, Spec]:
     """Reads and checks the weights file at ``path``; errors name the file and the field."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as e:
-        raise LnnError(f"cannot read {path}: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise LnnError(f"{path} is not a valid weights file: it is not UTF-8 text") from None
+    text = read_text(path, " is not a valid weights file: it is not UTF-8 text")
     try:
         file = WeightsFile.from_text(text)
     except LnnError as e:
