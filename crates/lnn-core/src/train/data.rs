@@ -2,7 +2,7 @@
 //! exact time derivatives, in velocity or canonical coordinates.
 use alloc::vec::Vec;
 
-use crate::models::{Coordinates, ModelKind, Normalisation};
+use crate::models::{Coordinates, ModelKind, Normalisation, SampleWeights, Weighting};
 use crate::rng::{normal, uniform, StdRng};
 use crate::systems::{Derivation, DoublePendulum, System};
 use crate::{math, Result};
@@ -16,6 +16,22 @@ pub struct Dataset {
     pub states: Vec<f64>,
     /// `samples × 2n` time derivatives (dq/dt, then dq̇/dt or dp/dt).
     pub targets: Vec<f64>,
+    /// One loss weight per sample ([`Weighting`]); empty: unweighted.
+    pub weights: Vec<f64>,
+    /// For canonical samples drawn for a weighted loss: `samples × n × n`, the true M⁻¹ at
+    /// each sample (row-major), which turns the error of ṗ into the error of q̈
+    /// ([`SampleWeights::qdd_map`]); empty otherwise.
+    pub qdd_map: Vec<f64>,
+}
+
+impl Dataset {
+    /// The weights of the loss on these samples.
+    pub fn sample_weights(&self) -> SampleWeights<'_> {
+        SampleWeights {
+            weights: &self.weights,
+            qdd_map: &self.qdd_map,
+        }
+    }
 }
 
 /// A state (q, q̇, c) from the training distribution of `system`.
@@ -97,10 +113,32 @@ pub fn sample(
     r: &mut StdRng,
     out: &mut Dataset,
 ) -> Result<()> {
+    sample_weighted(system, coords, Weighting::None, count, r, out)
+}
+
+/// [`sample`] with the loss weights of `weighting` (computed from each state in velocity
+/// coordinates, before a canonical state replaces q̇ by p) and, for canonical samples under a
+/// weighting, the map from ṗ to q̈ (the true M⁻¹, through the pseudo-inverse as
+/// [`crate::mechanics::Terms::accelerations_for_momentum_rate`] scores it). The states and
+/// targets are those of [`sample`] (the same random stream).
+///
+/// # Errors
+/// From [`sample`], [`Weighting::weight`] and the solve for M⁻¹.
+pub fn sample_weighted(
+    system: &System,
+    coords: Coordinates,
+    weighting: Weighting,
+    count: usize,
+    r: &mut StdRng,
+    out: &mut Dataset,
+) -> Result<()> {
     let n = system.dof();
     out.samples = count;
     out.states.clear();
     out.targets.clear();
+    out.weights.clear();
+    out.qdd_map.clear();
+    let weighted = weighting != Weighting::None;
     // The built-ins' targets come from their closed forms (independent of the engine the models
     // use); a typed Lagrangian has only the engine, and states where its L is not finite (outside
     // a log's or sqrt's domain) are drawn again.
@@ -120,6 +158,9 @@ pub fn sample(
                 Err(e) => return Err(e),
             }
         };
+        if weighted {
+            out.weights.push(weighting.weight(&x, n)?);
+        }
         match coords {
             Coordinates::Velocity => {
                 out.states.extend_from_slice(&x);
@@ -134,6 +175,21 @@ pub fn sample(
                 out.states.extend_from_slice(&x[2 * n..]);
                 out.targets.extend_from_slice(&x[n..2 * n]);
                 out.targets.extend_from_slice(t.dl_dq.as_slice());
+                if weighted {
+                    // Column j of M⁻¹ is q̈ for ṗ = e_j at q̇ = 0; stored row-major.
+                    let start = out.qdd_map.len();
+                    out.qdd_map.resize(start + n * n, 0.0);
+                    let zero = alloc::vec![0.0; n];
+                    for j in 0..n {
+                        let mut unit = alloc::vec![0.0; n];
+                        unit[j] = 1.0;
+                        let col =
+                            t.accelerations_for_momentum_rate(&unit, &zero, &Default::default())?;
+                        for (i, v) in col.iter().enumerate() {
+                            out.qdd_map[start + i * n + j] = *v;
+                        }
+                    }
+                }
             }
         }
     }
