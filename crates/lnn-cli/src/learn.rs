@@ -395,6 +395,7 @@ pub fn eval(args: &Args) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
         let s = crate::scores::relativistic_scores(&*model, &system, &velocity)?;
         report["paper_weighted_l1"] = s.paper_l1.into();
+        report["paper_weighted_l1_qdot"] = s.paper_l1_qdot.into();
         report["qdd_mse"] = s.qdd_mse.into();
     }
     // The protocol for a typed Lagrangian: initial conditions from its ranges, the energy

@@ -433,6 +433,7 @@ impl Trainer {
         };
         let spec = ModelSpec {
             precision: config.precision,
+            weighting: config.weighting,
             ..spec
         };
         let mut test = Dataset::default();
