@@ -370,8 +370,7 @@ impl RelativisticRun {
     }
 }
 
-/// The input map of the canonical HNN: q/10, asinh(p)/4 with LINEAR_P·p beside it, g/10.
-const LINEAR_P: f64 = 1e-2;
+use lnn_core::train::data::LINEAR_P;
 
 fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
     let system = System::Relativistic(Relativistic);
@@ -421,18 +420,13 @@ fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
         ),
         hv_run.steps(budget),
     )?;
-    let canonical = TrainConfig {
-        coordinates: Coordinates::Canonical,
-        ..base.clone()
-    };
-    let mut norm = canonical.spec().normalisation;
-    norm.linear[1] = LINEAR_P;
+    // The default input map: q/10, asinh(p)/4 with LINEAR_P·p beside it, g/10.
     let (hc, hc_test, hc_s) = train(
         with(
             &hc_run,
             TrainConfig {
-                normalisation: Some(norm),
-                ..canonical
+                coordinates: Coordinates::Canonical,
+                ..base.clone()
             },
         ),
         hc_run.steps(budget),
