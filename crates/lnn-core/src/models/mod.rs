@@ -386,9 +386,10 @@ pub trait Model {
     /// The loss against `targets` (2n numbers per state: the full dx/dt; the LNN and the
     /// baseline compare only its second half, q̈), weighted per sample by `weights` (a
     /// canonical HNN's ṗ compared as q̈ when they carry the map), and its gradient, added to
-    /// `grad`. A NaN
-    /// loss means the batch hit a non-finite intermediate: skip it. The LNN's objective adds
-    /// its penalty on an indefinite mass matrix (zero once M is definite; `Lnn::definiteness`).
+    /// `grad`. A NaN loss means the batch hit a non-finite intermediate: skip it. The LNN's
+    /// objective adds its penalty on an indefinite mass matrix (zero once M is definite;
+    /// `Lnn::definiteness`).
+    #[allow(clippy::too_many_arguments)]
     fn loss_and_gradient(
         &self,
         states: &[f64],
@@ -448,6 +449,7 @@ pub trait Model {
 /// `objective::<F>(mlp, states, targets, samples, loss, weights, ws, grad)`.
 macro_rules! objective_methods {
     () => {
+        #[allow(clippy::too_many_arguments)]
         fn loss_and_gradient(
             &self,
             states: &[f64],
