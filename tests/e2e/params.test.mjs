@@ -72,7 +72,7 @@ test('the Trainer gets only its own settings, with clip 0 meaning none', () => {
   assert.equal(t.clip, undefined);
   assert.equal(t.embed, undefined);
   assert.equal(t.system, 'double-pendulum');
-  assert.deepEqual(Object.keys(t).sort(), ['activation', 'angles', 'batch', 'coordinates', 'data', 'hidden', 'init', 'loss', 'lr', 'method', 'model', 'noise', 'precision', 'sampling', 'schedule', 'seed', 'steps', 'system', 'testSize']);
+  assert.deepEqual(Object.keys(t).sort(), ['activation', 'angles', 'batch', 'coordinates', 'data', 'hidden', 'init', 'loss', 'lr', 'method', 'model', 'noise', 'precision', 'sampling', 'schedule', 'seed', 'steps', 'system', 'testSize', 'weighting']);
   // Observed data go to the Trainer only for systems that can be observed; a dropped file with them.
   assert.equal(trainerSettings({ ...defaults(), system: 'wave', data: 'observed' }).data, 'accelerations');
   const file = { name: 'f.csv', text: 't,a,b\n' };

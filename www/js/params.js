@@ -6,7 +6,7 @@
 export const CONTROL_NAMES = [
   'play', 'reset', 'randomise', 'x0', 'integrator', 'train', 'step', 'train-reset', 'save', 'load', 'link',
   'system', 'model', 'coordinates', 'hidden', 'activation', 'init', 'lr', 'schedule', 'steps',
-  'batch', 'clip', 'loss', 'angles', 'precision', 'seed',
+  'batch', 'clip', 'loss', 'weighting', 'angles', 'precision', 'seed',
   // Training on observed trajectories instead of exact accelerations.
   'data', 'sampling', 'noise', 'method', 'trajectories',
   // The editor of a typed Lagrangian (system=custom).
@@ -45,6 +45,9 @@ export const PARAMS = [
   { key: 'batch', type: 'int', default: 32, min: 1, max: 4096, group: 'train', label: 'Batch size' },
   { key: 'clip', type: 'float', default: 1, min: 0, max: 1000, group: 'train', label: 'Gradient clip (0: off)' },
   { key: 'loss', type: 'enum', default: 'l1', options: ['l1', 'mse'], group: 'train', label: 'Loss' },
+  // Per-sample loss weights: `gamma` is the relativistic particle's paper score (each sample
+  // weighted by 1 + 1/√(1 − q̇²), a canonical HNN's ṗ judged as q̈); other systems refuse it.
+  { key: 'weighting', type: 'enum', default: 'none', options: ['none', 'gamma'], optionLabels: ['none', 'γ-weighted (relativistic: the paper\'s score)'], group: 'train', label: 'Loss weights' },
   { key: 'angles', type: 'enum', default: 'circle', options: ['circle', 'wrap'], optionLabels: ['(cos θ, sin θ)', 'wrapped θ'], group: 'train', label: 'Angles fed as' },
   { key: 'precision', type: 'enum', default: 'f32', options: ['f32', 'f64'], group: 'train', label: 'Precision' },
   { key: 'seed', type: 'int', default: 0, min: 0, max: 2147483647, group: 'train', label: 'Seed' },

@@ -2,7 +2,7 @@
 use std::time::Instant;
 
 use lnn_core::metrics::{energy_error_with_progress, EnergyProtocol};
-use lnn_core::models::{Angles, Coordinates, Loss, Model, ModelKind, Workspace};
+use lnn_core::models::{Angles, Coordinates, Loss, Model, ModelKind, Weighting, Workspace};
 use lnn_core::nn::{Activation, Init};
 use lnn_core::rng;
 use lnn_core::systems::{DoublePendulum, System};
@@ -200,6 +200,8 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
         clip: args.opt("clip")?,
         weight_decay: args.get("weight-decay", 0.0)?,
         loss: Loss::from_name(&args.get("loss", "l1".to_string())?).map_err(|e| e.to_string())?,
+        weighting: Weighting::from_name(&args.get("weighting", "none".to_string())?)
+            .map_err(|e| format!("--weighting: {e}"))?,
         seed: args.get("seed", 0)?,
         test_size: args.get("test-size", d.test_size)?,
         solver: match args.opt::<String>("solver")? {
@@ -215,6 +217,16 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
     if let Some(scale) = args.list("scale")? {
         let mut norm = config.spec().normalisation;
         norm.scale = scale;
+        config.normalisation = Some(norm);
+    }
+    if let Some(asinh) = args.list("asinh")? {
+        let mut norm = config.spec().normalisation;
+        norm.asinh = asinh.iter().map(|&a| a != 0.0).collect();
+        config.normalisation = Some(norm);
+    }
+    if let Some(linear) = args.list("linear")? {
+        let mut norm = config.spec().normalisation;
+        norm.linear = linear;
         config.normalisation = Some(norm);
     }
     if let Some(names) = args.opt::<String>("periodic")? {
@@ -368,6 +380,23 @@ pub fn eval(args: &Args) -> Result<String, String> {
     });
     if let System::Wave(w) = system {
         report["wave_rollout"] = wave_rollout(&system, &w, &*model)?;
+    }
+    if let System::Relativistic(_) = system {
+        // The paper's score on the same held-out states, in velocity coordinates for either
+        // model (a canonical model's ṗ turned into q̈ with the true M and C).
+        let mut velocity = Dataset::default();
+        train::data::sample(
+            &system,
+            Coordinates::Velocity,
+            test_size,
+            &mut rng::seeded(train::TEST_SEED),
+            &mut velocity,
+        )
+        .map_err(|e| e.to_string())?;
+        let s = crate::scores::relativistic_scores(&*model, &system, &velocity)?;
+        report["paper_weighted_l1"] = s.paper_l1.into();
+        report["paper_weighted_l1_qdot"] = s.paper_l1_qdot.into();
+        report["qdd_mse"] = s.qdd_mse.into();
     }
     // The protocol for a typed Lagrangian: initial conditions from its ranges, the energy
     // error relative to the scale the user gives (no scale is right for every system).

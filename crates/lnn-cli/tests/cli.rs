@@ -379,3 +379,73 @@ fn shipped_weights_load_unchanged_as_f64() {
     }
     assert!(seen > 0);
 }
+
+/// `--weighting gamma` trains the relativistic particle on the paper's score, the file records it
+/// with the input map's linear feature, and `lnn eval` reports the paper's score; a system
+/// without the γ-weight refuses it, and so does an unknown name.
+#[test]
+fn gamma_weighting_and_a_linear_feature_are_trained_recorded_and_scored() {
+    let dir = std::env::temp_dir().join(format!("lnn-cli-gamma-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("hnn.json");
+    let model = model.to_str().unwrap();
+    let o = lnn(&[
+        "train",
+        "--system",
+        "relativistic",
+        "--model",
+        "hnn",
+        "--coordinates",
+        "canonical",
+        "--weighting",
+        "gamma",
+        "--linear",
+        "0,0.01,0",
+        "--hidden",
+        "8,8",
+        "--steps",
+        "20",
+        "--batch",
+        "8",
+        "--test-size",
+        "16",
+        "--quiet",
+        "--out",
+        model,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model).unwrap()).unwrap();
+    assert_eq!(file["weighting"], "gamma");
+    assert_eq!(file["linear"], serde_json::json!([0.0, 0.01, 0.0]));
+    let o = lnn(&[
+        "eval",
+        "--model",
+        model,
+        "--test-size",
+        "16",
+        "--energy-ics",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (all, qdot) = (
+        report["paper_weighted_l1"].as_f64().unwrap(),
+        report["paper_weighted_l1_qdot"].as_f64().unwrap(),
+    );
+    assert!(all.is_finite() && qdot > 0.0 && qdot <= all, "{report}");
+    assert!(report["qdd_mse"].as_f64().unwrap().is_finite());
+    refused(
+        &["train", "--weighting", "gamma", "--steps", "1"],
+        &["weighting", "relativistic"],
+    );
+    refused(
+        &["train", "--system", "relativistic", "--weighting", "heavy"],
+        &["--weighting", "none, gamma"],
+    );
+    refused(
+        &["train", "--system", "relativistic", "--linear", "0.1,0,0"],
+        &["linear", "asinh"],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -33,9 +33,10 @@ fn settings_that_would_exhaust_memory_are_refused_naming_setting_cost_and_limit(
     let dir = scratch("memory");
     let states = dir.join("one.json");
     std::fs::write(&states, "[[0]]").unwrap();
+    // `dof` is the grid too (the state layout the file records; checked against the system).
     let huge = edited("wave-graph-lnn.json", &dir, "grid1e6.json", |v| {
         v["grid"] = 1_000_000.into();
-        v["dof"] = 1_000_000.into()
+        v["dof"] = 1_000_000.into();
     });
     // `grid` 10⁶ made `predict` of one state climb past 8 GB.
     refused(
@@ -277,7 +278,7 @@ fn a_large_wave_grid_evaluates_in_bounded_memory_with_a_labelled_skip() {
     let dir = scratch("wave1000");
     let file = edited("wave-graph-lnn.json", &dir, "grid1000.json", |v| {
         v["grid"] = 1000.into();
-        v["dof"] = 1000.into()
+        v["dof"] = 1000.into();
     });
     let o = lnn(&[
         "eval",

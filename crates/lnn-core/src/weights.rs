@@ -7,7 +7,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::models::{Coordinates, Model, ModelKind, ModelSpec, Normalisation};
+use crate::models::{Coordinates, Model, ModelKind, ModelSpec, Normalisation, Weighting};
 use crate::nn::Activation;
 use crate::systems::System;
 use crate::{Error, Precision, Result, Solver};
@@ -87,6 +87,14 @@ pub struct WeightsFile {
     pub circle: Vec<bool>,
     /// Per input: scale.
     pub scale: Vec<f64>,
+    /// Per input: the scale of a second, linear feature `linear[i] · x_i` fed right after the
+    /// input's asinh feature (0: none; only beside an `asinh` input). Absent in files without
+    /// one (every file written before it existed): none.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub linear: Vec<f64>,
     /// How an LNN solves for q̈ (`Solver::from_name`; absent in older files: the
     /// pseudo-inverse).
     #[cfg_attr(
@@ -109,6 +117,15 @@ pub struct WeightsFile {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub precision: Option<String>,
+    /// The per-sample weighting of the loss the model was trained on: `gamma` (the relativistic
+    /// particle's w = 1 + 1/√(1 − q̇²), a canonical model's ṗ judged as q̈) or `none`. Absent:
+    /// none, as in every file written before it existed; unweighted files leave it out.
+    /// Training only: the model evaluates the same whatever this says.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub weighting: Option<String>,
     /// Training steps applied.
     pub step: u64,
     /// Seed of the run.
@@ -214,6 +231,11 @@ impl WeightsFile {
                 alloc::vec::Vec::new()
             },
             scale: spec.normalisation.scale.clone(),
+            linear: if spec.normalisation.linear.iter().any(|&l| l != 0.0) {
+                spec.normalisation.linear.clone()
+            } else {
+                alloc::vec::Vec::new()
+            },
             solver: if spec.kind == ModelKind::Lnn {
                 spec.solver.name()
             } else {
@@ -221,6 +243,7 @@ impl WeightsFile {
             },
             definiteness: (spec.kind == ModelKind::Lnn).then_some(spec.definiteness),
             precision: (spec.precision != Precision::F64).then(|| spec.precision.name().into()),
+            weighting: (spec.weighting != Weighting::None).then(|| spec.weighting.name().into()),
             step,
             seed,
             made_by,
@@ -335,6 +358,12 @@ impl WeightsFile {
                     self.circle.clone()
                 },
                 scale: self.scale.clone(),
+                // Files without linear features leave the field out.
+                linear: if self.linear.is_empty() {
+                    alloc::vec![0.0; self.wrap.len()]
+                } else {
+                    self.linear.clone()
+                },
             },
             grid_spacing: match system {
                 System::Wave(w) => Some(w.dx),
@@ -349,6 +378,10 @@ impl WeightsFile {
             precision: match &self.precision {
                 None => Precision::F64,
                 Some(name) => Precision::from_name(name)?,
+            },
+            weighting: match &self.weighting {
+                None => Weighting::None,
+                Some(name) => Weighting::from_name(name)?,
             },
         };
         spec.validate()?;
@@ -413,6 +446,45 @@ mod tests {
         assert_eq!(spec.precision, Precision::F32);
         let again = WeightsFile::new(&system, &spec, &*model, 7, 3, "test".into());
         assert_eq!(again.precision.as_deref(), Some("f32"));
+    }
+
+    #[test]
+    fn weighting_and_linear_features_are_recorded_and_absent_means_none() {
+        let f = file();
+        assert_eq!((f.weighting.as_deref(), f.linear.is_empty()), (None, true));
+        let (_, spec, _) = f.load().unwrap();
+        assert_eq!(spec.weighting, Weighting::None);
+        assert!(spec.normalisation.linear.iter().all(|&l| l == 0.0));
+        // A canonical HNN with asinh(p) and 0.3·p, trained on the γ-weighted score.
+        let system = System::from_name("relativistic").unwrap();
+        let mut config = crate::train::TrainConfig {
+            hidden: alloc::vec![4],
+            coordinates: Coordinates::Canonical,
+            weighting: Weighting::Gamma,
+            ..crate::train::TrainConfig::new(system.clone(), ModelKind::Hnn)
+        };
+        let mut norm = config.spec().normalisation;
+        norm.linear[1] = 0.3;
+        config.normalisation = Some(norm);
+        let spec = config.spec();
+        let model = spec.build(Init::Paper, 3).unwrap();
+        let f = WeightsFile::new(&system, &spec, &*model, 7, 3, "test".into());
+        assert_eq!(f.weighting.as_deref(), Some("gamma"));
+        assert_eq!(f.linear, [0.0, 0.3, 0.0]);
+        let (_, again, loaded) = f.load().unwrap();
+        assert_eq!(again, spec);
+        assert_eq!(loaded.mlp().sizes()[0], 4, "q, asinh p, 0.3 p, g");
+        let mut bad = f.clone();
+        bad.weighting = Some("heavy".into());
+        assert!(bad.load().err().unwrap().to_string().contains("weighting"));
+        let mut bad = f;
+        bad.linear = alloc::vec![0.3, 0.0, 0.0];
+        assert!(bad
+            .load()
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("normalisation"));
     }
 
     #[test]

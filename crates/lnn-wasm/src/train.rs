@@ -1,6 +1,6 @@
 //! Training in the browser: a thin class over lnn-core's `Trainer`, configured by one JS object.
 use js_sys::Float64Array;
-use lnn_core::models::{Angles, Coordinates, Loss, ModelKind, Workspace};
+use lnn_core::models::{Angles, Coordinates, Loss, ModelKind, Weighting, Workspace};
 use lnn_core::nn::{Activation, Init};
 use lnn_core::systems::System;
 use lnn_core::train::{Schedule, TrainConfig};
@@ -29,6 +29,9 @@ pub struct TrainSettings {
     clip: Option<f64>,
     weight_decay: Option<f64>,
     loss: Option<String>,
+    /// `none` (default) or `gamma`: per-sample loss weights (the relativistic particle's paper
+    /// score, `lnn train --weighting`).
+    weighting: Option<String>,
     seed: Option<u64>,
     test_size: Option<usize>,
     solver: Option<String>,
@@ -68,6 +71,7 @@ impl TrainSettings {
         "clip",
         "weightDecay",
         "loss",
+        "weighting",
         "seed",
         "testSize",
         "solver",
@@ -158,6 +162,7 @@ impl TrainSettings {
             clip: self.clip,
             weight_decay: self.weight_decay.unwrap_or(0.0),
             loss: Loss::from_name(self.loss.as_deref().unwrap_or("l1"))?,
+            weighting: Weighting::from_name(self.weighting.as_deref().unwrap_or("none"))?,
             seed: self.seed.unwrap_or(0),
             test_size: self.test_size.unwrap_or(d.test_size),
             solver: match &self.solver {
@@ -217,7 +222,8 @@ impl Trainer {
     /// state, counting on from the file's `step` (the schedule carries on from there too). The
     /// file decides the system, model, coordinates, architecture and input map; the
     /// settings give the rest (batch, lr, schedule, seed, ...), and their model fields are ignored.
-    /// The precision is the settings' if they name one, else the file's (absent: f64).
+    /// The precision is the settings' if they name one, else the file's (absent: f64); so is
+    /// the loss weighting (absent: none).
     #[wasm_bindgen(js_name = fromWeights)]
     pub fn from_weights(json: &str, settings: JsValue) -> JsResult<Trainer> {
         let s: TrainSettings = from_js_object(settings, TrainSettings::FIELDS)?;
@@ -237,6 +243,10 @@ impl Trainer {
             activation: spec.activation,
             normalisation: Some(spec.normalisation.clone()),
             precision: s.precision().map_err(js_error)?.unwrap_or(spec.precision),
+            weighting: match &s.weighting {
+                Some(name) => Weighting::from_name(name).map_err(js_error)?,
+                None => spec.weighting,
+            },
             ..s.config().map_err(js_error)?
         };
         let inner = lnn_core::train::Trainer::with_model(config, spec, model, file.step)

@@ -405,3 +405,28 @@ fn observed_trajectories_train_in_the_browser_as_natively() {
     };
     assert!(error_message(e).contains("2 coordinates"), "wrong dof");
 }
+
+/// The page trains the relativistic particle on the paper's γ-weighted score (`weighting`), the
+/// exported file says so, a continued run keeps it unless the settings name one, and a system
+/// without the γ-weight refuses it.
+#[wasm_bindgen_test]
+fn the_gamma_weighting_trains_is_exported_and_refused_elsewhere() {
+    let settings = r#"{"system":"relativistic","model":"hnn","coordinates":"canonical","hidden":[8,8],"batch":4,"testSize":8,"seed":3,"weighting":"gamma","loss":"mse"}"#;
+    let mut t = lnn_wasm::Trainer::new(js(settings)).unwrap();
+    assert!(t.step(5).unwrap().is_finite());
+    let json = t.export_weights().unwrap();
+    assert!(json.contains("\"weighting\":\"gamma\""), "{json}");
+    assert!(json.contains("\"linear\":[0.0,0.01,0.0]"), "{json}");
+    let u = lnn_wasm::Trainer::from_weights(&json, js(r#"{"batch":4,"testSize":8}"#)).unwrap();
+    assert!(u
+        .export_weights()
+        .unwrap()
+        .contains("\"weighting\":\"gamma\""));
+    let u =
+        lnn_wasm::Trainer::from_weights(&json, js(r#"{"testSize":8,"weighting":"none"}"#)).unwrap();
+    assert!(!u.export_weights().unwrap().contains("weighting"));
+    let Err(e) = lnn_wasm::Trainer::new(js(r#"{"weighting":"gamma"}"#)) else {
+        panic!("the double pendulum accepted the γ-weight")
+    };
+    assert!(error_message(e).contains("weighting"));
+}

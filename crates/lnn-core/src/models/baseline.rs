@@ -4,7 +4,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::{
-    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, Workspace,
+    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, SampleWeights,
+    Workspace,
 };
 use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
@@ -66,22 +67,29 @@ impl Baseline {
         targets: &[f64],
         samples: usize,
         loss: Loss,
+        weights: SampleWeights<'_>,
         ws: &mut Workspace<F>,
         grad: &mut [F],
     ) -> f64 {
-        if self
-            .parts
-            .forward_with(mlp, &self.plan, states, samples, ws)
-            .is_err()
+        if !weights.fits(samples, self.parts.n)
+            || self
+                .parts
+                .forward_with(mlp, &self.plan, states, samples, ws)
+                .is_err()
         {
             return f64::NAN;
         }
         let n = self.parts.n;
+        let total_weight = weights.total();
         backpropagate(mlp, &self.plan, ws, grad, samples * n, |out, adjoint| {
             let mut total = 0.0;
             for s in 0..samples {
                 for i in 0..n {
-                    let (l, g) = loss.term(
+                    let (l, g) = weights.term(
+                        loss,
+                        s,
+                        samples,
+                        total_weight,
                         out[s * n + i].to_f64(),
                         targets[s * 2 * n + n + i],
                         samples * n,

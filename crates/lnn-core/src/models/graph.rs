@@ -15,7 +15,8 @@ use alloc::vec::Vec;
 use nalgebra::DVector;
 
 use super::{
-    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, Workspace,
+    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, SampleWeights,
+    Workspace,
 };
 use crate::linalg::CyclicBand;
 use crate::nn::taylor_pass::{self, Plan};
@@ -254,13 +255,17 @@ impl GraphLnn {
         targets: &[f64],
         samples: usize,
         loss: Loss,
+        weights: SampleWeights<'_>,
         ws: &mut Workspace<F>,
         grad: &mut [F],
     ) -> f64 {
-        if self.forward_with(mlp, states, samples, ws).is_err() {
+        if !weights.fits(samples, self.parts.n)
+            || self.forward_with(mlp, states, samples, ws).is_err()
+        {
             return f64::NAN;
         }
         let (n, c, dx) = (self.parts.n, self.plan.columns(), self.dx);
+        let total_weight = weights.total();
         backpropagate(
             mlp,
             &self.plan,
@@ -274,7 +279,15 @@ impl GraphLnn {
                     let (t, acc) = self.accelerations(out, s, phidot).ok()?;
                     let mut acc_bar = vec![0.0; n];
                     for i in 0..n {
-                        let (l, g) = loss.term(acc[i], targets[s * 2 * n + n + i], samples * n);
+                        let (l, g) = weights.term(
+                            loss,
+                            s,
+                            samples,
+                            total_weight,
+                            acc[i],
+                            targets[s * 2 * n + n + i],
+                            samples * n,
+                        );
                         total += l;
                         acc_bar[i] = g;
                     }

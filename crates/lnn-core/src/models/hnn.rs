@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::{
     backpropagate, objective_methods, Coordinates, Loss, Model, ModelKind, Normalisation, Parts,
-    Workspace,
+    SampleWeights, Workspace,
 };
 use crate::nn::taylor_pass::Plan;
 use crate::nn::Mlp;
@@ -79,7 +79,9 @@ impl Model for Hnn {
 
 impl Hnn {
     /// The training objective through `mlp` (this model's network, or its f32 copy): the pass
-    /// in `F`, the loss and its sum in f64.
+    /// in `F`, the loss and its sum in f64. With a map from ṗ to q̈ in `weights` (a canonical
+    /// model trained on the paper's score), the second half of the loss is on q̈ = M⁻¹(ṗ − C q̇)
+    /// instead of ṗ.
     #[allow(clippy::too_many_arguments)]
     fn objective<F: Float>(
         &self,
@@ -88,29 +90,85 @@ impl Hnn {
         targets: &[f64],
         samples: usize,
         loss: Loss,
+        weights: SampleWeights<'_>,
         ws: &mut Workspace<F>,
         grad: &mut [F],
     ) -> f64 {
-        if self
-            .parts
-            .forward_with(mlp, &self.plan, states, samples, ws)
-            .is_err()
+        let n = self.parts.n;
+        if !weights.fits(samples, n)
+            || self
+                .parts
+                .forward_with(mlp, &self.plan, states, samples, ws)
+                .is_err()
         {
             return f64::NAN;
         }
-        let (n, c) = (self.parts.n, self.plan.columns());
+        let c = self.plan.columns();
         let count = samples * 2 * n;
+        let total_weight = weights.total();
+        let map = weights.qdd_map;
+        let mut e = vec![0.0; n];
         backpropagate(mlp, &self.plan, ws, grad, samples * c, |out, adjoint| {
             let mut total = 0.0;
             for s in 0..samples {
                 let t = &targets[s * 2 * n..(s + 1) * 2 * n];
+                if map.is_empty() {
+                    for i in 0..n {
+                        // ẋ_i = ∂H/∂p_i (column 1 + n + i); ṗ_i = −∂H/∂q_i (column 1 + i).
+                        let (l1, g1) = weights.term(
+                            loss,
+                            s,
+                            samples,
+                            total_weight,
+                            out[s * c + 1 + n + i].to_f64(),
+                            t[i],
+                            count,
+                        );
+                        let (l2, g2) = weights.term(
+                            loss,
+                            s,
+                            samples,
+                            total_weight,
+                            -out[s * c + 1 + i].to_f64(),
+                            t[n + i],
+                            count,
+                        );
+                        total += l1 + l2;
+                        adjoint[s * c + 1 + n + i] = F::from_f64(g1);
+                        adjoint[s * c + 1 + i] = F::from_f64(-g2);
+                    }
+                    continue;
+                }
                 for i in 0..n {
-                    // ẋ_i = ∂H/∂p_i (column 1 + n + i); ṗ_i = −∂H/∂q_i (column 1 + i).
-                    let (l1, g1) = loss.term(out[s * c + 1 + n + i].to_f64(), t[i], count);
-                    let (l2, g2) = loss.term(-out[s * c + 1 + i].to_f64(), t[n + i], count);
-                    total += l1 + l2;
+                    let (l1, g1) = weights.term(
+                        loss,
+                        s,
+                        samples,
+                        total_weight,
+                        out[s * c + 1 + n + i].to_f64(),
+                        t[i],
+                        count,
+                    );
+                    total += l1;
                     adjoint[s * c + 1 + n + i] = F::from_f64(g1);
-                    adjoint[s * c + 1 + i] = F::from_f64(-g2);
+                }
+                // ṗ judged as q̈: the error of q̈ is A (ṗ − ṗ_true) with A = M⁻¹ (row-major),
+                // compared with 0; back through it, ṗ̄ = Aᵀ ē, and ∂H/∂q̄ = −ṗ̄.
+                let a = &map[s * n * n..(s + 1) * n * n];
+                for (j, ej) in e.iter_mut().enumerate() {
+                    *ej = -out[s * c + 1 + j].to_f64() - t[n + j];
+                }
+                let mut pdot_bar = vec![0.0; n];
+                for i in 0..n {
+                    let err: f64 = (0..n).map(|j| a[i * n + j] * e[j]).sum();
+                    let (l2, g2) = weights.term(loss, s, samples, total_weight, err, 0.0, count);
+                    total += l2;
+                    for j in 0..n {
+                        pdot_bar[j] += a[i * n + j] * g2;
+                    }
+                }
+                for j in 0..n {
+                    adjoint[s * c + 1 + j] = F::from_f64(-pdot_bar[j]);
                 }
             }
             Some(total)

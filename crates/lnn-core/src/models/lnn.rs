@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 use nalgebra::{DMatrix, DVector};
 
 use super::{
-    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, Workspace,
+    backpropagate, objective_methods, Loss, Model, ModelKind, Normalisation, Parts, SampleWeights,
+    Workspace,
 };
 use crate::mechanics::Terms;
 use crate::nn::taylor_pass::Plan;
@@ -198,17 +199,20 @@ impl Lnn {
         targets: &[f64],
         samples: usize,
         loss: Loss,
+        weights: SampleWeights<'_>,
         ws: &mut Workspace<F>,
         grad: &mut [F],
     ) -> f64 {
-        if self
-            .parts
-            .forward_with(mlp, &self.plan, states, samples, ws)
-            .is_err()
+        if !weights.fits(samples, self.parts.n)
+            || self
+                .parts
+                .forward_with(mlp, &self.plan, states, samples, ws)
+                .is_err()
         {
             return f64::NAN;
         }
         let (n, d, c) = (self.parts.n, self.parts.norm.len(), self.plan.columns());
+        let total_weight = weights.total();
         backpropagate(mlp, &self.plan, ws, grad, samples * c, |out, adjoint| {
             let mut total = 0.0;
             for s in 0..samples {
@@ -216,7 +220,15 @@ impl Lnn {
                 let Solved { m, r, qdd } = self.solve(out, s, qdot).ok()?;
                 let mut qdd_bar = DVector::zeros(n);
                 for i in 0..n {
-                    let (l, g) = loss.term(qdd[i], targets[s * 2 * n + n + i], samples * n);
+                    let (l, g) = weights.term(
+                        loss,
+                        s,
+                        samples,
+                        total_weight,
+                        qdd[i],
+                        targets[s * 2 * n + n + i],
+                        samples * n,
+                    );
                     total += l;
                     qdd_bar[i] = g;
                 }
@@ -406,6 +418,9 @@ impl crate::Lagrangian for Lnn {
                 inputs.push((v + (super::wrap_angle(v.value()) - v.value())) * s);
             } else if norm.asinh[i] {
                 inputs.push(v.asinh() * s);
+                if norm.has_linear(i) {
+                    inputs.push(v * norm.linear[i]);
+                }
             } else {
                 inputs.push(v * s);
             }
@@ -415,9 +430,7 @@ impl crate::Lagrangian for Lnn {
         let mut state = alloc::vec![0.0; norm.len()];
         state[2 * n..].copy_from_slice(c);
         norm.apply(&state, &mut features);
-        let tail: usize = (2 * n..norm.len())
-            .map(|i| 1 + usize::from(norm.circle[i]))
-            .sum();
+        let tail: usize = (2 * n..norm.len()).map(|i| norm.width(i)).sum();
         inputs.extend(
             features[features.len() - tail..]
                 .iter()

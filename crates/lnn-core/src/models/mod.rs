@@ -156,6 +156,137 @@ impl Loss {
     }
 }
 
+/// Per-sample weights of the training loss.
+///
+/// Why: a model is judged by the score it is trained on. The paper's relativistic notebooks
+/// report Σ w |error| / Σ w with w = 1 + 1/√(1 − q̇²) (the γ-weight: 225 at the data's
+/// |q̇| = 0.99999), which the fastest particles dominate; a model trained on the plain mean
+/// spends its capacity on the slow majority and misses that score by orders of magnitude.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Weighting {
+    /// Every sample alike (the plain mean).
+    #[default]
+    None,
+    /// The relativistic particle's w = 1 + 1/√(1 − q̇²) (c = 1), with the paper's score's
+    /// components: a canonical model's predicted ṗ is compared as q̈ = M⁻¹(ṗ − C q̇) (true M and
+    /// C, as when the paper's HNN notebook scored it), so the loss is the paper's weighted score
+    /// over (q̇, q̈) for the HNNs and over q̈ for the LNN and the baseline.
+    Gamma,
+}
+
+/// Names accepted by [`Weighting::from_name`].
+pub const WEIGHTING_NAMES: &str = "none, gamma";
+
+impl Weighting {
+    /// Parses `none` or `gamma`.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] listing the names.
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "none" => Ok(Weighting::None),
+            "gamma" => Ok(Weighting::Gamma),
+            _ => Err(Error::Unknown {
+                kind: "weighting",
+                name: name.into(),
+                expected: WEIGHTING_NAMES,
+            }),
+        }
+    }
+
+    /// The name in files, URLs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Weighting::None => "none",
+            Weighting::Gamma => "gamma",
+        }
+    }
+
+    /// The weight of a state `[q, q̇, c]` (velocity coordinates) of a system of `n` degrees of
+    /// freedom: 1 unweighted; for [`Weighting::Gamma`] 1 + 1/√(1 − |q̇|²).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for `weighting` when |q̇| ≥ 1 (no γ there).
+    pub fn weight(self, x: &[f64], n: usize) -> Result<f64> {
+        match self {
+            Weighting::None => Ok(1.0),
+            Weighting::Gamma => {
+                let v2: f64 = x[n..2 * n].iter().map(|v| v * v).sum();
+                let w = 1.0 + 1.0 / crate::math::sqrt(1.0 - v2);
+                if v2 < 1.0 && w.is_finite() {
+                    Ok(w)
+                } else {
+                    Err(Error::config(
+                        "weighting",
+                        "the γ-weight needs |q̇| < 1 (c = 1): use it for the relativistic particle",
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// What a weighted loss needs beside states and targets, per sample of a batch.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SampleWeights<'a> {
+    /// One weight per sample; empty: all alike (the plain mean, bit for bit as before).
+    pub weights: &'a [f64],
+    /// For a canonical model: n×n numbers per sample (row-major), ∂q̈/∂ṗ = M⁻¹ of the true
+    /// system at the sample, so the loss compares q̈ instead of ṗ: q̈ = M⁻¹(ṗ − C q̇), and the
+    /// error of q̈ is M⁻¹ times the error of ṗ (the C q̇ term, at the true q̇, cancels). Empty:
+    /// ṗ is compared as it is.
+    pub qdd_map: &'a [f64],
+}
+
+impl SampleWeights<'_> {
+    /// None: the plain mean.
+    pub const NONE: SampleWeights<'static> = SampleWeights {
+        weights: &[],
+        qdd_map: &[],
+    };
+
+    /// The factor on each of sample s's terms, for a batch of `samples`: w_s · samples / Σ w, so
+    /// that the mean of the terms becomes Σ_s w_s ℓ_s / Σ_s w_s; `None` when unweighted.
+    /// `total` is Σ w ([`SampleWeights::total`]).
+    #[inline]
+    pub fn factor(&self, s: usize, samples: usize, total: f64) -> Option<f64> {
+        (!self.weights.is_empty()).then(|| self.weights[s] * samples as f64 / total)
+    }
+
+    /// Σ w (the sample count when unweighted).
+    pub fn total(&self) -> f64 {
+        self.weights.iter().sum()
+    }
+
+    /// [`Loss::term`] of sample s, weighted (unweighted: exactly `Loss::term`).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn term(
+        &self,
+        loss: Loss,
+        s: usize,
+        samples: usize,
+        total: f64,
+        prediction: f64,
+        target: f64,
+        count: usize,
+    ) -> (f64, f64) {
+        let (l, g) = loss.term(prediction, target, count);
+        match self.factor(s, samples, total) {
+            Some(r) => (l * r, g * r),
+            None => (l, g),
+        }
+    }
+
+    /// Checks the lengths against a batch of `samples` of a system of `n` degrees of freedom.
+    pub fn fits(&self, samples: usize, n: usize) -> bool {
+        (self.weights.is_empty() || self.weights.len() == samples)
+            && (self.qdd_map.is_empty() || self.qdd_map.len() == samples * n * n)
+            && self.weights.iter().all(|w| *w >= 0.0 && w.is_finite())
+            && (self.weights.is_empty() || self.total() > 0.0)
+    }
+}
+
 /// Scratch memory reused across calls (the tape of the Taylor pass, inputs, adjoints), for a
 /// pass in `F` (f64 unless training in f32).
 #[derive(Clone, Debug)]
@@ -253,15 +384,19 @@ pub trait Model {
     }
 
     /// The loss against `targets` (2n numbers per state: the full dx/dt; the LNN and the
-    /// baseline compare only its second half, q̈) and its gradient, added to `grad`. A NaN
-    /// loss means the batch hit a non-finite intermediate: skip it. The LNN's objective adds
-    /// its penalty on an indefinite mass matrix (zero once M is definite; `Lnn::definiteness`).
+    /// baseline compare only its second half, q̈), weighted per sample by `weights` (a
+    /// canonical HNN's ṗ compared as q̈ when they carry the map), and its gradient, added to
+    /// `grad`. A NaN loss means the batch hit a non-finite intermediate: skip it. The LNN's
+    /// objective adds its penalty on an indefinite mass matrix (zero once M is definite;
+    /// `Lnn::definiteness`).
+    #[allow(clippy::too_many_arguments)]
     fn loss_and_gradient(
         &self,
         states: &[f64],
         targets: &[f64],
         samples: usize,
         loss: Loss,
+        weights: SampleWeights<'_>,
         ws: &mut Workspace,
         grad: &mut [f64],
     ) -> f64;
@@ -304,25 +439,37 @@ pub trait Model {
         targets: &[f64],
         samples: usize,
         loss: Loss,
+        weights: SampleWeights<'_>,
         ws: &mut Workspace<f32>,
         grad: &mut [f32],
     ) -> f64;
 }
 
 /// Implements both objective methods of [`Model`] by the model's generic
-/// `objective::<F>(mlp, states, targets, samples, loss, ws, grad)`.
+/// `objective::<F>(mlp, states, targets, samples, loss, weights, ws, grad)`.
 macro_rules! objective_methods {
     () => {
+        #[allow(clippy::too_many_arguments)]
         fn loss_and_gradient(
             &self,
             states: &[f64],
             targets: &[f64],
             samples: usize,
             loss: Loss,
+            weights: SampleWeights<'_>,
             ws: &mut Workspace,
             grad: &mut [f64],
         ) -> f64 {
-            self.objective(&self.parts.mlp, states, targets, samples, loss, ws, grad)
+            self.objective(
+                &self.parts.mlp,
+                states,
+                targets,
+                samples,
+                loss,
+                weights,
+                ws,
+                grad,
+            )
         }
 
         fn loss_and_gradient_f32(
@@ -332,10 +479,11 @@ macro_rules! objective_methods {
             targets: &[f64],
             samples: usize,
             loss: Loss,
+            weights: SampleWeights<'_>,
             ws: &mut Workspace<f32>,
             grad: &mut [f32],
         ) -> f64 {
-            self.objective(net, states, targets, samples, loss, ws, grad)
+            self.objective(net, states, targets, samples, loss, weights, ws, grad)
         }
     };
 }
@@ -368,6 +516,9 @@ pub struct ModelSpec {
     /// the model itself always evaluates in f64, on its f64 parameters (for an f32-trained
     /// model the f32 values widened exactly), so rollouts and metrics do not depend on it.
     pub precision: Precision,
+    /// The per-sample weighting of the loss the model was (or is) trained on. Training only,
+    /// like `precision`: recorded in the weights file, no effect on the model's dynamics.
+    pub weighting: Weighting,
 }
 
 /// The derivatives each kind of model carries through its batched pass, for `n` degrees of

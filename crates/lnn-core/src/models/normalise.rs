@@ -65,6 +65,13 @@ pub struct Normalisation {
     /// Input i is fed to the network as scale[i] · f(x_i) (f: wrapping, asinh, cos and sin, or
     /// the identity).
     pub scale: Vec<f64>,
+    /// Per input fed through asinh: the scale of a second feature linear[i] · x_i beside it (0:
+    /// none). Why both: asinh serves the small end of a quantity spanning decades, the linear
+    /// feature its large end. The relativistic particle's q̇ = ∂H/∂p must level off at ±1 as
+    /// |p| → 10⁷, i.e. H ≈ |p| there: a softplus network makes that from a linear feature but
+    /// would have to grow like cosh in asinh(p); and near p = 0 the linear feature alone is too
+    /// fine to resolve. Empty (files written before it existed): none.
+    pub linear: Vec<f64>,
 }
 
 impl Normalisation {
@@ -75,6 +82,7 @@ impl Normalisation {
             asinh: alloc::vec![false; len],
             circle: alloc::vec![false; len],
             scale: alloc::vec![1.0; len],
+            linear: alloc::vec![0.0; len],
         }
     }
 
@@ -94,9 +102,20 @@ impl Normalisation {
         self
     }
 
-    /// Number of network inputs (features): one per input, two per circle input.
+    /// Number of network inputs (features): one per input, two per circle input or asinh input
+    /// with a linear feature beside it.
     pub fn features(&self) -> usize {
-        self.len() + self.circle.iter().filter(|&&c| c).count()
+        (0..self.len()).map(|i| self.width(i)).sum()
+    }
+
+    /// Features of input i: 2 for a circle or asinh-and-linear input, else 1.
+    pub fn width(&self, i: usize) -> usize {
+        1 + usize::from(self.circle[i] || self.has_linear(i))
+    }
+
+    /// Whether input i has a linear feature beside its asinh feature.
+    pub fn has_linear(&self, i: usize) -> bool {
+        self.linear.get(i).is_some_and(|&l| l != 0.0)
     }
 
     /// Number of inputs (state entries).
@@ -119,6 +138,7 @@ impl Normalisation {
             self.asinh.len(),
             self.circle.len(),
             self.scale.len(),
+            self.linear.len(),
         ]
         .iter()
         .any(|&l| l != len)
@@ -126,8 +146,20 @@ impl Normalisation {
             return Err(Error::config(
                 "normalisation",
                 alloc::format!(
-                    "needs {len} entries in `wrap`, `asinh`, `circle` and `scale` (one per input)"
+                    "needs {len} entries in `wrap`, `asinh`, `circle`, `scale` and `linear` (one per input)"
                 ),
+            ));
+        }
+        if self.linear.iter().any(|s| !s.is_finite()) {
+            return Err(Error::config(
+                "normalisation",
+                "every `linear` scale must be finite (0: no linear feature)",
+            ));
+        }
+        if (0..len).any(|i| self.has_linear(i) && !self.asinh[i]) {
+            return Err(Error::config(
+                "normalisation",
+                "a `linear` feature goes beside an asinh-compressed input only (a linear input is linear already)",
             ));
         }
         if (0..len).any(|i| {
@@ -169,7 +201,10 @@ impl Normalisation {
             } else {
                 x[i]
             };
-            f += 1;
+            if self.has_linear(i) {
+                out[f + 1] = self.linear[i] * x[i];
+            }
+            f += self.width(i);
         }
     }
 
@@ -192,7 +227,7 @@ impl Normalisation {
             let (f, [d1, d2], _) = self.feature_derivatives(dir.input, x[dir.input]);
             let col = &mut block[(1 + d) * width..(2 + d) * width];
             col[f] = d1;
-            if self.circle[dir.input] {
+            if self.width(dir.input) == 2 {
                 col[f + 1] = d2;
             }
         }
@@ -204,16 +239,17 @@ impl Normalisation {
             let (f, _, [s1, s2]) = self.feature_derivatives(i, x[i]);
             let col = &mut block[(1 + nd + p) * width..(2 + nd + p) * width];
             col[f] = s1;
-            if self.circle[i] {
+            if self.width(i) == 2 {
                 col[f + 1] = s2;
             }
         }
     }
 
     /// The index of input i's first feature and the first and second derivatives of its (one
-    /// or two) features with respect to x_i (the second feature's entries are 0 unless circle).
+    /// or two) features with respect to x_i (the second feature's entries are 0 unless circle
+    /// or asinh with a linear feature).
     fn feature_derivatives(&self, i: usize, x: f64) -> (usize, [f64; 2], [f64; 2]) {
-        let f = i + self.circle[..i].iter().filter(|&&c| c).count();
+        let f = (0..i).map(|j| self.width(j)).sum();
         let s = self.scale[i];
         if self.circle[i] {
             let (c, sn) = (crate::math::cos(x), crate::math::sin(x));
@@ -221,7 +257,12 @@ impl Normalisation {
         } else if self.asinh[i] {
             let r = 1.0 + x * x;
             let q = crate::math::sqrt(r);
-            (f, [s / q, 0.0], [-s * x / (r * q), 0.0])
+            let l = if self.has_linear(i) {
+                self.linear[i]
+            } else {
+                0.0
+            };
+            (f, [s / q, l], [-s * x / (r * q), 0.0])
         } else {
             (f, [s, 0.0], [0.0, 0.0])
         }
@@ -263,6 +304,7 @@ mod tests {
             asinh: alloc::vec![false, false, true, false],
             circle: alloc::vec![false, false, false, true],
             scale: alloc::vec![0.5, 2.0, 0.3, 0.7],
+            linear: alloc::vec![0.0, 0.0, 0.2, 0.0],
         };
         norm.validate(4).unwrap();
         let plan = Plan {
@@ -276,7 +318,10 @@ mod tests {
         };
         let x = [0.4, 5.0, -3.0, 2.5];
         let w = norm.features();
-        assert_eq!(w, 5);
+        assert_eq!(
+            w, 6,
+            "asinh with its linear feature and the circle: two each"
+        );
         let mut block = alloc::vec![0.0; plan.columns() * w];
         norm.seed(&plan, &x, &mut block);
         let features = |x: &[f64]| {
@@ -299,6 +344,21 @@ mod tests {
                 assert!((block[(5 + d) * w + f] - second).abs() < 1e-5, "d{d} f{f}");
             }
         }
+    }
+
+    #[test]
+    fn a_linear_feature_sits_beside_asinh_only() {
+        let mut norm = Normalisation::identity(3);
+        norm.linear[1] = 0.3;
+        assert!(norm.validate(3).is_err(), "linear beside a linear input");
+        norm.asinh[1] = true;
+        norm.validate(3).unwrap();
+        assert_eq!(norm.features(), 4);
+        let mut out = [0.0; 4];
+        norm.apply(&[1.0, 2.0, 3.0], &mut out);
+        assert_eq!(out, [1.0, asinh(2.0), 0.3 * 2.0, 3.0]);
+        norm.linear[1] = f64::NAN;
+        assert!(norm.validate(3).is_err());
     }
 
     #[test]

@@ -29,6 +29,7 @@ fn spec(kind: ModelKind, k: usize, act: Activation, coords: Coordinates) -> Mode
         solver: Solver::default(),
         definiteness: 0.0,
         precision: crate::Precision::F64,
+        weighting: Weighting::None,
     }
 }
 
@@ -63,7 +64,15 @@ fn assert_gradient_matches(
     what: &str,
 ) {
     assert_objective_gradient(model, what, |m, g| {
-        m.loss_and_gradient(states, targets, samples, loss, &mut Workspace::default(), g)
+        m.loss_and_gradient(
+            states,
+            targets,
+            samples,
+            loss,
+            SampleWeights::NONE,
+            &mut Workspace::default(),
+            g,
+        )
     });
 }
 
@@ -471,11 +480,13 @@ fn lnn_gradient_is_right_for_one_degree_of_freedom_with_conditioning() {
             asinh: vec![false; 3],
             circle: vec![false; 3],
             scale: vec![0.1, 1.0, 0.1],
+            linear: vec![0.0; 3],
         },
         grid_spacing: None,
         solver: Solver::default(),
         definiteness: 0.0,
         precision: crate::Precision::F64,
+        weighting: Weighting::None,
     };
     let mut model = sp.build(Init::Xavier, 4).unwrap();
     let states = vec![3.0, 0.5, 7.0, -6.0, -0.2, -12.0, 1.0, 0.9, 4.0];
@@ -496,11 +507,13 @@ fn graph_spec(n: usize, act: Activation) -> ModelSpec {
             asinh: vec![false; 6],
             circle: vec![false; 6],
             scale: vec![1.0, 1.0, 1.0, 0.5, 0.5, 0.5],
+            linear: vec![0.0; 6],
         },
         grid_spacing: Some(0.2),
         solver: Solver::default(),
         definiteness: 0.0,
         precision: crate::Precision::F64,
+        weighting: Weighting::None,
     }
 }
 
@@ -572,11 +585,13 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
             asinh: vec![false, true, false],
             circle: vec![false; 3],
             scale: vec![0.1, 0.25, 0.1],
+            linear: vec![0.0; 3],
         },
         grid_spacing: None,
         solver: Solver::default(),
         definiteness: 0.0,
         precision: crate::Precision::F64,
+        weighting: Weighting::None,
     };
     let mut model = sp.build(Init::Xavier, 4).unwrap();
     let states = vec![3.0, 0.5, 7.0, -6.0, -250.0, -12.0, 1.0, 3e4, 4.0];
@@ -586,24 +601,263 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
     sp.kind = ModelKind::Lnn;
     sp.coordinates = Coordinates::Velocity;
     sp.normalisation.scale = vec![0.1, 0.7, 0.1];
-    let lnn = Lnn::new(
-        crate::nn::Mlp::new(&sp.sizes(), sp.activation, Init::Xavier, 5).unwrap(),
-        1,
-        1,
-        sp.normalisation.clone(),
-        Solver::default(),
-    );
-    let mut ws = Workspace::default();
-    for x in [[0.3, 0.8, 2.0], [-1.0, -4.0, -3.0], [2.0, 30.0, 1.0]] {
-        let batched = lnn.derivatives(&x, 1, &mut ws).unwrap()[1];
-        let engine = mechanics::accelerations(&lnn, &x, &Solver::default()).unwrap()[0];
-        assert!(
-            (batched - engine).abs() <= 1e-9 * (1.0 + engine.abs()),
-            "{x:?}: {batched} vs {engine}"
+    // asinh alone, then with a linear feature beside it (two features of one input).
+    for linear in [0.0, 0.3] {
+        sp.normalisation.linear[1] = linear;
+        let lnn = Lnn::new(
+            crate::nn::Mlp::new(&sp.sizes(), sp.activation, Init::Xavier, 5).unwrap(),
+            1,
+            1,
+            sp.normalisation.clone(),
+            Solver::default(),
         );
-        let e = (mechanics::energy(&lnn, &x).unwrap() - lnn.energy(&x, &mut ws).unwrap()).abs();
-        assert!(e < 1e-10, "{x:?}: energy differs by {e}");
+        let mut ws = Workspace::default();
+        for x in [[0.3, 0.8, 2.0], [-1.0, -4.0, -3.0], [2.0, 30.0, 1.0]] {
+            let batched = lnn.derivatives(&x, 1, &mut ws).unwrap()[1];
+            let engine = mechanics::accelerations(&lnn, &x, &Solver::default()).unwrap()[0];
+            assert!(
+                (batched - engine).abs() <= 1e-9 * (1.0 + engine.abs()),
+                "{x:?}, linear {linear}: {batched} vs {engine}"
+            );
+            let e = (mechanics::energy(&lnn, &x).unwrap() - lnn.energy(&x, &mut ws).unwrap()).abs();
+            assert!(e < 1e-10, "{x:?}: energy differs by {e}");
+        }
     }
+}
+
+/// The canonical HNN's (q̇, ṗ) = (∂H/∂p, −∂H/∂q) through asinh(p) with a linear p beside it,
+/// against central differences of its own H: the input map's derivatives seed the pass right,
+/// at slow and at fast particles.
+#[test]
+fn hnn_derivatives_through_asinh_and_linear_are_those_of_its_h() {
+    let mut norm = Normalisation::identity(3);
+    norm.scale = vec![0.1, 0.25, 0.1];
+    norm.asinh[1] = true;
+    norm.linear[1] = 0.01;
+    let spec = ModelSpec {
+        kind: ModelKind::Hnn,
+        dof: 1,
+        conditioning_len: 1,
+        coordinates: Coordinates::Canonical,
+        hidden: vec![9, 7],
+        activation: Activation::Softplus,
+        normalisation: norm,
+        grid_spacing: None,
+        solver: Solver::default(),
+        definiteness: 0.0,
+        precision: crate::Precision::F64,
+        weighting: Weighting::Gamma,
+    };
+    let model = spec.build(Init::Xavier, 11).unwrap();
+    let mut ws = Workspace::default();
+    for x in [
+        [3.0, 0.345, 7.0],
+        [-6.0, -2.5, -12.0],
+        [1.0, 350.0, 4.0],
+        [2.0, 1.1e7, -3.0],
+    ] {
+        let d = model.derivatives(&x, 1, &mut ws).unwrap();
+        let mut h = |i: usize, t: f64| {
+            let mut y = x;
+            y[i] += t;
+            model.learned_energy(&y, &mut ws).unwrap().unwrap()
+        };
+        for (i, want) in [(1, d[0]), (0, -d[1])] {
+            let step = 1e-5 * (1.0 + x[i].abs());
+            let fd = (h(i, step) - h(i, -step)) / (2.0 * step);
+            assert!(
+                (fd - want).abs() <= 1e-6 * (1.0 + want.abs()),
+                "{x:?}, input {i}: {want} vs {fd}"
+            );
+        }
+    }
+}
+
+/// The γ-weighted losses of the paper's score against central differences: the LNN and the
+/// baseline on q̈, the HNN in velocity coordinates on (q̇, q̈), and the canonical HNN (asinh(p)
+/// with a linear p beside it) with ṗ mapped to q̈ by the true M⁻¹ inside the loss; both losses,
+/// samples of very different weights.
+#[test]
+fn weighted_losses_and_the_momentum_map_have_exact_gradients() {
+    use crate::systems::{Relativistic, System};
+    let system = System::Relativistic(Relativistic);
+    let xs = [
+        [3.0, 0.5, 7.0],
+        [-6.0, -0.999, -12.0],
+        [1.0, 0.2, 4.0],
+        [-2.0, 0.99999, 2.5],
+    ];
+    let mut weights = Vec::new();
+    let mut map = Vec::new();
+    let (mut vstates, mut vtargets, mut cstates, mut ctargets) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for x in &xs {
+        weights.push(Weighting::Gamma.weight(x, 1).unwrap());
+        let t = system.terms(x).unwrap();
+        let qdd = system
+            .accelerations(x, &crate::systems::Derivation::ClosedForm)
+            .unwrap();
+        vstates.extend_from_slice(x);
+        vtargets.extend_from_slice(&[x[1], qdd[0]]);
+        cstates.extend_from_slice(&[x[0], t.dl_dqdot[0], x[2]]);
+        ctargets.extend_from_slice(&[x[1], t.dl_dq[0]]);
+        map.push(1.0 / t.mass[(0, 0)]);
+    }
+    assert!(weights[3] > 200.0 && weights[2] < 2.1, "{weights:?}");
+    let w = SampleWeights {
+        weights: &weights,
+        qdd_map: &[],
+    };
+    let wm = SampleWeights {
+        weights: &weights,
+        qdd_map: &map,
+    };
+    let base = |kind, coords, norm: Normalisation| ModelSpec {
+        kind,
+        dof: 1,
+        conditioning_len: 1,
+        coordinates: coords,
+        hidden: vec![7, 6],
+        activation: Activation::Softplus,
+        normalisation: norm,
+        grid_spacing: None,
+        solver: Solver::Damped { epsilon: 1e-4 },
+        definiteness: 0.0,
+        precision: crate::Precision::F64,
+        weighting: Weighting::Gamma,
+    };
+    let mut velocity = Normalisation::identity(3);
+    velocity.scale = vec![0.1, 1.0, 0.1];
+    let mut canonical = velocity.clone();
+    canonical.asinh[1] = true;
+    canonical.scale[1] = 0.25;
+    canonical.linear[1] = 1e-4;
+    for loss in [Loss::L1, Loss::Mse] {
+        for (kind, coords, norm, states, targets, sw, what) in [
+            (
+                ModelKind::Lnn,
+                Coordinates::Velocity,
+                &velocity,
+                &vstates,
+                &vtargets,
+                w,
+                "LNN",
+            ),
+            (
+                ModelKind::Baseline,
+                Coordinates::Velocity,
+                &velocity,
+                &vstates,
+                &vtargets,
+                w,
+                "baseline",
+            ),
+            (
+                ModelKind::Hnn,
+                Coordinates::Velocity,
+                &velocity,
+                &vstates,
+                &vtargets,
+                w,
+                "HNN (q, q̇)",
+            ),
+            (
+                ModelKind::Hnn,
+                Coordinates::Canonical,
+                &canonical,
+                &cstates,
+                &ctargets,
+                wm,
+                "HNN (q, p), ṗ as q̈",
+            ),
+        ] {
+            let mut model = base(kind, coords, norm.clone())
+                .build(Init::Xavier, 9)
+                .unwrap();
+            let what = alloc::format!("{what} {loss:?}");
+            assert_objective_gradient(&mut *model, &what, |m, g| {
+                m.loss_and_gradient(states, targets, 4, loss, sw, &mut Workspace::default(), g)
+            });
+        }
+    }
+    // With weights all 1 the weighted loss is the plain mean; with the map the canonical
+    // loss is the mean over (q̇, q̈), as `evaluate` computes it.
+    let ones = vec![1.0; 4];
+    let model = base(ModelKind::Lnn, Coordinates::Velocity, velocity.clone())
+        .build(Init::Xavier, 3)
+        .unwrap();
+    let mut g = vec![0.0; model.mlp().params().len()];
+    let plain = model.loss_and_gradient(
+        &vstates,
+        &vtargets,
+        4,
+        Loss::L1,
+        SampleWeights::NONE,
+        &mut Workspace::default(),
+        &mut g,
+    );
+    let unit = SampleWeights {
+        weights: &ones,
+        qdd_map: &[],
+    };
+    let same = model.loss_and_gradient(
+        &vstates,
+        &vtargets,
+        4,
+        Loss::L1,
+        unit,
+        &mut Workspace::default(),
+        &mut g,
+    );
+    assert!((plain - same).abs() <= 1e-14 * plain, "{plain} vs {same}");
+    let hnn = base(ModelKind::Hnn, Coordinates::Canonical, canonical.clone())
+        .build(Init::Xavier, 3)
+        .unwrap();
+    let mut g = vec![0.0; hnn.mlp().params().len()];
+    let trained = hnn.loss_and_gradient(
+        &cstates,
+        &ctargets,
+        4,
+        Loss::L1,
+        wm,
+        &mut Workspace::default(),
+        &mut g,
+    );
+    let data = crate::train::Dataset {
+        samples: 4,
+        states: cstates.clone(),
+        targets: ctargets.clone(),
+        weights: weights.clone(),
+        qdd_map: map.clone(),
+    };
+    let evaluated = crate::train::evaluate(&*hnn, &data, Loss::L1, &mut Workspace::default());
+    assert!(
+        (trained - evaluated).abs() <= 1e-12 * trained,
+        "{trained} vs {evaluated}"
+    );
+    // … and that is the paper's score (Σ w (|e_q̇| + |e_q̈|) / Σ w) halved: q̈ from the
+    // predicted ṗ through the true terms, as `lnn repro` scores it.
+    let dx = hnn
+        .derivatives(&cstates, 4, &mut Workspace::default())
+        .unwrap();
+    let (mut num, mut den) = (0.0, 0.0);
+    for (s, x) in xs.iter().enumerate() {
+        let t = system.terms(x).unwrap();
+        let qdd = t
+            .accelerations_for_momentum_rate(
+                &dx[2 * s + 1..2 * s + 2],
+                &x[1..2],
+                &Solver::default(),
+            )
+            .unwrap()[0];
+        num += weights[s] * ((dx[2 * s] - x[1]).abs() + (qdd - vtargets[2 * s + 1]).abs());
+        den += weights[s];
+    }
+    let score = num / den;
+    assert!(
+        (2.0 * evaluated - score).abs() <= 1e-9 * score,
+        "{evaluated} vs {score}"
+    );
 }
 
 /// Loss and gradient of the f32 pass against the f64 pass on the same parameters (the model's
@@ -625,6 +879,7 @@ fn f32_against_f64(
         targets,
         samples,
         loss,
+        SampleWeights::NONE,
         &mut Workspace::default(),
         &mut g64,
     );
@@ -634,6 +889,7 @@ fn f32_against_f64(
         targets,
         samples,
         loss,
+        SampleWeights::NONE,
         &mut Workspace::default(),
         &mut g32,
     );

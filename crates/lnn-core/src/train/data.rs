@@ -2,7 +2,7 @@
 //! exact time derivatives, in velocity or canonical coordinates.
 use alloc::vec::Vec;
 
-use crate::models::{Coordinates, ModelKind, Normalisation};
+use crate::models::{Coordinates, ModelKind, Normalisation, SampleWeights, Weighting};
 use crate::rng::{normal, uniform, StdRng};
 use crate::systems::{Derivation, DoublePendulum, System};
 use crate::{math, Result};
@@ -16,6 +16,22 @@ pub struct Dataset {
     pub states: Vec<f64>,
     /// `samples × 2n` time derivatives (dq/dt, then dq̇/dt or dp/dt).
     pub targets: Vec<f64>,
+    /// One loss weight per sample ([`Weighting`]); empty: unweighted.
+    pub weights: Vec<f64>,
+    /// For canonical samples drawn for a weighted loss: `samples × n × n`, the true M⁻¹ at
+    /// each sample (row-major), which turns the error of ṗ into the error of q̈
+    /// ([`SampleWeights::qdd_map`]); empty otherwise.
+    pub qdd_map: Vec<f64>,
+}
+
+impl Dataset {
+    /// The weights of the loss on these samples.
+    pub fn sample_weights(&self) -> SampleWeights<'_> {
+        SampleWeights {
+            weights: &self.weights,
+            qdd_map: &self.qdd_map,
+        }
+    }
 }
 
 /// A state (q, q̇, c) from the training distribution of `system`.
@@ -97,10 +113,32 @@ pub fn sample(
     r: &mut StdRng,
     out: &mut Dataset,
 ) -> Result<()> {
+    sample_weighted(system, coords, Weighting::None, count, r, out)
+}
+
+/// [`sample`] with the loss weights of `weighting` (computed from each state in velocity
+/// coordinates, before a canonical state replaces q̇ by p) and, for canonical samples under a
+/// weighting, the map from ṗ to q̈ (the true M⁻¹, through the pseudo-inverse as
+/// [`crate::mechanics::Terms::accelerations_for_momentum_rate`] scores it). The states and
+/// targets are those of [`sample`] (the same random stream).
+///
+/// # Errors
+/// From [`sample`], [`Weighting::weight`] and the solve for M⁻¹.
+pub fn sample_weighted(
+    system: &System,
+    coords: Coordinates,
+    weighting: Weighting,
+    count: usize,
+    r: &mut StdRng,
+    out: &mut Dataset,
+) -> Result<()> {
     let n = system.dof();
     out.samples = count;
     out.states.clear();
     out.targets.clear();
+    out.weights.clear();
+    out.qdd_map.clear();
+    let weighted = weighting != Weighting::None;
     // The built-ins' targets come from their closed forms (independent of the engine the models
     // use); a typed Lagrangian has only the engine, and states where its L is not finite (outside
     // a log's or sqrt's domain) are drawn again.
@@ -120,6 +158,9 @@ pub fn sample(
                 Err(e) => return Err(e),
             }
         };
+        if weighted {
+            out.weights.push(weighting.weight(&x, n)?);
+        }
         match coords {
             Coordinates::Velocity => {
                 out.states.extend_from_slice(&x);
@@ -134,11 +175,32 @@ pub fn sample(
                 out.states.extend_from_slice(&x[2 * n..]);
                 out.targets.extend_from_slice(&x[n..2 * n]);
                 out.targets.extend_from_slice(t.dl_dq.as_slice());
+                if weighted {
+                    // Column j of M⁻¹ is q̈ for ṗ = e_j at q̇ = 0; stored row-major.
+                    let start = out.qdd_map.len();
+                    out.qdd_map.resize(start + n * n, 0.0);
+                    let zero = alloc::vec![0.0; n];
+                    for j in 0..n {
+                        let mut unit = alloc::vec![0.0; n];
+                        unit[j] = 1.0;
+                        let col =
+                            t.accelerations_for_momentum_rate(&unit, &zero, &Default::default())?;
+                        for (i, v) in col.iter().enumerate() {
+                            out.qdd_map[start + i * n + j] = *v;
+                        }
+                    }
+                }
             }
         }
     }
     Ok(())
 }
+
+/// The scale of the linear feature beside asinh(p) in the relativistic particle's canonical
+/// input map ([`default_normalisation`]): 0.01·p spans ±1.1e5 over the paper's data. Measured
+/// against 1e-5, 1e-3, 0.1 and 0.3 (docs/reproduction.md): 1e-2 scored best on the paper's score
+/// with a q̈ MSE within 4× of the best.
+pub const LINEAR_P: f64 = 1e-2;
 
 /// The input map a model of `system` gets by default: angles wrapped, the paper's scales.
 pub fn default_normalisation(
@@ -171,13 +233,16 @@ pub fn default_normalisation(
             norm.scale[2] = 0.1; // g/10
             if coords == Coordinates::Canonical {
                 // p = q̇(1 − q̇²)^(−3/2) spans seven decades in the paper's data (|q̇| up to
-                // 0.99999); asinh(p)/4 stays within ±4. Measured against a linear 0.3·p (2×64,
-                // 1M steps): asinh gives q̈ 300x better (MSE 4e-6 vs 1.3e-3) and q̇ at
-                // |q̇| < 0.99 2.5x better; the linear map gets q̇ right where |q̇| > 0.99
-                // (where ∂H/∂p must level off at ±1, which asinh turns into H growing like
-                // cosh): 1e-4 vs 0.4, and so the paper's γ-weighted score 18x better.
+                // 0.99999): asinh(p)/4 stays within ±4 and serves the slow end; 0.01·p beside it
+                // serves the fast end, where q̇ = ∂H/∂p levels off at ±1 (H ≈ |p|, which a
+                // softplus network makes from a linear feature, but from asinh(p) only by growing
+                // like cosh). Measured (2×64, batch 64, 200k steps, trained on the γ-weighted
+                // MSE): the paper's weighted L1 4.7e-3 and q̈ MSE 1.4e-5 with both features,
+                // 0.25 and 1.3e-4 with asinh alone, 7.7e-3 and 3.2e-5 with a linear 0.3·p alone
+                // (docs/reproduction.md has every setting tried).
                 norm.asinh[1] = true;
                 norm.scale[1] = 0.25;
+                norm.linear[1] = LINEAR_P;
             }
         }
         // Inputs of order one: each number divided by the larger end of its range.

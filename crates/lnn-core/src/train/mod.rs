@@ -6,7 +6,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::budget;
-use crate::models::{Coordinates, Loss, Model, ModelKind, ModelSpec, Normalisation, Workspace};
+use crate::models::{
+    Coordinates, Loss, Model, ModelKind, ModelSpec, Normalisation, Weighting, Workspace,
+};
 use crate::nn::{Activation, Init, Mlp};
 use crate::observe::Windows;
 use crate::rng::{self, StdRng};
@@ -82,6 +84,9 @@ pub struct TrainConfig {
     pub weight_decay: f64,
     /// Loss.
     pub loss: Loss,
+    /// Per-sample weights of the loss (default none; [`Weighting::Gamma`]: the relativistic
+    /// particle's paper score), in training and in the test loss.
+    pub weighting: Weighting,
     /// Seed of the initial weights and the training data.
     pub seed: u64,
     /// Size of the held-out test set.
@@ -119,6 +124,7 @@ impl TrainConfig {
             clip: None,
             weight_decay: 0.0,
             loss: Loss::L1,
+            weighting: Weighting::None,
             seed: 0,
             test_size: 1024,
             solver,
@@ -184,6 +190,7 @@ impl TrainConfig {
             solver: self.solver,
             definiteness: self.definiteness,
             precision: self.precision,
+            weighting: self.weighting,
         }
     }
 
@@ -228,6 +235,15 @@ impl TrainConfig {
             }
             (_, ModelKind::GraphLnn) => return Err(Error::config("model", "graph-lnn needs a field on a grid: --system wave")),
             _ => {}
+        }
+        if self.weighting == Weighting::Gamma && !matches!(self.system, System::Relativistic(_)) {
+            return Err(Error::config(
+                "weighting",
+                alloc::format!(
+                    "gamma weighs a sample by 1 + 1/√(1 − q̇²), the relativistic particle's score; {} has no such weight (use none)",
+                    self.system.name()
+                ),
+            ));
         }
         budget::at_most("steps", self.total_steps, budget::MAX_TRAIN_STEPS)?;
         if self.lr > MAX_LR {
@@ -417,13 +433,15 @@ impl Trainer {
         };
         let spec = ModelSpec {
             precision: config.precision,
+            weighting: config.weighting,
             ..spec
         };
         let mut test = Dataset::default();
         if !matches!(config.system, System::Observed(_)) {
-            data::sample(
+            data::sample_weighted(
                 &config.system,
                 config.coordinates,
+                config.weighting,
                 config.test_size,
                 &mut rng::seeded(TEST_SEED),
                 &mut test,
@@ -470,6 +488,12 @@ impl Trainer {
         }
         if config.coordinates == Coordinates::Canonical {
             return Err(Error::config("coordinates", "observed trajectories give velocities, not canonical momenta: train the HNN in velocity coordinates"));
+        }
+        if config.weighting != Weighting::None {
+            return Err(Error::config(
+                "weighting",
+                "observed trajectories train unweighted (the weights are drawn with fresh states of a true system)",
+            ));
         }
         if let Signal::Windows { .. } = signal {
             if config.model != ModelKind::Lnn {
@@ -558,7 +582,14 @@ impl Trainer {
             let r = &mut self.rng;
             let windows = match &mut self.source {
                 Source::Sampled => {
-                    data::sample(&c.system, c.coordinates, c.batch, r, &mut self.batch)?;
+                    data::sample_weighted(
+                        &c.system,
+                        c.coordinates,
+                        c.weighting,
+                        c.batch,
+                        r,
+                        &mut self.batch,
+                    )?;
                     None
                 }
                 Source::Fixed(d) => {
@@ -583,6 +614,7 @@ impl Trainer {
                             &b.targets,
                             b.samples,
                             c.loss,
+                            b.sample_weights(),
                             &mut p.ws,
                             &mut p.grad,
                         ),
@@ -604,6 +636,7 @@ impl Trainer {
                             &b.targets,
                             b.samples,
                             c.loss,
+                            b.sample_weights(),
                             &mut p.ws,
                             &mut p.grad,
                         ),
@@ -693,7 +726,8 @@ pub fn test_set_bytes(system: &System, spec: &ModelSpec, size: usize) -> f64 {
 }
 
 /// The loss of `model` on `data` (NaN if the model fails on some sample): the components a
-/// model is trained on, i.e. q̈ for the LNN and the baseline, (q̇, ṗ) for the HNN.
+/// model is trained on, i.e. q̈ for the LNN and the baseline, (q̇, ṗ) for the HNN ((q̇, q̈) when
+/// `data` carries the map from ṗ to q̈), weighted by `data`'s weights when it has them.
 ///
 /// The states go through the model in chunks of [`crate::models::eval_chunk_states`], so the
 /// pass holds one chunk's tape whatever the size of `data` (the sum is over the same terms in
@@ -704,6 +738,12 @@ pub fn evaluate(model: &dyn Model, data: &Dataset, loss: Loss, ws: &mut Workspac
     let count = data.samples * (2 * n - first);
     let len = data.states.len() / data.samples.max(1);
     let chunk = crate::models::eval_chunk_states(model.kind(), n);
+    let weights = data.sample_weights();
+    if !weights.fits(data.samples, n) {
+        return f64::NAN;
+    }
+    let total_weight = weights.total();
+    let mapped = model.kind() == ModelKind::Hnn && !weights.qdd_map.is_empty();
     let mut total = 0.0;
     let mut start = 0;
     while start < data.samples {
@@ -712,9 +752,28 @@ pub fn evaluate(model: &dyn Model, data: &Dataset, loss: Loss, ws: &mut Workspac
             return f64::NAN;
         };
         for s in 0..m {
-            let t = &data.targets[(start + s) * 2 * n..(start + s + 1) * 2 * n];
+            let k = start + s;
+            let t = &data.targets[k * 2 * n..(k + 1) * 2 * n];
+            let d = &dx[s * 2 * n..(s + 1) * 2 * n];
+            if mapped {
+                let a = &weights.qdd_map[k * n * n..(k + 1) * n * n];
+                for i in 0..n {
+                    total += weights
+                        .term(loss, k, data.samples, total_weight, d[i], t[i], count)
+                        .0;
+                }
+                for i in 0..n {
+                    let err: f64 = (0..n).map(|j| a[i * n + j] * (d[n + j] - t[n + j])).sum();
+                    total += weights
+                        .term(loss, k, data.samples, total_weight, err, 0.0, count)
+                        .0;
+                }
+                continue;
+            }
             for i in first..2 * n {
-                total += loss.term(dx[s * 2 * n + i], t[i], count).0;
+                total += weights
+                    .term(loss, k, data.samples, total_weight, d[i], t[i], count)
+                    .0;
             }
         }
         start += m;

@@ -44,6 +44,7 @@ fn evaluate_equals_the_training_loss_on_the_same_batch() {
         &data.targets,
         data.samples,
         Loss::L1,
+        data.sample_weights(),
         &mut t.ws,
         &mut grad,
     );
@@ -141,11 +142,12 @@ impl Model for Flaky {
         t: &[f64],
         n: usize,
         l: Loss,
+        w: crate::models::SampleWeights<'_>,
         ws: &mut Workspace,
         g: &mut [f64],
     ) -> f64 {
         self.calls.set(self.calls.get() + 1);
-        let loss = self.inner.loss_and_gradient(s, t, n, l, ws, g);
+        let loss = self.inner.loss_and_gradient(s, t, n, l, w, ws, g);
         if self.calls.get().is_multiple_of(3) {
             g[0] = f64::NAN;
         }
@@ -158,11 +160,12 @@ impl Model for Flaky {
         t: &[f64],
         n: usize,
         l: Loss,
+        w: crate::models::SampleWeights<'_>,
         ws: &mut Workspace<f32>,
         g: &mut [f32],
     ) -> f64 {
         self.calls.set(self.calls.get() + 1);
-        let loss = self.inner.loss_and_gradient_f32(net, s, t, n, l, ws, g);
+        let loss = self.inner.loss_and_gradient_f32(net, s, t, n, l, w, ws, g);
         if self.calls.get().is_multiple_of(3) {
             g[0] = f32::NAN;
         }
