@@ -180,9 +180,11 @@ READERS = {
     "asinh": _list(_bool, "a sequence"),
     "circle": _list(_bool, "a sequence"),
     "scale": _list(_float, "a sequence"),
+    "linear": _list(_float, "a sequence"),
     "solver": _string,
     "definiteness": _optional(_float),
     "precision": _optional(_string),
+    "weighting": _optional(_string),
     "step": _unsigned(_U64, "u64"),
     "seed": _unsigned(_U64, "u64"),
     "made_by": _string,
@@ -192,8 +194,8 @@ REQUIRED = (
     "format", "version", "model", "system", "coordinates", "hidden", "activation", "wrap",
     "scale", "step", "seed", "params",
 )
-SKIP_IF_NONE = {"grid", "custom", "observed", "dof", "conditioning", "definiteness", "precision"}
-SKIP_IF_EMPTY = {"asinh", "circle", "solver"}
+SKIP_IF_NONE = {"grid", "custom", "observed", "dof", "conditioning", "definiteness", "precision", "weighting"}
+SKIP_IF_EMPTY = {"asinh", "circle", "linear", "solver"}
 
 
 def _no_duplicates(pairs):

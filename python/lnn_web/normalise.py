@@ -3,11 +3,14 @@
 Input i of the state (for the graph model: of the 6 stencil values) becomes
 
 * two features ``scale[i]·cos x_i, scale[i]·sin x_i`` when ``circle[i]``;
+* two features ``scale[i]·asinh(x_i), linear[i]·x_i`` when ``asinh[i]`` and ``linear[i] ≠ 0``
+  (asinh serves the small end of a quantity spanning decades, the linear feature the large end:
+  the relativistic canonical HNN's p);
 * else one feature ``scale[i]·f(x_i)``, f = the wrap into [−π, π) when ``wrap[i]``, asinh when
   ``asinh[i]``, the identity otherwise;
 
-in input order, so the network has ``len + Σ circle`` inputs. An input is at most one of wrap,
-asinh, circle.
+in input order, so the network has ``len + Σ circle + Σ (linear ≠ 0)`` inputs. An input is at
+most one of wrap, asinh, circle; a linear feature goes beside asinh only.
 
 Why the custom derivatives: wrapping subtracts a multiple of 2π, so its derivative is exactly 1,
 but JAX's derivative of ``fmod`` is also 1 while the *value* must be the Rust's
@@ -62,24 +65,34 @@ def _asinh_jvp(primals, tangents):
 
 @dataclass(frozen=True)
 class Normalisation:
-    """Per-input wrap, asinh, circle flags and scales (all the same length)."""
+    """Per-input wrap, asinh, circle flags, scales and linear-feature scales (all the same
+    length; ``linear`` 0 where an input has no linear feature)."""
 
     wrap: tuple[bool, ...]
     asinh: tuple[bool, ...]
     circle: tuple[bool, ...]
     scale: tuple[float, ...]
+    linear: tuple[float, ...] = ()
+
+    def __post_init__(self):
+        if not self.linear:
+            object.__setattr__(self, "linear", (0.0,) * len(self.scale))
 
     @staticmethod
     def identity(length: int) -> "Normalisation":
         """No wrapping, unit scales."""
         return Normalisation((False,) * length, (False,) * length, (False,) * length, (1.0,) * length)
 
+    def has_linear(self, i: int) -> bool:
+        """Whether input i has a linear feature beside its asinh feature."""
+        return self.linear[i] != 0.0
+
     def __len__(self) -> int:
         return len(self.scale)
 
     def features(self) -> int:
-        """Network inputs: one per input, two per circle input."""
-        return len(self) + sum(self.circle)
+        """Network inputs: one per input, two per circle or asinh-and-linear input."""
+        return len(self) + sum(self.circle) + sum(self.has_linear(i) for i in range(len(self)))
 
     def is_nonlinear(self) -> bool:
         """True when some input goes through asinh or the circle."""
@@ -87,10 +100,10 @@ class Normalisation:
 
     def validate(self, length: int) -> None:
         """The Rust ``Normalisation::validate``: lengths, one kind per input, scales finite ≠ 0."""
-        if any(len(v) != length for v in (self.wrap, self.asinh, self.circle, self.scale)):
+        if any(len(v) != length for v in (self.wrap, self.asinh, self.circle, self.scale, self.linear)):
             raise invalid(
                 "normalisation",
-                f"needs {length} entries in `wrap`, `asinh`, `circle` and `scale` (one per input)",
+                f"needs {length} entries in `wrap`, `asinh`, `circle`, `scale` and `linear` (one per input)",
             )
         for i in range(length):
             if self.wrap[i] + self.asinh[i] + self.circle[i] > 1:
@@ -100,6 +113,13 @@ class Normalisation:
                 )
         if any(not math.isfinite(s) or s == 0.0 for s in self.scale):
             raise invalid("normalisation", "every scale must be finite and non-zero")
+        if any(not math.isfinite(v) for v in self.linear):
+            raise invalid("normalisation", "every `linear` scale must be finite (0: no linear feature)")
+        if any(self.has_linear(i) and not self.asinh[i] for i in range(length)):
+            raise invalid(
+                "normalisation",
+                "a `linear` feature goes beside an asinh-compressed input only (a linear input is linear already)",
+            )
 
     def apply(self, x):
         """The features of one state ``x`` (shape ``(len,)``), differentiable in x."""
@@ -114,6 +134,8 @@ class Normalisation:
                 out.append(s * wrap_angle(xi))
             elif self.asinh[i]:
                 out.append(s * asinh(xi))
+                if self.has_linear(i):
+                    out.append(self.linear[i] * xi)
             else:
                 out.append(s * xi)
         return jnp.stack(out)

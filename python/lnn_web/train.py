@@ -276,6 +276,8 @@ def _run(s: Settings, argv: list[str]) -> str:
 def model_spec(s: Settings, system):
     """The model the settings describe: kind, the system's layout, the default input map (with
     ``--scale`` and ``--angles``) and solver, checked as ``ModelSpec::validate`` checks it."""
+    import dataclasses
+
     from . import mlp, weights
     from .errors import LnnError
     from .solvers import Solver
@@ -293,9 +295,9 @@ def model_spec(s: Settings, system):
     if s.scale is not None:
         if len(s.scale) != len(norm):
             raise LnnError(f"--scale: give {len(norm)} numbers, one per input, not {len(s.scale)}")
-        norm = type(norm)(norm.wrap, norm.asinh, norm.circle, tuple(s.scale))
+        norm = dataclasses.replace(norm, scale=tuple(s.scale))
     if s.angles == "circle":  # every wrapped angle becomes a (cos, sin) pair
-        norm = type(norm)((False,) * len(norm), norm.asinh, tuple(w or c for w, c in zip(norm.wrap, norm.circle)), norm.scale)
+        norm = dataclasses.replace(norm, wrap=(False,) * len(norm), circle=tuple(w or c for w, c in zip(norm.wrap, norm.circle)))
     spec = weights.Spec(
         kind=s.model, system=s.system, dof=system.dof, conditioning=system.conditioning,
         coordinates=s.coordinates, hidden=tuple(s.hidden), activation=s.activation, norm=norm,

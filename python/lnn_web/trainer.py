@@ -26,6 +26,9 @@ TEST_SEED = 0x07E575E7
 #: Mixed into the seed for the training data (the Rust's ``seed ^ 0xDA7A5EED``), so the data
 #: stream is not the initial weights' stream.
 DATA_SALT = 0xDA7A5EED
+#: The scale of the relativistic canonical HNN's linear p feature beside asinh(p)/4 (the
+#: Rust's ``train::data::LINEAR_P``, chosen by measurement: docs/reproduction.md).
+LINEAR_P = 1e-2
 
 
 def default_solver(system: str, model: str) -> Solver:
@@ -43,14 +46,15 @@ def default_normalisation(system: TrueSystem, model: str, coordinates: str) -> N
         dx = 1.0 / system.dof
         return Normalisation((False,) * 6, (False,) * 6, (False,) * 6, (0.3 / dx,) * 3 + (1.0 / math.pi,) * 3)
     n = system.state_len
-    wrap, asinh, scale = [False] * n, [False] * n, [1.0] * n
+    wrap, asinh, scale, linear = [False] * n, [False] * n, [1.0] * n, [0.0] * n
     if system.name == "double-pendulum":
         wrap[0] = wrap[1] = True
     elif system.name == "relativistic":
         scale[0] = scale[2] = 0.1
         if coordinates == "canonical":
-            asinh[1], scale[1] = True, 0.25
-    return Normalisation(tuple(wrap), tuple(asinh), (False,) * n, tuple(scale))
+            # asinh(p)/4 with 0.01·p beside it (the Rust's data::LINEAR_P).
+            asinh[1], scale[1], linear[1] = True, 0.25, LINEAR_P
+    return Normalisation(tuple(wrap), tuple(asinh), (False,) * n, tuple(scale), tuple(linear))
 
 
 def schedule_rate(kind: str, lr: float, t, total: int):
@@ -208,6 +212,7 @@ class Trainer:
             wrap=list(norm.wrap), asinh=list(norm.asinh) if any(norm.asinh) else [],
             circle=list(norm.circle) if any(norm.circle) else [],
             scale=list(norm.scale),
+            linear=list(norm.linear) if any(v != 0.0 for v in norm.linear) else [],
             solver=spec.solver.name() if spec.kind == "lnn" else "",
             definiteness=spec.definiteness if spec.kind == "lnn" else None,
             precision=None, step=self.applied, seed=s.seed, made_by=made_by,

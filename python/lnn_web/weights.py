@@ -27,6 +27,8 @@ from .solvers import Solver
 FORMAT = "lnn-web-weights"
 VERSION = 1
 MODEL_NAMES = "lnn, baseline, hnn, graph-lnn"
+#: The per-sample loss weightings a file may record (``models::Weighting``).
+WEIGHTINGS = ("none", "gamma")
 SYSTEM_NAMES = "double-pendulum, relativistic, wave, free-fall, harmonic, charged-particle"
 #: (dof, conditioning inputs) of the built-in systems (the wave's dof is its grid).
 SYSTEM_LAYOUT = {
@@ -67,9 +69,11 @@ class WeightsFile:
     asinh: list[bool] = field(default_factory=list)
     circle: list[bool] = field(default_factory=list)
     scale: list[float] = field(default_factory=list)
+    linear: list[float] = field(default_factory=list)
     solver: str = ""
     definiteness: float | None = None
     precision: str | None = None
+    weighting: str | None = None
     step: int = 0
     seed: int = 0
     made_by: str = ""
@@ -100,7 +104,7 @@ class WeightsFile:
                 continue
             if f.name in fields.SKIP_IF_EMPTY and not v:
                 continue
-            if f.name in ("scale", "params"):
+            if f.name in ("scale", "linear", "params"):
                 v = [float(x) for x in v]
             elif f.name == "definiteness" and v is not None:
                 v = float(v)
@@ -148,11 +152,16 @@ class WeightsFile:
             asinh=tuple(self.asinh) if self.asinh else (False,) * n_wrap,
             circle=tuple(self.circle) if self.circle else (False,) * n_wrap,
             scale=tuple(float(s) for s in self.scale),
+            # Files without linear features leave the field out.
+            linear=tuple(float(v) for v in self.linear) if self.linear else (0.0,) * n_wrap,
         )
         solver = Solver.from_name(self.solver) if self.solver else Solver()
         definiteness = DEFAULT_DEFINITENESS if self.definiteness is None else float(self.definiteness)
         if self.precision is not None and self.precision not in ("f64", "f32"):
             raise unknown("precision", self.precision, "f64, f32")
+        # The loss the model was trained on; the model evaluates the same either way.
+        if self.weighting is not None and self.weighting not in WEIGHTINGS:
+            raise unknown("weighting", self.weighting, ", ".join(WEIGHTINGS))
         spec = Spec(
             kind=self.model,
             system=self.system,
