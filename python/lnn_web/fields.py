@@ -181,6 +181,7 @@ READERS = {
     "circle": _list(_bool, "a sequence"),
     "scale": _list(_float, "a sequence"),
     "linear": _list(_float, "a sequence"),
+    "atanh": _list(_bool, "a sequence"),
     "solver": _string,
     "definiteness": _optional(_float),
     "precision": _optional(_string),
@@ -195,7 +196,7 @@ REQUIRED = (
     "scale", "step", "seed", "params",
 )
 SKIP_IF_NONE = {"grid", "custom", "observed", "dof", "conditioning", "definiteness", "precision", "weighting"}
-SKIP_IF_EMPTY = {"asinh", "circle", "linear", "solver"}
+SKIP_IF_EMPTY = {"asinh", "circle", "linear", "atanh", "solver"}
 
 
 def _no_duplicates(pairs):

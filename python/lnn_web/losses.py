@@ -11,6 +11,10 @@ Per batch of S states with targets dx/dt (2n numbers each):
   indefinite mass matrix, P(M) = max(0, −λ_min)·max(0, λ_max)/‖M‖²_F (0 once M is definite of
   either sign; scale-free). Why: the Euler–Lagrange solve has a pole wherever an eigenvalue of M
   crosses 0, which the optimiser cannot cross; a fresh network's M is indefinite on most states.
+* lnn only, when w > 0 and n = 1: plus w·P over the batch, P = max(0, −M_min)·max(0, M_max) /
+  mean(M²) with the batch's smallest and largest M (0 when every M has one sign): a 1×1 M cannot
+  be indefinite, but it can change sign between states, with the same pole between them (a
+  relativistic LNN fed atanh(q̇) starts so: its M has a term odd in q̇).
 
 The test loss (``evaluator``) is the loss alone, without the penalty, as the Rust's
 ``train::evaluate``.
@@ -74,20 +78,36 @@ def _indefiniteness_jvp(primals, tangents):
 
 
 def sample_terms(model: Model, loss: str, definiteness: float):
-    """f(params, state, target) -> (Σ loss components, penalty) for one sample (not divided by
-    any count): what each shard sums."""
+    """f(params, state, target) -> (Σ loss components, penalty, M₁₁) for one sample (not
+    divided by any count): what each shard sums (M₁₁ 0 unless an LNN)."""
     n = model.n
 
     def one(params, x, t):
+        zero = jnp.zeros(())
         if model.kind == "hnn":
-            return jnp.sum(elementwise(loss, model.hnn_derivatives(params, x), t)), jnp.zeros(())
+            return jnp.sum(elementwise(loss, model.hnn_derivatives(params, x), t)), zero, zero
         if model.kind == "lnn":
             qdd, m = model.lnn_accelerations(params, x)
-            pen = indefiniteness(m) if (definiteness > 0.0 and n >= 2) else jnp.zeros(())
-            return jnp.sum(elementwise(loss, qdd, t[n:])), pen
-        return jnp.sum(elementwise(loss, model.accelerations(params, x), t[n:])), jnp.zeros(())
+            pen = indefiniteness(m) if (definiteness > 0.0 and n >= 2) else zero
+            return jnp.sum(elementwise(loss, qdd, t[n:])), pen, m[0, 0]
+        return jnp.sum(elementwise(loss, model.accelerations(params, x), t[n:])), zero, zero
 
     return one
+
+
+def sign_change(ms):
+    """The one-coordinate LNN's penalty on M changing sign across a batch (the Rust's
+    ``sign_changes``), of the batch's M₁₁ values ``ms``: −M_min·M_max / mean(M²) when
+    M_min < 0 < M_max, else 0."""
+    m_min, m_max = jnp.min(ms), jnp.max(ms)
+    changes = (m_min < 0.0) & (m_max > 0.0)
+    mean2 = jnp.where(changes, jnp.mean(ms * ms), 1.0)
+    return jnp.where(changes, -m_min * m_max / mean2, 0.0)
+
+
+def uses_sign_change(model: Model, definiteness: float) -> bool:
+    """Whether the objective adds :func:`sign_change` (a one-coordinate LNN, w > 0)."""
+    return model.kind == "lnn" and model.n == 1 and definiteness > 0.0
 
 
 def components(model: Model) -> int:
@@ -96,26 +116,29 @@ def components(model: Model) -> int:
 
 
 def batch_sums(model: Model, loss: str, definiteness: float):
-    """f(params, states, targets) -> (Σ loss components, Σ penalties) over a (shard of a) batch."""
+    """f(params, states, targets) -> (Σ loss components, Σ penalties, every sample's M₁₁) over
+    a (shard of a) batch: the M₁₁ of all shards, gathered, give :func:`sign_change`."""
     one = sample_terms(model, loss, definiteness)
 
     def sums(params, states, targets):
-        l, p = jax.vmap(one, in_axes=(None, 0, 0))(params, states, targets)
-        return jnp.sum(l), jnp.sum(p)
+        l, p, m = jax.vmap(one, in_axes=(None, 0, 0))(params, states, targets)
+        return jnp.sum(l), jnp.sum(p), m
 
     return sums
 
 
 def objective(model: Model, loss: str, definiteness: float):
     """f(params, states, targets) -> the training loss of one (unsharded) batch, the Rust's
-    ``loss_and_gradient`` value: mean loss + (w/S)·Σ P."""
+    ``loss_and_gradient`` value: mean loss + (w/S)·Σ P (+ w·the sign-change penalty)."""
     sums = batch_sums(model, loss, definiteness)
     per = components(model)
+    signs = uses_sign_change(model, definiteness)
 
     def f(params, states, targets):
         samples = states.shape[0]
-        l, p = sums(params, states, targets)
-        return l / (samples * per) + definiteness * p / samples
+        l, p, m = sums(params, states, targets)
+        total = l / (samples * per) + definiteness * p / samples
+        return total + definiteness * sign_change(m) if signs else total
 
     return f
 

@@ -191,6 +191,8 @@ class Model:
     def _batched(self, fn, states, params, what: str) -> np.ndarray:
         params = jnp.asarray(self.spec.params if params is None else params)
         states = np.asarray(states, dtype=np.float64).reshape(-1, self.spec.state_len())
+        if self.kind != "graph-lnn":
+            self.spec.norm.check_domain(states)
         chunk = max(1, CHUNK // self.n) if self.kind == "graph-lnn" else CHUNK // 16
         parts = [np.asarray(fn(params, jnp.asarray(states[i : i + chunk]))) for i in range(0, len(states), chunk)]
         out = np.concatenate(parts) if parts else np.zeros((0,))

@@ -7,15 +7,17 @@ Input i of the state (for the graph model: of the 6 stencil values) becomes
   (asinh serves the small end of a quantity spanning decades, the linear feature the large end:
   the relativistic canonical HNN's p);
 * else one feature ``scale[i]·f(x_i)``, f = the wrap into [−π, π) when ``wrap[i]``, asinh when
-  ``asinh[i]``, the identity otherwise;
+  ``asinh[i]``, atanh when ``atanh[i]`` (a velocity in units of c, within (−1, 1): the
+  relativistic LNN's q̇), the identity otherwise;
 
 in input order, so the network has ``len + Σ circle + Σ (linear ≠ 0)`` inputs. An input is at
-most one of wrap, asinh, circle; a linear feature goes beside asinh only.
+most one of wrap, asinh, circle, atanh; a linear feature goes beside asinh only.
 
 Why the custom derivatives: wrapping subtracts a multiple of 2π, so its derivative is exactly 1,
 but JAX's derivative of ``fmod`` is also 1 while the *value* must be the Rust's
 ``(θ + π) mod 2π − π`` to the bit; and the Rust asinh is its own formula (accurate for large
-|x|), whose derivatives are 1/√(1 + x²) and −x/(1 + x²)^{3/2}.
+|x|), whose derivatives are 1/√(1 + x²) and −x/(1 + x²)^{3/2}; the Rust atanh is
+½·log1p(2|x|/(1 − |x|)) with the sign of x, whose derivative it takes as 1/((1 − x)(1 + x)).
 """
 
 from __future__ import annotations
@@ -63,20 +65,38 @@ def _asinh_jvp(primals, tangents):
     return asinh(x), t / jnp.sqrt(1.0 + x * x)
 
 
+@jax.custom_jvp
+def atanh(x):
+    """atanh x for |x| < 1 by the Rust's formula: ½·log1p(2a/(1 − a)), a = |x|, with x's sign
+    (accurate to rounding as |x| → 1)."""
+    a = jnp.abs(x)
+    r = 0.5 * jnp.log1p(2.0 * a / (1.0 - a))
+    return jnp.where(x < 0, -r, r)
+
+
+@atanh.defjvp
+def _atanh_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return atanh(x), t / ((1.0 - x) * (1.0 + x))
+
+
 @dataclass(frozen=True)
 class Normalisation:
-    """Per-input wrap, asinh, circle flags, scales and linear-feature scales (all the same
-    length; ``linear`` 0 where an input has no linear feature)."""
+    """Per-input wrap, asinh, circle flags, scales, linear-feature scales and atanh flags (all
+    the same length; ``linear`` 0 where an input has no linear feature)."""
 
     wrap: tuple[bool, ...]
     asinh: tuple[bool, ...]
     circle: tuple[bool, ...]
     scale: tuple[float, ...]
     linear: tuple[float, ...] = ()
+    atanh: tuple[bool, ...] = ()
 
     def __post_init__(self):
         if not self.linear:
             object.__setattr__(self, "linear", (0.0,) * len(self.scale))
+        if not self.atanh:
+            object.__setattr__(self, "atanh", (False,) * len(self.scale))
 
     @staticmethod
     def identity(length: int) -> "Normalisation":
@@ -95,21 +115,21 @@ class Normalisation:
         return len(self) + sum(self.circle) + sum(self.has_linear(i) for i in range(len(self)))
 
     def is_nonlinear(self) -> bool:
-        """True when some input goes through asinh or the circle."""
-        return any(self.asinh) or any(self.circle)
+        """True when some input goes through asinh, atanh or the circle."""
+        return any(self.asinh) or any(self.circle) or any(self.atanh)
 
     def validate(self, length: int) -> None:
         """The Rust ``Normalisation::validate``: lengths, one kind per input, scales finite ≠ 0."""
-        if any(len(v) != length for v in (self.wrap, self.asinh, self.circle, self.scale, self.linear)):
+        if any(len(v) != length for v in (self.wrap, self.asinh, self.circle, self.scale, self.linear, self.atanh)):
             raise invalid(
                 "normalisation",
-                f"needs {length} entries in `wrap`, `asinh`, `circle`, `scale` and `linear` (one per input)",
+                f"needs {length} entries in `wrap`, `asinh`, `circle`, `scale`, `linear` and `atanh` (one per input)",
             )
         for i in range(length):
-            if self.wrap[i] + self.asinh[i] + self.circle[i] > 1:
+            if self.wrap[i] + self.asinh[i] + self.circle[i] + self.atanh[i] > 1:
                 raise invalid(
                     "normalisation",
-                    "an input can be at most one of: a wrapped angle, a circle angle, asinh-compressed",
+                    "an input can be at most one of: a wrapped angle, a circle angle, asinh-compressed, atanh of a velocity",
                 )
         if any(not math.isfinite(s) or s == 0.0 for s in self.scale):
             raise invalid("normalisation", "every scale must be finite and non-zero")
@@ -136,9 +156,26 @@ class Normalisation:
                 out.append(s * asinh(xi))
                 if self.has_linear(i):
                     out.append(self.linear[i] * xi)
+            elif self.atanh[i]:
+                out.append(s * atanh(xi))
             else:
                 out.append(s * xi)
         return jnp.stack(out)
+
+    def check_domain(self, states: np.ndarray) -> None:
+        """The Rust ``Normalisation::check_domain``: every atanh input of ``states`` (shape
+        ``(samples, len)``) within (−1, 1)."""
+        states = np.asarray(states, dtype=np.float64).reshape(-1, len(self))
+        for i in range(len(self)):
+            if self.atanh[i]:
+                bad = np.flatnonzero(~(np.abs(states[:, i]) < 1.0))
+                if bad.size:
+                    x = states[bad[0], i]
+                    raise invalid(
+                        "state",
+                        f"state entry {i} is {x}, outside (−1, 1) where the model's atanh input is "
+                        "defined (a velocity in units of the speed of light)",
+                    )
 
     def apply_numpy(self, x: np.ndarray) -> np.ndarray:
         """:meth:`apply` on a batch ``(samples, len)`` in NumPy (no tracing), for data handling."""

@@ -46,7 +46,7 @@ def default_normalisation(system: TrueSystem, model: str, coordinates: str) -> N
         dx = 1.0 / system.dof
         return Normalisation((False,) * 6, (False,) * 6, (False,) * 6, (0.3 / dx,) * 3 + (1.0 / math.pi,) * 3)
     n = system.state_len
-    wrap, asinh, scale, linear = [False] * n, [False] * n, [1.0] * n, [0.0] * n
+    wrap, asinh, scale, linear, atanh = [False] * n, [False] * n, [1.0] * n, [0.0] * n, [False] * n
     if system.name == "double-pendulum":
         wrap[0] = wrap[1] = True
     elif system.name == "relativistic":
@@ -54,7 +54,10 @@ def default_normalisation(system: TrueSystem, model: str, coordinates: str) -> N
         if coordinates == "canonical":
             # asinh(p)/4 with 0.01·p beside it (the Rust's data::LINEAR_P).
             asinh[1], scale[1], linear[1] = True, 0.25, LINEAR_P
-    return Normalisation(tuple(wrap), tuple(asinh), (False,) * n, tuple(scale), tuple(linear))
+        elif model == "lnn":
+            # atanh(q̇): the chain rule brings M's γ⁴ (the Rust's `Normalisation::atanh`).
+            atanh[1] = True
+    return Normalisation(tuple(wrap), tuple(asinh), (False,) * n, tuple(scale), tuple(linear), tuple(atanh))
 
 
 def schedule_rate(kind: str, lr: float, t, total: int):
@@ -84,17 +87,28 @@ def sharded_objective(model: Model, loss: str, definiteness: float, mesh: Mesh):
     use into the sum of the devices' gradients."""
     sums = losses.batch_sums(model, loss, definiteness)
     per = losses.components(model)
+    signs = losses.uses_sign_change(model, definiteness)
+
+    shards = mesh.shape["batch"]
 
     def shard_sums(params, states, targets):
-        l, p = sums(params, states, targets)
-        return jax.lax.psum(l, "batch"), jax.lax.psum(p, "batch")
+        l, p, m = sums(params, states, targets)
+        # Every shard's M₁₁ in its place of the batch, for the sign-change penalty's batch-wide
+        # min and max: a psum of zero-padded slices (replicated, as out_specs P() needs; an
+        # all_gather's result would count as varying across the devices).
+        k = m.shape[0]
+        placed = jax.lax.dynamic_update_slice(jnp.zeros(k * shards, m.dtype), m, (jax.lax.axis_index("batch") * k,))
+        return jax.lax.psum(l, "batch"), jax.lax.psum(p, "batch"), jax.lax.psum(placed, "batch")
 
-    sharded = jax.shard_map(shard_sums, mesh=mesh, in_specs=(P(), P("batch"), P("batch")), out_specs=(P(), P()))
+    sharded = jax.shard_map(
+        shard_sums, mesh=mesh, in_specs=(P(), P("batch"), P("batch")), out_specs=(P(), P(), P())
+    )
 
     def objective(params, states, targets):
         samples = states.shape[0]
-        l, p = sharded(params, states, targets)
-        return l / (samples * per) + definiteness * p / samples
+        l, p, m = sharded(params, states, targets)
+        total = l / (samples * per) + definiteness * p / samples
+        return total + definiteness * losses.sign_change(m) if signs else total
 
     return objective
 
@@ -213,6 +227,7 @@ class Trainer:
             circle=list(norm.circle) if any(norm.circle) else [],
             scale=list(norm.scale),
             linear=list(norm.linear) if any(v != 0.0 for v in norm.linear) else [],
+            atanh=list(norm.atanh) if any(norm.atanh) else [],
             solver=spec.solver.name() if spec.kind == "lnn" else "",
             definiteness=spec.definiteness if spec.kind == "lnn" else None,
             precision=None, step=self.applied, seed=s.seed, made_by=made_by,

@@ -70,6 +70,7 @@ class WeightsFile:
     circle: list[bool] = field(default_factory=list)
     scale: list[float] = field(default_factory=list)
     linear: list[float] = field(default_factory=list)
+    atanh: list[bool] = field(default_factory=list)
     solver: str = ""
     definiteness: float | None = None
     precision: str | None = None
@@ -154,6 +155,7 @@ class WeightsFile:
             scale=tuple(float(s) for s in self.scale),
             # Files without linear features leave the field out.
             linear=tuple(float(v) for v in self.linear) if self.linear else (0.0,) * n_wrap,
+            atanh=tuple(self.atanh) if self.atanh else (False,) * n_wrap,
         )
         solver = Solver.from_name(self.solver) if self.solver else Solver()
         definiteness = DEFAULT_DEFINITENESS if self.definiteness is None else float(self.definiteness)
@@ -275,7 +277,7 @@ class Spec:
             if self.dof < 3:
                 raise invalid("grid", "a periodic grid needs at least 3 points")
             if self.norm.is_nonlinear():
-                raise invalid("normalisation", "the graph model takes linear inputs only (no asinh, no circle)")
+                raise invalid("normalisation", "the graph model takes linear inputs only (no asinh, no atanh, no circle)")
             if not (self.grid_spacing and self.grid_spacing > 0 and math.isfinite(self.grid_spacing)):
                 raise invalid("grid", "the graph model needs a positive grid spacing")
         self.norm.validate(self.state_inputs())

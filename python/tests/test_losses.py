@@ -69,3 +69,30 @@ def test_the_gradient_matches_central_differences(name):
         fd = (float(f(params + h * d, states, targets)) - float(f(params - h * d, states, targets))) / (2 * h)
         exact = float(grad @ d)
         assert abs(fd - exact) <= 1e-6 * max(abs(exact), 1e-3 * float(jnp.linalg.norm(grad))), (fd, exact)
+
+
+def test_a_one_coordinate_lnn_pays_for_m_changing_sign_across_the_batch():
+    """A fresh relativistic LNN fed atanh(q̇): its 1×1 M changes sign between states (a term
+    odd in q̇), and the objective adds w·(−M_min·M_max / mean M²), as the Rust's
+    ``sign_changes``; its gradient against central differences (sharded: test_training)."""
+    import dataclasses
+
+    model, file = models.load(str(MODELS / "relativistic-lnn.json"))
+    norm = dataclasses.replace(model.spec.norm, atanh=(False, True, False))
+    spec = dataclasses.replace(model.spec, norm=norm, params=mlp.initial_params(model.sizes, "xavier", 1))
+    model = models.Model(spec)
+    states, targets = batch(model, file, count=32)
+    params = jnp.asarray(spec.params)
+    ms = np.asarray(jax.vmap(lambda x: model.lnn_terms(params, x)[2][0, 0])(jnp.asarray(states)))
+    assert ms.min() < 0 < ms.max(), ms
+    e = model.predict(states, params)[:, 0] - targets[:, 1]
+    want = np.mean(e * e) + 1000.0 * (-ms.min() * ms.max() / np.mean(ms * ms))
+    f = jax.jit(losses.objective(model, "mse", 1000.0))
+    got = float(f(params, states, targets))
+    assert abs(got - want) <= 1e-12 * abs(want), (got, want)
+    grad = jax.jit(jax.grad(f))(params, states, targets)
+    d = np.random.default_rng(3).standard_normal(params.shape)
+    d /= np.linalg.norm(d)
+    h = 1e-6
+    fd = (float(f(params + h * d, states, targets)) - float(f(params - h * d, states, targets))) / (2 * h)
+    assert abs(fd - float(grad @ d)) <= 1e-6 * max(1.0, abs(fd)), (fd, float(grad @ d))

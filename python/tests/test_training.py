@@ -98,19 +98,25 @@ SAME_BATCH = textwrap.dedent(
     import lnn_web
     from jax.sharding import Mesh
     from lnn_web import mlp, models, systems, trainer, weights
-    system = systems.by_name("double-pendulum")
-    spec = weights.Spec(kind="lnn", system="double-pendulum", dof=2, conditioning=0, coordinates="velocity",
-        hidden=(32, 32), activation="softplus", norm=trainer.default_normalisation(system, "lnn", "velocity"),
-        solver=trainer.default_solver("double-pendulum", "lnn"), definiteness=1000.0, precision="f64", grid_spacing=None)
-    model = models.Model(spec)
-    params = jnp.asarray(mlp.initial_params(model.sizes, "xavier", 4))
-    states, targets = system.dataset(64, np.random.default_rng(4))
     out = {}
-    for n in (1, 4):
-        mesh = Mesh(np.array(jax.devices()[:n]), ("batch",))
-        f = jax.jit(jax.value_and_grad(trainer.sharded_objective(model, "l1", 1000.0, mesh)))
-        loss, grad = f(params, states, targets)
-        out[n] = [float(loss), np.asarray(grad).tolist()]
+    for name, dof, k in (("double-pendulum", 2, 0), ("relativistic", 1, 1)):
+        system = systems.by_name(name)
+        spec = weights.Spec(kind="lnn", system=name, dof=dof, conditioning=k, coordinates="velocity",
+            hidden=(32, 32), activation="softplus", norm=trainer.default_normalisation(system, "lnn", "velocity"),
+            solver=trainer.default_solver(name, "lnn"), definiteness=1000.0, precision="f64", grid_spacing=None)
+        model = models.Model(spec)
+        params = jnp.asarray(mlp.initial_params(model.sizes, "xavier", 4))
+        states, targets = system.dataset(64, np.random.default_rng(4))
+        out[name] = {}
+        for n in (1, 4):
+            mesh = Mesh(np.array(jax.devices()[:n]), ("batch",))
+            f = jax.jit(jax.value_and_grad(trainer.sharded_objective(model, "l1", 1000.0, mesh)))
+            loss, grad = f(params, states, targets)
+            out[name][n] = [float(loss), np.asarray(grad).tolist()]
+        if k:
+            # The one-coordinate LNN's sign-change penalty is in play: M changes sign here.
+            ms = jax.vmap(lambda x: model.lnn_terms(params, x)[2][0, 0])(jnp.asarray(states))
+            out[name]["sign_change"] = float(trainer.losses.sign_change(ms))
     print(json.dumps(out))
     """
 )
@@ -118,14 +124,18 @@ SAME_BATCH = textwrap.dedent(
 
 def test_the_sharded_loss_and_gradient_are_the_whole_batchs():
     """The same parameters and batch through a 1-device and a 4-device mesh: the loss (with the
-    definiteness penalty) and its gradient agree to 1e-13 relative (measured ~1e-15)."""
+    definiteness penalty: per state on the double pendulum, across the batch's states for the
+    one-coordinate relativistic LNN, whose shards' M are gathered) and its gradient agree to
+    1e-13 relative (measured ~1e-15)."""
     p = subprocess.run([PYTHON, "-c", SAME_BATCH], capture_output=True, text=True, env={**os.environ, **devices(4)}, cwd=ROOT)
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    (l1, g1), (l4, g4) = out["1"], out["4"]
-    assert abs(l1 - l4) <= 1e-13 * abs(l1)
-    g1, g4 = np.array(g1), np.array(g4)
-    assert np.linalg.norm(g1 - g4) <= 1e-13 * np.linalg.norm(g1)
+    assert out["relativistic"]["sign_change"] > 0, "the batch should exercise the penalty"
+    for name in ("double-pendulum", "relativistic"):
+        (l1, g1), (l4, g4) = out[name]["1"], out[name]["4"]
+        assert abs(l1 - l4) <= 1e-13 * abs(l1), name
+        g1, g4 = np.array(g1), np.array(g4)
+        assert np.linalg.norm(g1 - g4) <= 1e-13 * np.linalg.norm(g1), name
 
 
 def test_two_processes_through_jax_distributed_give_one_devices_losses(runs, tmp_path):

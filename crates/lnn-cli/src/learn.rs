@@ -229,6 +229,11 @@ pub fn train(args: &Args, argv: &[String]) -> Result<String, String> {
         norm.linear = linear;
         config.normalisation = Some(norm);
     }
+    if let Some(atanh) = args.list("atanh")? {
+        let mut norm = config.spec().normalisation;
+        norm.atanh = atanh.iter().map(|&a| a != 0.0).collect();
+        config.normalisation = Some(norm);
+    }
     if let Some(names) = args.opt::<String>("periodic")? {
         // Coordinates of a trajectory file that are angles: wrapped into [−π, π), unscaled.
         let System::Observed(o) = &config.system else {

@@ -39,7 +39,8 @@ USAGE:
             [--init paper|xavier|kaiming] [--steps N] [--batch 32] [--lr 1e-3]
             [--schedule step|onecycle|constant] [--clip NORM] [--weight-decay W]
             [--loss l1|mse] [--weighting none|gamma] [--seed S] [--test-size N]
-            [--scale s1,s2,...] [--asinh 0,1,...] [--linear l1,l2,...] [--angles wrap|circle]
+            [--scale s1,s2,...] [--asinh 0,1,...] [--linear l1,l2,...] [--atanh 0,1,...]
+            [--angles wrap|circle]
             [--solver pinv|damped:EPS|ridge:EPS] [--definiteness W] [--precision f64|f32]
             [--out model.json] [--quiet] [--memory-budget SIZE]
       Train on fresh samples of the true system; progress on stderr, a JSON summary on stdout.
@@ -47,7 +48,8 @@ USAGE:
       1 + 1/sqrt(1 - q̇²) and a canonical HNN's ṗ judged as q̈ (the true M⁻¹ applied inside the
       loss); the test loss is weighted too, and the weights file records it.
       --asinh (0 or 1 per state number) feeds an input through asinh; --linear adds beside an
-      asinh input a second feature linear·x (0: none), for quantities spanning decades.
+      asinh input a second feature linear·x (0: none), for quantities spanning decades. --atanh
+      (0 or 1 per state number) feeds a velocity in units of c, within (-1, 1), through atanh.
       --scale overrides the input scales (one per state number). --angles: how the network sees an
       angle: wrapped into [-pi, pi) or as (cos, sin) on the circle. --solver: how the LNN solves
       M q̈ = r, in training and after (damped: least squares damped by EPS, smooth through a

@@ -499,6 +499,7 @@ fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
         "trained_on": "the γ-weighted MSE (weighting gamma)",
         "settings": {"hnn_velocity": hv_run.describe(budget), "hnn_canonical": hc_run.describe(budget), "lnn": ln_run.describe(budget)},
         "hnn_canonical_inputs": {"q": 0.1, "asinh_p": 0.25, "linear_p": LINEAR_P, "g": 0.1},
+        "lnn_inputs": {"q": 0.1, "atanh_qdot": 1.0, "g": 0.1},
         "train_seconds": {"hnn_velocity": hv_s, "hnn_canonical": hc_s, "lnn": ln_s},
         "test_loss": {"hnn_velocity": hv_test, "hnn_canonical": hc_test, "lnn": ln_test},
         "test_mse_qdd": {"hnn_velocity": s_hv.qdd_mse, "hnn_canonical": s_hc.qdd_mse, "lnn": s_ln.qdd_mse},
@@ -555,7 +556,9 @@ fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
          loss), and its own test loss is that on the held-out states (for the HNNs the mean over \
          q̇ and q̈, so half the sum the paper's score takes). The canonical HNN sees q/10, \
          asinh(p)/4 and {LINEAR_P}·p and g/10: asinh for the slow end of p, the linear feature \
-         for its fast end (p reaches 1.1e7)."
+         for its fast end (p reaches 1.1e7). The LNN sees q/10, atanh(q̇) and g/10: through the \
+         rapidity the chain rule gives its mass γ⁴ times the network's curvature, where the true \
+         M = (1 + 2q̇²)γ⁵ reaches 1e13."
     );
     Ok(Outcome {
         name: "relativistic",

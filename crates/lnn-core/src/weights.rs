@@ -95,6 +95,13 @@ pub struct WeightsFile {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub linear: Vec<f64>,
+    /// Per input: a velocity in units of c, within (−1, 1), fed through atanh (absent in files
+    /// without one: none).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub atanh: Vec<bool>,
     /// How an LNN solves for q̈ (`Solver::from_name`; absent in older files: the
     /// pseudo-inverse).
     #[cfg_attr(
@@ -236,6 +243,11 @@ impl WeightsFile {
             } else {
                 alloc::vec::Vec::new()
             },
+            atanh: if spec.normalisation.atanh.iter().any(|&a| a) {
+                spec.normalisation.atanh.clone()
+            } else {
+                alloc::vec::Vec::new()
+            },
             solver: if spec.kind == ModelKind::Lnn {
                 spec.solver.name()
             } else {
@@ -363,6 +375,11 @@ impl WeightsFile {
                     alloc::vec![0.0; self.wrap.len()]
                 } else {
                     self.linear.clone()
+                },
+                atanh: if self.atanh.is_empty() {
+                    alloc::vec![false; self.wrap.len()]
+                } else {
+                    self.atanh.clone()
                 },
             },
             grid_spacing: match system {

@@ -18,7 +18,7 @@ pub use baseline::Baseline;
 pub use graph::{GraphLnn, GridSolver};
 pub use hnn::Hnn;
 pub use lnn::Lnn;
-pub use normalise::{asinh, wrap_angle, Angles, Normalisation, ANGLES_NAMES};
+pub use normalise::{asinh, atanh, wrap_angle, Angles, Normalisation, ANGLES_NAMES};
 
 /// Which kind of model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -673,7 +673,7 @@ impl ModelSpec {
             if self.normalisation.is_nonlinear() {
                 return Err(Error::config(
                     "normalisation",
-                    "the graph model takes linear inputs only (no asinh, no circle)",
+                    "the graph model takes linear inputs only (no asinh, no atanh, no circle)",
                 ));
             }
             match self.grid_spacing {
@@ -799,6 +799,7 @@ impl Parts {
     ) -> Result<()> {
         let d = self.norm.len();
         check_states(states, samples * d)?;
+        self.norm.check_domain(states, samples)?;
         taylor_pass::forward_seeded(mlp, plan, samples, &mut ws.tape, |s, block| {
             self.norm.seed(plan, &states[s * d..(s + 1) * d], block)
         });

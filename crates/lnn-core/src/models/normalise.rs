@@ -1,8 +1,8 @@
 //! The map from a physical state [q, q̇ or p, c] to network inputs (features): angles wrapped
 //! into [−π, π) or fed as the point (cos θ, sin θ) on the circle (the network cannot know that θ
-//! and θ + 2π are the same state), asinh for quantities spanning decades, and fixed scales (the
-//! paper feeds q/10 and g/10 for the relativistic particle). The map's derivatives seed the
-//! Taylor pass ([`Normalisation::seed`]).
+//! and θ + 2π are the same state), asinh for quantities spanning decades, atanh for a velocity
+//! bounded by the speed of light, and fixed scales (the paper feeds q/10 and g/10 for the
+//! relativistic particle). The map's derivatives seed the Taylor pass ([`Normalisation::seed`]).
 use alloc::vec::Vec;
 
 use crate::nn::taylor_pass::Plan;
@@ -72,6 +72,13 @@ pub struct Normalisation {
     /// would have to grow like cosh in asinh(p); and near p = 0 the linear feature alone is too
     /// fine to resolve. Empty (files written before it existed): none.
     pub linear: Vec<f64>,
+    /// Whether input i, bounded to (−1, 1), is fed through atanh (the rapidity of a velocity in
+    /// units of c). Why: the relativistic particle's mass ∂²L/∂q̇² = (1 + 2q̇²)γ⁵ grows to 10¹³
+    /// at the paper's |q̇| = 0.99999, which a softplus network of q̇ cannot make (its curvature
+    /// is bounded by its weights); through u = atanh q̇ the chain rule multiplies the network's
+    /// curvature by u′² = γ⁴, so it need only grow like γ. A state outside (−1, 1) is refused
+    /// ([`Normalisation::check_domain`]). Empty (files written before it existed): none.
+    pub atanh: Vec<bool>,
 }
 
 impl Normalisation {
@@ -83,6 +90,7 @@ impl Normalisation {
             circle: alloc::vec![false; len],
             scale: alloc::vec![1.0; len],
             linear: alloc::vec![0.0; len],
+            atanh: alloc::vec![false; len],
         }
     }
 
@@ -139,6 +147,7 @@ impl Normalisation {
             self.circle.len(),
             self.scale.len(),
             self.linear.len(),
+            self.atanh.len(),
         ]
         .iter()
         .any(|&l| l != len)
@@ -146,7 +155,7 @@ impl Normalisation {
             return Err(Error::config(
                 "normalisation",
                 alloc::format!(
-                    "needs {len} entries in `wrap`, `asinh`, `circle`, `scale` and `linear` (one per input)"
+                    "needs {len} entries in `wrap`, `asinh`, `circle`, `scale`, `linear` and `atanh` (one per input)"
                 ),
             ));
         }
@@ -163,7 +172,7 @@ impl Normalisation {
             ));
         }
         if (0..len).any(|i| {
-            [self.wrap[i], self.asinh[i], self.circle[i]]
+            [self.wrap[i], self.asinh[i], self.circle[i], self.atanh[i]]
                 .iter()
                 .filter(|&&b| b)
                 .count()
@@ -171,7 +180,7 @@ impl Normalisation {
         }) {
             return Err(Error::config(
                 "normalisation",
-                "an input can be at most one of: a wrapped angle, a circle angle, asinh-compressed",
+                "an input can be at most one of: a wrapped angle, a circle angle, asinh-compressed, atanh of a velocity",
             ));
         }
         if self.scale.iter().any(|s| !s.is_finite() || *s == 0.0) {
@@ -198,6 +207,8 @@ impl Normalisation {
                 wrap_angle(x[i])
             } else if self.asinh[i] {
                 asinh(x[i])
+            } else if self.atanh[i] {
+                atanh(x[i])
             } else {
                 x[i]
             };
@@ -208,10 +219,40 @@ impl Normalisation {
         }
     }
 
-    /// True when some input is mapped nonlinearly (asinh or the circle), so its derivatives
-    /// depend on the state.
+    /// True when some input is mapped nonlinearly (asinh, atanh or the circle), so its
+    /// derivatives depend on the state.
     pub fn is_nonlinear(&self) -> bool {
-        self.asinh.iter().chain(&self.circle).any(|&a| a)
+        self.asinh
+            .iter()
+            .chain(&self.circle)
+            .chain(&self.atanh)
+            .any(|&a| a)
+    }
+
+    /// Checks that every atanh input of `samples` states (of [`Self::len`] numbers each) lies in
+    /// (−1, 1), where its feature is defined: a learned rollout that overshoots the speed of
+    /// light is told so, not handed an infinite feature.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for `state`, naming the input and its value.
+    pub fn check_domain(&self, states: &[f64], samples: usize) -> Result<()> {
+        let d = self.len();
+        if !self.atanh.iter().any(|&a| a) {
+            return Ok(());
+        }
+        for s in 0..samples {
+            for (i, &x) in states[s * d..(s + 1) * d].iter().enumerate() {
+                if self.atanh[i] && !(x.abs() < 1.0) {
+                    return Err(Error::config(
+                        "state",
+                        alloc::format!(
+                            "state entry {i} is {x}, outside (−1, 1) where the model's atanh input is defined (a velocity in units of the speed of light)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Writes one sample's block of the Taylor pass's input, `columns × features` (zeroed by the
@@ -263,6 +304,10 @@ impl Normalisation {
                 0.0
             };
             (f, [s / q, l], [-s * x / (r * q), 0.0])
+        } else if self.atanh[i] {
+            // 1 − x² as (1 − x)(1 + x): exact to rounding as |x| → 1.
+            let r = 1.0 / ((1.0 - x) * (1.0 + x));
+            (f, [s * r, 0.0], [2.0 * s * x * r * r, 0.0])
         } else {
             (f, [s, 0.0], [0.0, 0.0])
         }
@@ -277,6 +322,18 @@ pub fn asinh(x: f64) -> f64 {
     } else {
         crate::math::ln_1p(a + a * a / (1.0 + crate::math::sqrt(1.0 + a * a)))
     };
+    if x < 0.0 {
+        -r
+    } else {
+        r
+    }
+}
+
+/// atanh x = ½ ln((1 + x)/(1 − x)) for |x| < 1, as ½ ln_1p(2x/(1 − x)): accurate near 0 and,
+/// unlike ln((1 + x)/(1 − x)), to rounding as |x| → 1.
+pub fn atanh(x: f64) -> f64 {
+    let a = x.abs();
+    let r = 0.5 * crate::math::ln_1p(2.0 * a / (1.0 - a));
     if x < 0.0 {
         -r
     } else {
@@ -305,6 +362,7 @@ mod tests {
             circle: alloc::vec![false, false, false, true],
             scale: alloc::vec![0.5, 2.0, 0.3, 0.7],
             linear: alloc::vec![0.0, 0.0, 0.2, 0.0],
+            atanh: alloc::vec![false; 4],
         };
         norm.validate(4).unwrap();
         let plan = Plan {
@@ -344,6 +402,50 @@ mod tests {
                 assert!((block[(5 + d) * w + f] - second).abs() < 1e-5, "d{d} f{f}");
             }
         }
+    }
+
+    #[test]
+    fn atanh_is_accurate_to_the_speed_of_light_and_seeds_its_derivatives() {
+        // References: ½ ln((1 + x)/(1 − x)) at the exact double x in 50-digit decimal
+        // arithmetic (Python's decimal), rounded to the nearest double.
+        for (x, want) in [
+            (1e-10, 1e-10),
+            (0.5, 0.5493061443340549),
+            (0.99, 2.6466524123622457),
+            (0.99999, 6.1030338227611125),
+            (-0.9999999999, -11.859499013855018),
+        ] {
+            let got = atanh(x);
+            assert!(
+                ((got - want) / want).abs() < 4.0 * f64::EPSILON,
+                "atanh({x}) = {got}, want {want}"
+            );
+        }
+        let mut norm = Normalisation::identity(2);
+        norm.atanh[1] = true;
+        norm.scale[1] = 0.5;
+        norm.validate(2).unwrap();
+        let plan = Plan {
+            directions: alloc::vec![Direction {
+                input: 1,
+                scale: 0.5
+            }],
+            pairs: alloc::vec![(0, 0)],
+        };
+        for v in [0.0, 0.4, -0.9, 0.999] {
+            let x = [0.2, v];
+            let mut block = alloc::vec![0.0; plan.columns() * 2];
+            norm.seed(&plan, &x, &mut block);
+            let r = 1.0 / (1.0 - v * v);
+            assert_eq!(block[1], 0.5 * atanh(v));
+            assert!((block[3] - 0.5 * r).abs() <= 1e-12 * r, "{v}: first");
+            assert!((block[5] - v * r * r).abs() <= 1e-12 * r * r, "{v}: second");
+        }
+        assert!(norm.check_domain(&[0.0, 0.99999, 3.0, -0.5], 2).is_ok());
+        let err = norm.check_domain(&[0.0, 0.5, 3.0, -1.0], 2).unwrap_err();
+        assert!(err.to_string().contains("state entry 1 is -1"), "{err}");
+        norm.asinh[1] = true;
+        assert!(norm.validate(2).is_err(), "atanh and asinh on one input");
     }
 
     #[test]

@@ -481,6 +481,7 @@ fn lnn_gradient_is_right_for_one_degree_of_freedom_with_conditioning() {
             circle: vec![false; 3],
             scale: vec![0.1, 1.0, 0.1],
             linear: vec![0.0; 3],
+            atanh: vec![false; 3],
         },
         grid_spacing: None,
         solver: Solver::default(),
@@ -508,6 +509,7 @@ fn graph_spec(n: usize, act: Activation) -> ModelSpec {
             circle: vec![false; 6],
             scale: vec![1.0, 1.0, 1.0, 0.5, 0.5, 0.5],
             linear: vec![0.0; 6],
+            atanh: vec![false; 6],
         },
         grid_spacing: Some(0.2),
         solver: Solver::default(),
@@ -586,6 +588,7 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
             circle: vec![false; 3],
             scale: vec![0.1, 0.25, 0.1],
             linear: vec![0.0; 3],
+            atanh: vec![false; 3],
         },
         grid_spacing: None,
         solver: Solver::default(),
@@ -622,6 +625,94 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
             let e = (mechanics::energy(&lnn, &x).unwrap() - lnn.energy(&x, &mut ws).unwrap()).abs();
             assert!(e < 1e-10, "{x:?}: energy differs by {e}");
         }
+    }
+}
+
+/// An LNN fed atanh(q̇) (the relativistic set-up): the batched pass, seeded with atanh′ and
+/// atanh″, against the scalar jets of the same L, from slow particles to |q̇| = 0.99999 where
+/// atanh′ = 5e4 and the chain rule carries M to γ⁴ times the network's curvature; the training
+/// gradient against finite differences; and a state at or past the speed of light refused by
+/// name, not turned into an infinite feature.
+#[test]
+fn atanh_velocity_inputs_match_the_jets_and_keep_gradients() {
+    let mut norm = Normalisation::identity(3);
+    norm.scale = vec![0.1, 1.0, 0.1];
+    norm.atanh[1] = true;
+    let spec = ModelSpec {
+        kind: ModelKind::Lnn,
+        dof: 1,
+        conditioning_len: 1,
+        coordinates: Coordinates::Velocity,
+        hidden: vec![8, 8],
+        activation: Activation::Softplus,
+        normalisation: norm.clone(),
+        grid_spacing: None,
+        solver: Solver::default(),
+        definiteness: 0.0,
+        precision: crate::Precision::F64,
+        weighting: Weighting::Gamma,
+    };
+    let lnn = Lnn::new(
+        crate::nn::Mlp::new(&spec.sizes(), spec.activation, Init::Xavier, 5).unwrap(),
+        1,
+        1,
+        norm,
+        Solver::default(),
+    );
+    let mut ws = Workspace::default();
+    for x in [
+        [0.3, 0.0, 2.0],
+        [-1.0, -0.6, -3.0],
+        [2.0, 0.99, 1.0],
+        [-4.0, -0.99999, 7.0],
+    ] {
+        let batched = lnn.derivatives(&x, 1, &mut ws).unwrap()[1];
+        let engine = mechanics::accelerations(&lnn, &x, &Solver::default()).unwrap()[0];
+        assert!(
+            (batched - engine).abs() <= 1e-9 * (1.0 + engine.abs()),
+            "{x:?}: {batched} vs {engine}"
+        );
+        let e = (mechanics::energy(&lnn, &x).unwrap() - lnn.energy(&x, &mut ws).unwrap()).abs();
+        assert!(e < 1e-10, "{x:?}: energy differs by {e}");
+    }
+    let mut model = spec.build(Init::Xavier, 4).unwrap();
+    let states = vec![3.0, 0.5, 7.0, -6.0, -0.95, -12.0, 1.0, 0.999, 4.0];
+    let targets = vec![0.5, 1.2, -0.9, -0.01, 0.99, 1e-4];
+    assert_gradient_matches(&mut *model, &states, &targets, 3, Loss::Mse, "LNN atanh");
+    // With the penalty on M changing sign across the batch, on a batch where it does.
+    let mut penalised = spec.clone();
+    penalised.definiteness = 1000.0;
+    let mut model = penalised.build(Init::Xavier, 4).unwrap();
+    let mut ws = Workspace::default();
+    let ms: Vec<f64> = (0..3)
+        .map(|s| {
+            model
+                .terms(&states[3 * s..3 * s + 3], &mut ws)
+                .unwrap()
+                .mass[(0, 0)]
+        })
+        .collect();
+    assert!(
+        ms.iter().any(|&m| m < 0.0) && ms.iter().any(|&m| m > 0.0),
+        "the test wants a batch whose M changes sign: {ms:?}"
+    );
+    assert_gradient_matches(
+        &mut *model,
+        &states,
+        &targets,
+        3,
+        Loss::Mse,
+        "LNN atanh, sign-change penalty",
+    );
+    for v in [1.0, -1.0, 1.5] {
+        let err = model
+            .derivatives(&[0.0, v, 1.0], 1, &mut ws)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("outside (−1, 1)") && err.contains(&alloc::format!("{v}")),
+            "{v}: {err}"
+        );
     }
 }
 

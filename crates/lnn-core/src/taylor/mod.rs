@@ -187,6 +187,14 @@ pub trait Scalar:
             (1.0 / s, -x / (r * s))
         })
     }
+    /// atanh x for |x| < 1; atanh′ = 1/(1 − x²), atanh″ = 2x/(1 − x²)²
+    fn atanh(self) -> Self {
+        let x = self.value();
+        self.chain(crate::models::atanh(x), || {
+            let r = 1.0 / ((1.0 - x) * (1.0 + x));
+            (r, 2.0 * x * r * r)
+        })
+    }
     /// tanh x
     fn tanh(self) -> Self {
         let t = math::tanh(self.value());
