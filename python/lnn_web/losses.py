@@ -11,10 +11,11 @@ Per batch of S states with targets dx/dt (2n numbers each):
   indefinite mass matrix, P(M) = max(0, −λ_min)·max(0, λ_max)/‖M‖²_F (0 once M is definite of
   either sign; scale-free). Why: the Euler–Lagrange solve has a pole wherever an eigenvalue of M
   crosses 0, which the optimiser cannot cross; a fresh network's M is indefinite on most states.
-* lnn only, when w > 0 and n = 1: plus w·P over the batch, P = max(0, −M_min)·max(0, M_max) /
-  mean(M²) with the batch's smallest and largest M (0 when every M has one sign): a 1×1 M cannot
-  be indefinite, but it can change sign between states, with the same pole between them (a
-  relativistic LNN fed atanh(q̇) starts so: its M has a term odd in q̇).
+* lnn only, when w > 0 and n = 1: plus w·P over the batch, P = max(0, −m_min)·max(0, m_max) /
+  mean(m²) with the batch's smallest and largest m = M/φ′(q̇)² (M in the units of the input
+  map's velocity feature φ; 0 when every M has one sign): a 1×1 M cannot be indefinite, but it
+  can change sign between states, with the same pole between them (a relativistic LNN fed
+  atanh(q̇) starts so: its M has a term odd in q̇).
 
 The test loss (``evaluator``) is the loss alone, without the penalty, as the Rust's
 ``train::evaluate``.
@@ -78,8 +79,9 @@ def _indefiniteness_jvp(primals, tangents):
 
 
 def sample_terms(model: Model, loss: str, definiteness: float):
-    """f(params, state, target) -> (Σ loss components, penalty, M₁₁) for one sample (not
-    divided by any count): what each shard sums (M₁₁ 0 unless an LNN)."""
+    """f(params, state, target) -> (Σ loss components, penalty, M₁₁/φ′²) for one sample (not
+    divided by any count): what each shard sums (the last 0 unless an LNN; φ′ the slope of the
+    input map's first velocity feature)."""
     n = model.n
 
     def one(params, x, t):
@@ -89,7 +91,8 @@ def sample_terms(model: Model, loss: str, definiteness: float):
         if model.kind == "lnn":
             qdd, m = model.lnn_accelerations(params, x)
             pen = indefiniteness(m) if (definiteness > 0.0 and n >= 2) else zero
-            return jnp.sum(elementwise(loss, qdd, t[n:])), pen, m[0, 0]
+            # M in the input map's units (M/φ′(q̇)²), as the Rust compares it.
+            return jnp.sum(elementwise(loss, qdd, t[n:])), pen, m[0, 0] / model.spec.norm.slope(n, x[n]) ** 2
         return jnp.sum(elementwise(loss, model.accelerations(params, x), t[n:])), zero, zero
 
     return one

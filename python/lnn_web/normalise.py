@@ -162,6 +162,17 @@ class Normalisation:
                 out.append(s * xi)
         return jnp.stack(out)
 
+    def slope(self, i: int, x):
+        """|d features / dx_i| at x_i = x (the Rust ``Normalisation::slope``): |scale| times
+        asinh′ or atanh′, |scale| for a circle; beside asinh the linear feature's scale counts too."""
+        s = self.scale[i]
+        if self.asinh[i]:
+            d = s / jnp.sqrt(1.0 + x * x)
+            return jnp.sqrt(d * d + self.linear[i] ** 2)
+        if self.atanh[i]:
+            return jnp.abs(s / ((1.0 - x) * (1.0 + x)))
+        return jnp.abs(s) + 0.0 * x
+
     def check_domain(self, states: np.ndarray) -> None:
         """The Rust ``Normalisation::check_domain``: every atanh input of ``states`` (shape
         ``(samples, len)``) within (−1, 1)."""

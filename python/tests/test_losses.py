@@ -73,7 +73,7 @@ def test_the_gradient_matches_central_differences(name):
 
 def test_a_one_coordinate_lnn_pays_for_m_changing_sign_across_the_batch():
     """A fresh relativistic LNN fed atanh(q̇): its 1×1 M changes sign between states (a term
-    odd in q̇), and the objective adds w·(−M_min·M_max / mean M²), as the Rust's
+    odd in q̇), and the objective adds w·(−m_min·m_max / mean m²), m = M/atanh′(q̇)², as the Rust's
     ``sign_changes``; its gradient against central differences (sharded: test_training)."""
     import dataclasses
 
@@ -84,6 +84,7 @@ def test_a_one_coordinate_lnn_pays_for_m_changing_sign_across_the_batch():
     states, targets = batch(model, file, count=32)
     params = jnp.asarray(spec.params)
     ms = np.asarray(jax.vmap(lambda x: model.lnn_terms(params, x)[2][0, 0])(jnp.asarray(states)))
+    ms = ms * (1.0 - states[:, 1] ** 2) ** 2  # in atanh's units: M/atanh′(q̇)²
     assert ms.min() < 0 < ms.max(), ms
     e = model.predict(states, params)[:, 0] - targets[:, 1]
     want = np.mean(e * e) + 1000.0 * (-ms.min() * ms.max() / np.mean(ms * ms))

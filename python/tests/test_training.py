@@ -115,7 +115,7 @@ SAME_BATCH = textwrap.dedent(
             out[name][n] = [float(loss), np.asarray(grad).tolist()]
         if k:
             # The one-coordinate LNN's sign-change penalty is in play: M changes sign here.
-            ms = jax.vmap(lambda x: model.lnn_terms(params, x)[2][0, 0])(jnp.asarray(states))
+            ms = jax.vmap(lambda x: model.lnn_terms(params, x)[2][0, 0] / spec.norm.slope(1, x[1]) ** 2)(jnp.asarray(states))
             out[name]["sign_change"] = float(trainer.losses.sign_change(ms))
     print(json.dumps(out))
     """

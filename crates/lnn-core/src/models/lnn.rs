@@ -131,7 +131,10 @@ fn indefiniteness(m: &DMatrix<f64>) -> Option<(f64, DMatrix<f64>)> {
 /// The one-coordinate form of [`indefiniteness`], across the states of a batch: with the
 /// smallest and largest M of the batch, P = max(0, −M_min)·max(0, M_max) / mean(M²), zero when
 /// every M has one sign (either: L and −L have the same dynamics) and scale-free. Returns P and
-/// ∂P/∂M_s; `None` when P = 0.
+/// ∂P/∂M_s; `None` when P = 0. The objective hands it M/φ′(q̇)², M in the units of the input
+/// map's velocity feature φ: with an atanh input M spans the γ⁴ ≈ 10⁹ of the paper's data, and
+/// mean(M²) of the raw values would be the fastest states' alone (measured: a run whose M was
+/// positive below |q̇| ≈ 0.5 and negative above paid P ≈ 1e-8 and stayed at predicting 0).
 ///
 /// Why: a 1×1 M cannot be indefinite, but it can change sign across the states, and between
 /// them the Euler–Lagrange solve has a pole the optimiser cannot cross. An input map makes
@@ -253,9 +256,16 @@ impl Lnn {
             let mut total = 0.0;
             // One coordinate: M is a number, definite at every state, and the pole the
             // penalty guards against lies between states where it changes sign.
+            // M is compared in the input map's units, M/φ′(q̇)² (φ the velocity's feature):
+            // the network's own curvature, of one scale at every state, where M itself spans
+            // the γ⁴ of an atanh input and the sign of a few slow states would weigh nothing.
+            let units = |s: usize| {
+                let slope = self.parts.norm.slope(n, states[s * d + n]);
+                slope * slope
+            };
             let sign_change = if n == 1 && self.definiteness > 0.0 {
                 let ms: Vec<f64> = (0..samples)
-                    .map(|s| out[s * c + 1 + 2 * n].to_f64())
+                    .map(|s| out[s * c + 1 + 2 * n].to_f64() / units(s))
                     .collect();
                 sign_changes(&ms).map(|(p, g)| {
                     total += self.definiteness * p;
@@ -292,7 +302,7 @@ impl Lnn {
                     }
                 }
                 if let Some(g) = &sign_change {
-                    m_bar[(0, 0)] += self.definiteness * g[s];
+                    m_bar[(0, 0)] += self.definiteness * g[s] / units(s);
                 }
                 let a = &mut adjoint[s * c..(s + 1) * c];
                 for j in 0..n {

@@ -286,6 +286,13 @@ impl Normalisation {
         }
     }
 
+    /// |d features / dx_i| at x_i = x, the length of the derivative of input i's (one or two)
+    /// features: |scale| times asinh′ or atanh′, or |scale| for a circle input; never 0.
+    pub fn slope(&self, i: usize, x: f64) -> f64 {
+        let [a, b] = self.feature_derivatives(i, x).1;
+        crate::math::sqrt(a * a + b * b)
+    }
+
     /// The index of input i's first feature and the first and second derivatives of its (one
     /// or two) features with respect to x_i (the second feature's entries are 0 unless circle
     /// or asinh with a linear feature).
