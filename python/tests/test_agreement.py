@@ -91,15 +91,22 @@ def _softplus_decimal(z: Decimal):
     return max(z, Decimal(0)) + (1 + e).ln(), s, s * c
 
 
-def _relativistic_lnn_decimal(params, sizes, x, eps: Decimal):
+def _relativistic_lnn_decimal(params, sizes, x, eps: Decimal, file):
     """The relativistic LNN's q̈ in 50-digit arithmetic: the Taylor pass (value's first
     derivatives along q and q̇, second along (q̇, q̇) and (q̇, q)) through the 2×64 softplus
-    network on inputs (q/10, q̇, g/10), then the damped solve q̈ = M r/(M² + ε)."""
-    scale = [Decimal("0.1"), Decimal(1), Decimal("0.1")]
-    a = [Decimal(v) * s for v, s in zip(x, scale)]
+    network on the file's input map (q/10, q̇ or atanh(q̇), g/10: the map's first and second
+    derivatives seed the pass), then the damped solve q̈ = M r/(M² + ε)."""
+    scale = [Decimal(repr(s)) for s in file.scale]
+    v = Decimal(x[1])
+    if file.atanh and file.atanh[1]:
+        # atanh(v) = ½ ln((1 + v)/(1 − v)); atanh′ = 1/(1 − v²); atanh″ = 2v/(1 − v²)².
+        f, d1, d2 = ((1 + v) / (1 - v)).ln() / 2, 1 / (1 - v * v), 2 * v / (1 - v * v) ** 2
+    else:
+        f, d1, d2 = v, Decimal(1), Decimal(0)
+    a = [Decimal(x[0]) * scale[0], f * scale[1], Decimal(x[2]) * scale[2]]
     aq = [scale[0], Decimal(0), Decimal(0)]
-    av = [Decimal(0), scale[1], Decimal(0)]
-    bvv = [Decimal(0)] * 3
+    av = [Decimal(0), d1 * scale[1], Decimal(0)]
+    bvv = [Decimal(0), d2 * scale[1], Decimal(0)]
     bvq = [Decimal(0)] * 3
     off = 0
     for layer in range(len(sizes) - 1):
@@ -133,7 +140,7 @@ def test_the_relativistic_lnn_agrees_with_50_digit_arithmetic(tmp_path):
     path = MODELS / "relativistic-lnn.json"
     model, file = models.load(str(path))
     states = states_for(model, file)[:12]
-    exact = np.array([float(_relativistic_lnn_decimal(file.params, model.sizes, x, Decimal("1e-4"))) for x in states])
+    exact = np.array([float(_relativistic_lnn_decimal(file.params, model.sizes, x, Decimal("1e-4"), file)) for x in states])
     rel = lambda got: np.max(np.abs(np.asarray(got).reshape(-1) - exact) / np.abs(exact))
     rust = json.loads(run_lnn("predict", "--model", path, "--states", write_states(tmp_path / "s.json", states)).stdout)
     errs = {"jax": rel(model.predict(states)[:, 0]), "lnn": rel(rust)}

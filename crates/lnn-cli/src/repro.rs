@@ -394,8 +394,10 @@ fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
     };
     // Measured on the weighted score (200k steps unless said; docs/reproduction.md lists every
     // run): the canonical HNN 3.0e-3 at 2×64 and lr 1e-2 (4.3e-3 at 3e-3, 3.6e-3 at 3e-2),
-    // 2.7e-3 at 1M steps, 2.6e-3 at 2×128, 2.9e-3 at 3×64; the LNN 8.3e-3 at lr 3e-3 (2.5e-2
-    // at 1e-3 and at batch 256, 2.6e-2 at 1e-2, 2.9e-2 at 2×128), 6.8e-3 at 1M steps.
+    // 2.7e-3 at 1M steps, 2.6e-3 at 2×128, 2.9e-3 at 3×64; the LNN on q̇ itself 8.3e-3 at
+    // lr 3e-3 (2.5e-2 at 1e-3 and at batch 256, 2.6e-2 at 1e-2, 2.9e-2 at 2×128), 6.8e-3 at 1M
+    // steps; through atanh(q̇) 2.3e-3 (MSE) and 8.1e-4 (L1; seeds 1, 2: 9.9e-4, 8.2e-4), 4.5e-4
+    // with L1 at 1.5M steps.
     let hc_run = RelativisticRun {
         hidden: vec![128, 128],
         batch: 64,

@@ -103,6 +103,9 @@ fn smoke_budget_writes_results_figures_and_the_table() {
         if f == "relativistic-hnn-canonical.json" {
             assert_eq!(w.linear.len(), 3, "asinh(p) with a linear p beside it");
         }
+        if f == "relativistic-lnn.json" {
+            assert_eq!(w.atanh, [false, true, false], "the LNN's q̇ through atanh");
+        }
     }
     let _ = std::fs::remove_dir_all(&out);
 }
