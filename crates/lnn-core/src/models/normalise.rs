@@ -242,7 +242,7 @@ impl Normalisation {
         }
         for s in 0..samples {
             for (i, &x) in states[s * d..(s + 1) * d].iter().enumerate() {
-                if self.atanh[i] && !(x.abs() < 1.0) {
+                if self.atanh[i] && (x.is_nan() || x.abs() >= 1.0) {
                     return Err(Error::config(
                         "state",
                         alloc::format!(
