@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .errors import unknown
 from .models import Model
@@ -79,15 +80,20 @@ def _indefiniteness_jvp(primals, tangents):
 
 
 def sample_terms(model: Model, loss: str, definiteness: float):
-    """f(params, state, target) -> (Σ loss components, penalty, M₁₁/φ′²) for one sample (not
-    divided by any count): what each shard sums (the last 0 unless an LNN; φ′ the slope of the
-    input map's first velocity feature)."""
+    """f(params, state, target, qmap) -> (Σ loss components, penalty, M₁₁/φ′²) for one sample
+    (not divided by any count): what each shard sums (the last 0 unless an LNN; φ′ the slope of
+    the input map's first velocity feature). ``qmap`` (n × n, or None) is the true M⁻¹ a
+    canonical HNN's ṗ is judged through as q̈ under the γ-weighting (the Rust's ``qdd_map``)."""
     n = model.n
 
-    def one(params, x, t):
+    def one(params, x, t, qmap=None):
         zero = jnp.zeros(())
         if model.kind == "hnn":
-            return jnp.sum(elementwise(loss, model.hnn_derivatives(params, x), t)), zero, zero
+            d = model.hnn_derivatives(params, x)
+            if qmap is not None:
+                d = jnp.concatenate([d[:n], qmap @ d[n:]])
+                t = jnp.concatenate([t[:n], qmap @ t[n:]])
+            return jnp.sum(elementwise(loss, d, t)), zero, zero
         if model.kind == "lnn":
             qdd, m = model.lnn_accelerations(params, x)
             pen = indefiniteness(m) if (definiteness > 0.0 and n >= 2) else zero
@@ -96,6 +102,42 @@ def sample_terms(model: Model, loss: str, definiteness: float):
         return jnp.sum(elementwise(loss, model.accelerations(params, x), t[n:])), zero, zero
 
     return one
+
+
+WEIGHTINGS = "none, gamma"
+
+
+def gamma_weights(system, targets):
+    """The γ-weights of a batch (the Rust's ``Weighting::Gamma``) from the targets' q̇ (their
+    first n columns in either coordinates): w_s = 1 + 1/√(1 − |q̇_s|²); refused where |q̇| ≥ 1.
+    A canonical HNN also needs :func:`canonical_map`."""
+    n = system.dof
+    qd = np.asarray(targets)[:, :n]
+    v2 = np.sum(qd * qd, axis=1)
+    if not np.all(v2 < 1.0):
+        from .errors import invalid
+
+        raise invalid("weighting", "the γ-weight needs |q̇| < 1 (c = 1): use it for the relativistic particle")
+    return 1.0 + 1.0 / np.sqrt(1.0 - v2)
+
+
+def canonical_map(system, states, targets):
+    """qmap_s = M⁻¹ of the true system at the velocity state [q, q̇, c] of canonical sample s
+    (states [q, p, c], targets (q̇, ṗ)): how the Rust judges ṗ as q̈."""
+    n = system.dof
+    states, targets = np.asarray(states), np.asarray(targets)
+    x = np.concatenate([states[:, :n], targets[:, :n], states[:, 2 * n :]], axis=1)
+    return np.asarray(_inverse_mass(system)(jnp.asarray(x)))
+
+
+_MASS_CACHE: dict = {}
+
+
+def _inverse_mass(system):
+    key = (system.name, system.grid)
+    if key not in _MASS_CACHE:
+        _MASS_CACHE[key] = jax.jit(jax.vmap(lambda x: jnp.linalg.inv(system.terms(x)[2])))
+    return _MASS_CACHE[key]
 
 
 def sign_change(ms):
@@ -118,45 +160,66 @@ def components(model: Model) -> int:
     return 2 * model.n if model.kind == "hnn" else model.n
 
 
-def batch_sums(model: Model, loss: str, definiteness: float):
-    """f(params, states, targets) -> (Σ loss components, Σ penalties, every sample's M₁₁) over
-    a (shard of a) batch: the M₁₁ of all shards, gathered, give :func:`sign_change`."""
+def batch_sums(model: Model, loss: str, definiteness: float, weighted: bool = False):
+    """f(params, states, targets) -> (Σ loss components, Σ penalties, every sample's M₁₁/φ′²)
+    over a (shard of a) batch: the M₁₁ of all shards, gathered, give :func:`sign_change`.
+    ``weighted``: f(params, states, targets, w, qmap) -> (Σ_s w_s·ℓ_s, Σ penalties, M₁₁/φ′²,
+    Σ w), qmap None unless a canonical HNN's."""
     one = sample_terms(model, loss, definiteness)
 
     def sums(params, states, targets):
         l, p, m = jax.vmap(one, in_axes=(None, 0, 0))(params, states, targets)
         return jnp.sum(l), jnp.sum(p), m
 
-    return sums
+    def weighted_sums(params, states, targets, w, qmap):
+        if qmap is None:
+            l, p, m = jax.vmap(one, in_axes=(None, 0, 0))(params, states, targets)
+        else:
+            l, p, m = jax.vmap(one, in_axes=(None, 0, 0, 0))(params, states, targets, qmap)
+        return jnp.sum(w * l), jnp.sum(p), m, jnp.sum(w)
+
+    return weighted_sums if weighted else sums
 
 
-def objective(model: Model, loss: str, definiteness: float):
+def objective(model: Model, loss: str, definiteness: float, weighted: bool = False):
     """f(params, states, targets) -> the training loss of one (unsharded) batch, the Rust's
-    ``loss_and_gradient`` value: mean loss + (w/S)·Σ P (+ w·the sign-change penalty)."""
-    sums = batch_sums(model, loss, definiteness)
+    ``loss_and_gradient`` value: mean loss + (w/S)·Σ P (+ w·the sign-change penalty).
+    ``weighted``: f(params, states, targets, w, qmap) with the loss Σ_s w_s·ℓ_s / (Σ w · per)."""
+    sums = batch_sums(model, loss, definiteness, weighted)
     per = components(model)
     signs = uses_sign_change(model, definiteness)
 
-    def f(params, states, targets):
+    def f(params, states, targets, w=None, qmap=None):
         samples = states.shape[0]
-        l, p, m = sums(params, states, targets)
-        total = l / (samples * per) + definiteness * p / samples
+        if weighted:
+            l, p, m, total_w = sums(params, states, targets, w, qmap)
+            total = l / (total_w * per) + definiteness * p / samples
+        else:
+            l, p, m = sums(params, states, targets)
+            total = l / (samples * per) + definiteness * p / samples
         return total + definiteness * sign_change(m) if signs else total
 
     return f
 
 
-def evaluator(model: Model, loss: str, chunk: int = 1024):
-    """f(params, states, targets) -> the test loss (no penalty): the mean over components, NaN
-    if any prediction is not finite (the Rust's ``train::evaluate``). Compiled once; the states
-    go through in chunks of ``chunk`` rows of the network (a graph state is N rows)."""
-    sums = jax.jit(batch_sums(model, loss, 0.0))
+def evaluator(model: Model, loss: str, chunk: int = 1024, weighted: bool = False):
+    """f(params, states, targets[, w, qmap]) -> the test loss (no penalty): the mean over
+    components (weighted: Σ w ℓ / (Σ w · per)), NaN if any prediction is not finite (the Rust's
+    ``train::evaluate``). Compiled once; the states go through in chunks of ``chunk`` rows of
+    the network (a graph state is N rows)."""
+    sums = jax.jit(batch_sums(model, loss, 0.0, weighted))
     rows = max(1, chunk // model.n) if model.kind == "graph-lnn" else chunk
 
-    def evaluate(params, states, targets) -> float:
-        total = 0.0
+    def evaluate(params, states, targets, w=None, qmap=None) -> float:
+        total = norm = 0.0
         for i in range(0, states.shape[0], rows):
-            total += float(sums(params, states[i : i + rows], targets[i : i + rows])[0])
-        return total / (states.shape[0] * components(model))
+            part = slice(i, i + rows)
+            if weighted:
+                out = sums(params, states[part], targets[part], w[part], None if qmap is None else qmap[part])
+                total, norm = total + float(out[0]), norm + float(out[3])
+            else:
+                total += float(sums(params, states[part], targets[part])[0])
+        norm = norm if weighted else states.shape[0]
+        return total / (norm * components(model))
 
     return evaluate

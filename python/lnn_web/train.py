@@ -39,7 +39,7 @@ usage: python -m lnn_web.train [--system NAME] [--grid N] [--model lnn|baseline|
          [--coordinates velocity|canonical] [--hidden 128,128]
          [--activation softplus|tanh|sigmoid|relu2|relu3|relu] [--init paper|xavier|kaiming]
          [--steps 10000] [--batch 32] [--lr 1e-3] [--schedule step|onecycle|constant]
-         [--clip NORM] [--weight-decay W] [--loss l1|mse] [--seed 0] [--test-size 1024]
+         [--clip NORM] [--weight-decay W] [--loss l1|mse] [--weighting none|gamma] [--seed 0] [--test-size 1024]
          [--scale s1,s2,...] [--angles wrap|circle] [--solver pinv|pinv:RCOND|ridge:EPS|damped:EPS]
          [--definiteness 1000] [--precision f64] [--out model.json] [--trace FILE]
          [--log-every 2] [--quiet]
@@ -49,6 +49,9 @@ Trains on fresh samples of the true system (double-pendulum, relativistic, harmo
 charged-particle, wave), each batch sharded across all devices (the batch must divide by their
 number); progress on stderr, a JSON summary on stdout, the weights file with --out (loads in
 `lnn eval` and `lnn predict`). --trace FILE writes every step's training loss as JSON.
+--weighting gamma: the relativistic particle's paper score, each sample weighted by
+1 + 1/sqrt(1 - q̇²) and a canonical HNN's ṗ judged as q̈ (the true M⁻¹ inside the loss), as
+`lnn train --weighting gamma`; the test loss is weighted too, and the file records it.
 Simulated devices on one CPU: XLA_FLAGS=--xla_force_host_platform_device_count=4 (set before
 start). Not here (use `lnn train`): --data, --lagrangian, --precision f32, --memory-budget."""
 
@@ -113,6 +116,7 @@ class Settings:
         s.clip = a.opt_float("clip")
         s.weight_decay = a.get_float("weight-decay", 0.0)
         s.loss = a.get("loss", "l1")
+        s.weighting = a.get("weighting", "none")
         s.seed = a.get_int("seed", 0)
         s.test_size = a.get_int("test-size", 1024, minimum=1)
         s.scale = a.list_float("scale")
@@ -162,6 +166,10 @@ class Settings:
             raise cli.usage_error(f"--angles: unknown angles `{self.angles}`; expected one of: wrap, circle")
         if self.loss not in ("l1", "mse"):
             raise cli.usage_error(f"unknown loss `{self.loss}`; expected one of: l1, mse")
+        if self.weighting not in ("none", "gamma"):
+            raise cli.usage_error(f"--weighting: unknown weighting `{self.weighting}`; expected one of: none, gamma")
+        if self.weighting == "gamma" and self.system != "relativistic":
+            raise cli.usage_error("invalid `weighting`: the γ-weight needs |q̇| < 1 (c = 1): use it for the relativistic particle")
         if self.init not in ("paper", "xavier", "kaiming"):
             raise cli.usage_error(f"unknown initialisation `{self.init}`; expected one of: paper, xavier, kaiming")
         if self.log_every <= 0.0:

@@ -79,35 +79,43 @@ def schedule_rate(kind: str, lr: float, t, total: int):
     return jnp.where(frac < 0.3, ramp(lr / 25.0, lr, frac / 0.3), ramp(lr, lr / 1e4, (frac - 0.3) / 0.7))
 
 
-def sharded_objective(model: Model, loss: str, definiteness: float, mesh: Mesh):
+def sharded_objective(model: Model, loss: str, definiteness: float, mesh: Mesh, weighted: bool = False, mapped: bool = False):
     """f(params, states, targets) -> the batch's training loss (``losses.objective``), with
     the batch split along ``mesh``'s axis ``batch``: each device sums its own samples' loss
     components and penalties, a ``psum`` adds the shards, and the sums are divided by the
     global counts. Differentiable: JAX transposes the ``psum`` of the replicated parameters'
-    use into the sum of the devices' gradients."""
-    sums = losses.batch_sums(model, loss, definiteness)
+    use into the sum of the devices' gradients. ``weighted``: f(params, states, targets, w,
+    qmap), the γ-weighted loss (the shards' Σ w·ℓ and Σ w added); ``mapped``: qmap carries a
+    canonical HNN's M⁻¹ (else it is ignored)."""
+    sums = losses.batch_sums(model, loss, definiteness, weighted=True)
     per = losses.components(model)
     signs = losses.uses_sign_change(model, definiteness)
-
     shards = mesh.shape["batch"]
 
-    def shard_sums(params, states, targets):
-        l, p, m = sums(params, states, targets)
+    def shard_sums(params, states, targets, w, qmap):
+        l, p, m, total_w = sums(params, states, targets, w, qmap if mapped else None)
         # Every shard's M₁₁ in its place of the batch, for the sign-change penalty's batch-wide
         # min and max: a psum of zero-padded slices (replicated, as out_specs P() needs; an
         # all_gather's result would count as varying across the devices).
         k = m.shape[0]
         placed = jax.lax.dynamic_update_slice(jnp.zeros(k * shards, m.dtype), m, (jax.lax.axis_index("batch") * k,))
-        return jax.lax.psum(l, "batch"), jax.lax.psum(p, "batch"), jax.lax.psum(placed, "batch")
+        psum = lambda v: jax.lax.psum(v, "batch")
+        return psum(l), psum(p), psum(placed), psum(total_w)
 
     sharded = jax.shard_map(
-        shard_sums, mesh=mesh, in_specs=(P(), P("batch"), P("batch")), out_specs=(P(), P(), P())
+        shard_sums,
+        mesh=mesh,
+        in_specs=(P(), P("batch"), P("batch"), P("batch"), P("batch")),
+        out_specs=(P(), P(), P(), P()),
     )
 
-    def objective(params, states, targets):
+    def objective(params, states, targets, w=None, qmap=None):
         samples = states.shape[0]
-        l, p, m = sharded(params, states, targets)
-        total = l / (samples * per) + definiteness * p / samples
+        # Unweighted: every w_s = 1, and the mean divides by S itself (the plain mean's bits).
+        w = jnp.ones(samples, states.dtype) if w is None else w
+        qmap = jnp.zeros((samples, 1, 1), states.dtype) if qmap is None else qmap
+        l, p, m, total_w = sharded(params, states, targets, w, qmap)
+        total = l / ((total_w if weighted else samples) * per) + definiteness * p / samples
         return total + definiteness * losses.sign_change(m) if signs else total
 
     return objective
@@ -129,10 +137,15 @@ class Trainer:
             b1=0.9, b2=0.999, eps=1e-8, weight_decay=s.weight_decay,
         )
         self.opt_state = jax.device_put(self.optimizer.init(self.params), self.replicated)
+        # The γ-weighting (`--weighting gamma`): each sample's loss weighted by 1 + 1/√(1 − q̇²),
+        # a canonical HNN's ṗ judged as q̈ through the true M⁻¹, as the Rust's.
+        self.weighted = getattr(s, "weighting", "none") == "gamma"
+        self.mapped = self.weighted and model.kind == "hnn" and model.spec.coordinates == "canonical"
         self._step = self._compile_step()
         test_states, test_targets = system.dataset(s.test_size, np.random.Generator(np.random.PCG64(TEST_SEED)), model.spec.coordinates)
         self.test_states, self.test_targets = jnp.asarray(test_states), jnp.asarray(test_targets)
-        self._evaluate = losses.evaluator(model, s.loss)
+        self.test_weights = self._weights(test_states, test_targets)
+        self._evaluate = losses.evaluator(model, s.loss, weighted=self.weighted)
         self.applied = 0
         self.skipped = 0
         self.first_step_seconds = math.nan
@@ -145,10 +158,10 @@ class Trainer:
         update kept only if the loss and the gradient norm are finite."""
         s = self.s
         definiteness = s.definiteness if self.model.kind == "lnn" else 0.0
-        objective = sharded_objective(self.model, s.loss, definiteness, self.mesh)
+        objective = sharded_objective(self.model, s.loss, definiteness, self.mesh, self.weighted, self.mapped)
 
-        def step(params, opt_state, states, targets):
-            loss, grad = jax.value_and_grad(objective)(params, states, targets)
+        def step(params, opt_state, states, targets, w, qmap):
+            loss, grad = jax.value_and_grad(objective)(params, states, targets, w, qmap)
             norm = jnp.sqrt(jnp.sum(grad * grad))
             if s.clip is not None:
                 grad = jnp.where(norm > s.clip, grad * (s.clip / norm), grad)
@@ -160,25 +173,35 @@ class Trainer:
 
         return jax.jit(
             step,
-            in_shardings=(self.replicated, self.replicated, self.split, self.split),
+            in_shardings=(self.replicated, self.replicated, self.split, self.split, self.split, self.split),
             out_shardings=(self.replicated, self.replicated, self.replicated, self.replicated),
             donate_argnums=(0, 1),
         )
 
+    def _weights(self, states, targets):
+        """(w, qmap) of samples: the γ-weights and a canonical HNN's true M⁻¹ when weighted;
+        else ones and a placeholder (the objective ignores both)."""
+        states, targets = np.asarray(states), np.asarray(targets)
+        count = states.shape[0]
+        w = losses.gamma_weights(self.system, targets) if self.weighted else np.ones(count)
+        qmap = losses.canonical_map(self.system, states, targets) if self.mapped else np.zeros((count, 1, 1))
+        return w, qmap
+
     def batch(self):
-        """The next global batch (the same on every process), as arrays sharded along ``batch``:
-        each process supplies only its own devices' rows."""
+        """The next global batch (the same on every process) with its weights, as arrays
+        sharded along ``batch``: each process supplies only its own devices' rows."""
         states, targets = self.system.dataset(self.s.batch, self.data_rng, self.model.spec.coordinates)
         states, targets = np.asarray(states), np.asarray(targets)
+        w, qmap = self._weights(states, targets)
         put = lambda a: jax.make_array_from_callback(a.shape, self.split, lambda idx: a[idx])
-        return put(states), put(targets)
+        return put(states), put(targets), put(w), put(qmap)
 
     def step(self) -> tuple[float, bool]:
         """One step: (training loss of the batch, whether it was applied)."""
         t_data = time.perf_counter()
-        states, targets = self.batch()
+        states, targets, w, qmap = self.batch()
         t0 = time.perf_counter()
-        self.params, self.opt_state, loss, ok = self._step(self.params, self.opt_state, states, targets)
+        self.params, self.opt_state, loss, ok = self._step(self.params, self.opt_state, states, targets, w, qmap)
         loss, ok = float(loss), bool(ok)
         dt = time.perf_counter() - t0
         if math.isnan(self.first_step_seconds):
@@ -212,7 +235,12 @@ class Trainer:
 
     def test_loss(self) -> float:
         """The loss on the fixed held-out set (seed TEST_SEED, ``--test-size`` states)."""
-        return self._evaluate(jnp.asarray(self.host_params()), self.test_states, self.test_targets)
+        w, qmap = self.test_weights
+        if not self.weighted:
+            return self._evaluate(jnp.asarray(self.host_params()), self.test_states, self.test_targets)
+        return self._evaluate(
+            jnp.asarray(self.host_params()), self.test_states, self.test_targets, jnp.asarray(w), jnp.asarray(qmap) if self.mapped else None
+        )
 
     def weights_file(self, made_by: str) -> weights.WeightsFile:
         """The weights file of the current parameters, as the Rust's ``WeightsFile::new``."""
@@ -230,6 +258,6 @@ class Trainer:
             atanh=list(norm.atanh) if any(norm.atanh) else [],
             solver=spec.solver.name() if spec.kind == "lnn" else "",
             definiteness=spec.definiteness if spec.kind == "lnn" else None,
-            precision=None, step=self.applied, seed=s.seed, made_by=made_by,
+            precision=None, weighting="gamma" if self.weighted else None, step=self.applied, seed=s.seed, made_by=made_by,
             params=[float(p) for p in self.host_params()],
         )

@@ -97,3 +97,33 @@ def test_a_one_coordinate_lnn_pays_for_m_changing_sign_across_the_batch():
     h = 1e-6
     fd = (float(f(params + h * d, states, targets)) - float(f(params - h * d, states, targets))) / (2 * h)
     assert abs(fd - float(grad @ d)) <= 1e-6 * max(1.0, abs(fd)), (fd, float(grad @ d))
+
+
+def test_the_gamma_weighted_objective_weighs_samples_and_judges_pdot_as_qdd():
+    """``--weighting gamma`` as the Rust's: w_s = 1 + 1/√(1 − q̇²); a canonical HNN's ṗ error
+    judged as q̈ through the true M⁻¹ = (1 − q̇²)^{5/2}/(1 + 2q̇²); the loss Σ_s w_s·ℓ_s / (Σ w · 2n)
+    (the LNN's over q̈, n components); against NumPy on a batch of the paper's states."""
+    system = systems.by_name("relativistic")
+    for name, loss in (("relativistic-hnn-canonical.json", "mse"), ("relativistic-lnn.json", "l1")):
+        model, file = models.load(str(MODELS / name))
+        states, targets = batch(model, file)
+        qd = targets[:, 0]
+        w = losses.gamma_weights(system, targets)
+        assert np.allclose(w, 1.0 + 1.0 / np.sqrt(1.0 - qd * qd), rtol=1e-15, atol=0)
+        pred = model.predict(states)
+        if model.kind == "hnn":
+            qmap = losses.canonical_map(system, states, targets)
+            minv = (1.0 - qd * qd) ** 2.5 / (1.0 + 2.0 * qd * qd)
+            assert np.allclose(qmap[:, 0, 0], minv, rtol=1e-12, atol=0)
+            e = np.stack([pred[:, 0] - targets[:, 0], minv * (pred[:, 1] - targets[:, 1])], axis=1)
+        else:
+            qmap = None
+            e = pred[:, :1] - targets[:, 1:]
+        terms = np.abs(e) if loss == "l1" else e * e
+        want = np.sum(w[:, None] * terms) / (np.sum(w) * e.shape[1])
+        f = losses.objective(model, loss, 0.0, weighted=True)
+        got = float(f(jnp.asarray(model.spec.params), states, targets, w, qmap))
+        assert abs(got - want) <= 1e-12 * abs(want), (name, got, want)
+    bad = np.array([[1.0, 0.0], [0.3, 0.0]])  # q̇ = 1: no γ
+    with pytest.raises(Exception, match="γ-weight needs"):
+        losses.gamma_weights(system, bad)

@@ -114,6 +114,20 @@ SAME_BATCH = textwrap.dedent(
             loss, grad = f(params, states, targets)
             out[name][n] = [float(loss), np.asarray(grad).tolist()]
         if k:
+            # The γ-weighted canonical HNN: Σ w·ℓ and Σ w added over the shards, ṗ through M⁻¹.
+            hspec = weights.Spec(kind="hnn", system=name, dof=dof, conditioning=k, coordinates="canonical",
+                hidden=(32, 32), activation="softplus", norm=trainer.default_normalisation(system, "hnn", "canonical"),
+                solver=trainer.default_solver(name, "hnn"), definiteness=1000.0, precision="f64", grid_spacing=None)
+            hnn = models.Model(hspec)
+            hparams = jnp.asarray(mlp.initial_params(hnn.sizes, "xavier", 4))
+            hs, ht = system.dataset(64, np.random.default_rng(4), "canonical")
+            w, qmap = trainer.losses.gamma_weights(system, ht), trainer.losses.canonical_map(system, hs, ht)
+            out["hnn-gamma"] = {}
+            for n in (1, 4):
+                mesh = Mesh(np.array(jax.devices()[:n]), ("batch",))
+                f = jax.jit(jax.value_and_grad(trainer.sharded_objective(hnn, "mse", 0.0, mesh, True, True)))
+                loss, grad = f(hparams, hs, ht, w, qmap)
+                out["hnn-gamma"][n] = [float(loss), np.asarray(grad).tolist()]
             # The one-coordinate LNN's sign-change penalty is in play: M changes sign here.
             ms = jax.vmap(lambda x: model.lnn_terms(params, x)[2][0, 0] / spec.norm.slope(1, x[1]) ** 2)(jnp.asarray(states))
             out[name]["sign_change"] = float(trainer.losses.sign_change(ms))
@@ -125,13 +139,14 @@ SAME_BATCH = textwrap.dedent(
 def test_the_sharded_loss_and_gradient_are_the_whole_batchs():
     """The same parameters and batch through a 1-device and a 4-device mesh: the loss (with the
     definiteness penalty: per state on the double pendulum, across the batch's states for the
-    one-coordinate relativistic LNN, whose shards' M are gathered) and its gradient agree to
-    1e-13 relative (measured ~1e-15)."""
+    one-coordinate relativistic LNN, whose shards' M are gathered; and the γ-weighted canonical
+    HNN, whose shards' Σ w·ℓ and Σ w are added) and its gradient agree to 1e-13 relative
+    (measured ~1e-15)."""
     p = subprocess.run([PYTHON, "-c", SAME_BATCH], capture_output=True, text=True, env={**os.environ, **devices(4)}, cwd=ROOT)
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert out["relativistic"]["sign_change"] > 0, "the batch should exercise the penalty"
-    for name in ("double-pendulum", "relativistic"):
+    for name in ("double-pendulum", "relativistic", "hnn-gamma"):
         (l1, g1), (l4, g4) = out[name]["1"], out[name]["4"]
         assert abs(l1 - l4) <= 1e-13 * abs(l1), name
         g1, g4 = np.array(g1), np.array(g4)
@@ -167,10 +182,12 @@ def test_two_processes_through_jax_distributed_give_one_devices_losses(runs, tmp
     [
         ["--system", "relativistic", "--model", "hnn", "--coordinates", "canonical"],
         ["--system", "relativistic", "--model", "lnn", "--loss", "mse"],
+        ["--system", "relativistic", "--model", "hnn", "--coordinates", "canonical", "--weighting", "gamma"],
+        ["--system", "relativistic", "--model", "lnn", "--weighting", "gamma"],
         ["--model", "baseline", "--activation", "relu"],
         ["--system", "wave", "--grid", "12", "--model", "graph-lnn", "--batch", "4", "--loss", "mse", "--init", "xavier"],
     ],
-    ids=["hnn-canonical", "lnn-relativistic", "baseline", "graph-lnn"],
+    ids=["hnn-canonical", "lnn-relativistic", "hnn-canonical-gamma", "lnn-relativistic-gamma", "baseline", "graph-lnn"],
 )
 def test_every_model_kind_trains_and_loads_in_lnn(settings, tmp_path):
     from lnn_web import train as train_module
@@ -181,6 +198,7 @@ def test_every_model_kind_trains_and_loads_in_lnn(settings, tmp_path):
     ev = json.loads(run_lnn("eval", "--model", out, "--energy-ics", "0", "--test-size", "8", "--quiet").stdout)
     assert ev["step"] == 3 and np.isfinite(ev["test_loss"])
     model, file = models.load(str(out))
+    assert file.weighting == ("gamma" if "gamma" in settings else None), "the file records the weighting"
     states, _ = systems.by_name(file.system, file.grid).dataset(4, np.random.default_rng(0), file.coordinates)
     rust = json.loads(run_lnn("predict", "--model", out, "--states", write_states(tmp_path / "s.json", states)).stdout)
     assert np.max(relative_errors(model.predict(np.asarray(states)), rust)) <= 1e-10
@@ -199,6 +217,8 @@ def test_every_model_kind_trains_and_loads_in_lnn(settings, tmp_path):
         (["--hidden", "64,x"], "is not a whole number"),
         (["--coordinator", "localhost:1"], "needs all of"),
         (["--steps", "0"], "below 1"),
+        (["--weighting", "gamma"], "the γ-weight needs |q̇| < 1"),
+        (["--weighting", "heavy"], "expected one of: none, gamma"),
         (["--bogus", "1"], "unknown flag --bogus"),
     ],
 )
