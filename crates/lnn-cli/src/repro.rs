@@ -512,7 +512,7 @@ fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
     let s_ln = relativistic_scores(ln.model(), &system, &test)?;
     let results = json!({
         "experiment": "relativistic", "budget": budget.name(), "seed": seed,
-        "trained_on": "the γ-weighted loss (weighting gamma): MSE for the HNNs, L1 for the LNN",
+        "trained_on": "the γ-weighted loss (weighting gamma): MSE for the HNN on (q, q̇), L1 for the canonical HNN and the LNN",
         "settings": {"hnn_velocity": hv_run.describe(budget), "hnn_canonical": hc_run.describe(budget), "lnn": ln_run.describe(budget)},
         "hnn_canonical_inputs": {"q": 0.1, "asinh_p": 0.25, "linear_p": LINEAR_P, "g": 0.1},
         "lnn_inputs": {"q": 0.1, "atanh_qdot": 1.0, "g": 0.1},
@@ -568,8 +568,8 @@ fn relativistic(budget: Budget, seed: u64) -> Result<Outcome, String> {
          has its ṗ turned into q̈ with the true mass, as there). The weight reaches 225 at the \
          data's |q̇| = 0.99999, so that score is dominated by the fastest particles; the MSE of \
          q̈ weighs all states alike. Each model trains on that weighted score (`--weighting \
-         gamma`; the canonical HNN's ṗ is judged as q̈ inside the loss), the HNNs as a mean \
-         squared error, the LNN as the L1 error itself, and its own test loss is that on the \
+         gamma`; the canonical HNN's ṗ is judged as q̈ inside the loss), the HNN on (q, q̇) as a \
+         mean squared error, the others as the L1 error itself, and its own test loss is that on the \
          held-out states (for the LNN the paper's score; for the HNNs the mean over q̇ and q̈, \
          so half the sum the paper's score takes). The canonical HNN sees q/10, \
          asinh(p)/4 and {LINEAR_P}·p and g/10: asinh for the slow end of p, the linear feature \
