@@ -104,9 +104,6 @@ def sample_terms(model: Model, loss: str, definiteness: float):
     return one
 
 
-WEIGHTINGS = "none, gamma"
-
-
 def gamma_weights(system, targets):
     """The γ-weights of a batch (the Rust's ``Weighting::Gamma``) from the targets' q̇ (their
     first n columns in either coordinates): w_s = 1 + 1/√(1 − |q̇_s|²); refused where |q̇| ≥ 1.

@@ -139,7 +139,7 @@ class Trainer:
         self.opt_state = jax.device_put(self.optimizer.init(self.params), self.replicated)
         # The γ-weighting (`--weighting gamma`): each sample's loss weighted by 1 + 1/√(1 − q̇²),
         # a canonical HNN's ṗ judged as q̈ through the true M⁻¹, as the Rust's.
-        self.weighted = getattr(s, "weighting", "none") == "gamma"
+        self.weighted = s.weighting == "gamma"
         self.mapped = self.weighted and model.kind == "hnn" and model.spec.coordinates == "canonical"
         self._step = self._compile_step()
         test_states, test_targets = system.dataset(s.test_size, np.random.Generator(np.random.PCG64(TEST_SEED)), model.spec.coordinates)

@@ -260,17 +260,20 @@ impl Lnn {
             // M is compared in the input map's units, M/φ′(q̇)² (φ the velocity's feature):
             // the network's own curvature, of one scale at every state, where M itself spans
             // the γ⁴ of an atanh input and the sign of a few slow states would weigh nothing.
-            let units = |s: usize| {
-                let slope = self.parts.norm.slope(n, states[s * d + n]);
-                slope * slope
-            };
+            // (units, ∂P/∂(M/φ′²)) when the penalty applies to this batch.
             let sign_change = if n == 1 && self.definiteness > 0.0 {
+                let units: Vec<f64> = (0..samples)
+                    .map(|s| {
+                        let slope = self.parts.norm.slope(n, states[s * d + n]);
+                        slope * slope
+                    })
+                    .collect();
                 let ms: Vec<f64> = (0..samples)
-                    .map(|s| out[s * c + 1 + 2 * n].to_f64() / units(s))
+                    .map(|s| out[s * c + 1 + 2 * n].to_f64() / units[s])
                     .collect();
                 sign_changes(&ms).map(|(p, g)| {
                     total += self.definiteness * p;
-                    g
+                    (units, g)
                 })
             } else {
                 None
@@ -302,8 +305,8 @@ impl Lnn {
                         m_bar += grad * w;
                     }
                 }
-                if let Some(g) = &sign_change {
-                    m_bar[(0, 0)] += self.definiteness * g[s] / units(s);
+                if let Some((units, g)) = &sign_change {
+                    m_bar[(0, 0)] += self.definiteness * g[s] / units[s];
                 }
                 let a = &mut adjoint[s * c..(s + 1) * c];
                 for j in 0..n {

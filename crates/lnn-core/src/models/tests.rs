@@ -614,17 +614,29 @@ fn asinh_inputs_keep_gradients_and_derivatives_exact() {
             sp.normalisation.clone(),
             Solver::default(),
         );
-        let mut ws = Workspace::default();
-        for x in [[0.3, 0.8, 2.0], [-1.0, -4.0, -3.0], [2.0, 30.0, 1.0]] {
-            let batched = lnn.derivatives(&x, 1, &mut ws).unwrap()[1];
-            let engine = mechanics::accelerations(&lnn, &x, &Solver::default()).unwrap()[0];
-            assert!(
-                (batched - engine).abs() <= 1e-9 * (1.0 + engine.abs()),
-                "{x:?}, linear {linear}: {batched} vs {engine}"
-            );
-            let e = (mechanics::energy(&lnn, &x).unwrap() - lnn.energy(&x, &mut ws).unwrap()).abs();
-            assert!(e < 1e-10, "{x:?}: energy differs by {e}");
-        }
+        let what = alloc::format!("linear {linear}");
+        assert_batched_matches_jets(
+            &lnn,
+            &[[0.3, 0.8, 2.0], [-1.0, -4.0, -3.0], [2.0, 30.0, 1.0]],
+            &what,
+        );
+    }
+}
+
+/// A one-coordinate LNN with one conditioning input: at each state, q̈ and the learned energy
+/// of the batched pass (seeded with the input map's derivatives) against the scalar jets of the
+/// same L.
+fn assert_batched_matches_jets(lnn: &Lnn, xs: &[[f64; 3]], what: &str) {
+    let mut ws = Workspace::default();
+    for x in xs {
+        let batched = lnn.derivatives(x, 1, &mut ws).unwrap()[1];
+        let engine = mechanics::accelerations(lnn, x, &Solver::default()).unwrap()[0];
+        assert!(
+            (batched - engine).abs() <= 1e-9 * (1.0 + engine.abs()),
+            "{x:?}, {what}: {batched} vs {engine}"
+        );
+        let e = (mechanics::energy(lnn, x).unwrap() - lnn.energy(x, &mut ws).unwrap()).abs();
+        assert!(e < 1e-10, "{x:?}, {what}: energy differs by {e}");
     }
 }
 
@@ -659,22 +671,16 @@ fn atanh_velocity_inputs_match_the_jets_and_keep_gradients() {
         norm,
         Solver::default(),
     );
-    let mut ws = Workspace::default();
-    for x in [
-        [0.3, 0.0, 2.0],
-        [-1.0, -0.6, -3.0],
-        [2.0, 0.99, 1.0],
-        [-4.0, -0.99999, 7.0],
-    ] {
-        let batched = lnn.derivatives(&x, 1, &mut ws).unwrap()[1];
-        let engine = mechanics::accelerations(&lnn, &x, &Solver::default()).unwrap()[0];
-        assert!(
-            (batched - engine).abs() <= 1e-9 * (1.0 + engine.abs()),
-            "{x:?}: {batched} vs {engine}"
-        );
-        let e = (mechanics::energy(&lnn, &x).unwrap() - lnn.energy(&x, &mut ws).unwrap()).abs();
-        assert!(e < 1e-10, "{x:?}: energy differs by {e}");
-    }
+    assert_batched_matches_jets(
+        &lnn,
+        &[
+            [0.3, 0.0, 2.0],
+            [-1.0, -0.6, -3.0],
+            [2.0, 0.99, 1.0],
+            [-4.0, -0.99999, 7.0],
+        ],
+        "atanh",
+    );
     let mut model = spec.build(Init::Xavier, 4).unwrap();
     let states = vec![3.0, 0.5, 7.0, -6.0, -0.95, -12.0, 1.0, 0.999, 4.0];
     let targets = vec![0.5, 1.2, -0.9, -0.01, 0.99, 1e-4];
